@@ -1,0 +1,33 @@
+import { resolve } from 'node:path';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+// SWC instead of esbuild: NestJS needs emitDecoratorMetadata, which esbuild does not emit.
+const libs = ['contracts', 'messaging', 'storage', 'normalize', 'capacity', 'config', 'observability', 'embedded'];
+const alias = Object.fromEntries(libs.map((l) => [`@sluice/${l}`, resolve(__dirname, `libs/${l}/src`)]));
+
+export default defineConfig({
+  plugins: [swc.vite({ module: { type: 'es6' } })],
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts'], environment: 'node' },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          environment: 'node',
+          // each file starts its own nats-server and S3 server and child processes: keep 2 cores breathing
+          pool: 'forks',
+          poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
