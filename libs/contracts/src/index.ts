@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './subjects';
+export * from './messages';
+export * from './records';
+export * from './layout';

@@ -1,0 +1,75 @@
+// Durable records: the run entry in KV, the per-file manifest (commit point) and the run report in the sink.
+import { z } from 'zod';
+import { DatasetSchema, IntentSchema, MonthSchema, RunIdSchema, RunStateSchema, OutputTargetSchema } from './messages';
+
+export const FILE_STATUSES = ['queued', 'done', 'failed', 'skipped'] as const;
+export const FileStatusSchema = z.enum(FILE_STATUSES);
+export type FileStatus = z.infer<typeof FileStatusSchema>;
+
+export const RunFileSchema = z.object({
+  dataset: DatasetSchema,
+  month: MonthSchema,
+  reason: z.string(),
+  status: FileStatusSchema,
+  rowsIn: z.number().int().optional(),
+  rowsOut: z.number().int().optional(),
+  dropped: z.record(z.string(), z.number().int()).optional(),
+  outputKey: z.string().optional(),
+  error: z.string().optional(),
+});
+export type RunFile = z.infer<typeof RunFileSchema>;
+
+/** KV `sluice_runs` / `run.<runId>`: the run's state, owned by the scanner. */
+export const RunRecordSchema = z.object({
+  runId: RunIdSchema,
+  intent: IntentSchema,
+  state: RunStateSchema,
+  target: OutputTargetSchema,
+  requestedBy: z.string().optional(),
+  filters: z.object({
+    datasets: z.array(DatasetSchema).optional(),
+    months: z.array(MonthSchema).optional(),
+    limit: z.number().int().optional(),
+  }),
+  source: z.string(),
+  sink: z.string(),
+  candidates: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  done: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative(),
+  orphansRemoved: z.array(z.string()),
+  /** sourceKey → status; the tracker counts each file once whatever events repeat. */
+  files: z.record(z.string(), RunFileSchema),
+  requestedAt: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  reportKey: z.string().optional(),
+  cancelReason: z.string().optional(),
+});
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+/** KV `sluice_runs` / `active`: the one-active-run lock. */
+export const ActiveRunLockSchema = z.object({ runId: RunIdSchema, since: z.string() });
+export type ActiveRunLock = z.infer<typeof ActiveRunLockSchema>;
+
+/** `<sink>/_sluice/manifests/<dataset>/YYYY-MM.json`: written after the data object, it commits it. */
+export const ManifestSchema = z.object({
+  manifestVersion: z.literal(1),
+  dataset: DatasetSchema,
+  month: MonthSchema,
+  source: z.object({ store: z.string(), key: z.string(), etag: z.string(), size: z.number().int().nonnegative() }),
+  schemaVersion: z.string(),
+  rowsIn: z.number().int().nonnegative(),
+  rowsOut: z.number().int().nonnegative(),
+  dropped: z.record(z.string(), z.number().int().nonnegative()),
+  droppedColumns: z.array(z.string()),
+  output: z.object({
+    key: z.string(),
+    bytes: z.number().int().nonnegative(),
+    rowGroups: z.number().int().nonnegative(),
+  }),
+  runId: RunIdSchema,
+  writtenAt: z.string(),
+});
+export type Manifest = z.infer<typeof ManifestSchema>;

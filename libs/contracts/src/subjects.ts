@@ -1,0 +1,42 @@
+// Every subject, stream, consumer and KV name in one place: no string literal subject elsewhere.
+
+export const SUBJECTS = {
+  run: 'pipeline.run',
+  cancel: 'pipeline.cancel',
+  fileDiscovered: 'pipeline.file.discovered',
+  events: 'pipeline.event.>',
+  runEvents: 'pipeline.event.run.>',
+  fileEvents: 'pipeline.event.file.>',
+  capacityEvent: 'pipeline.event.capacity',
+  deadLetters: 'pipeline.dlq.>',
+} as const;
+
+export const runEventSubject = (runId: string): string => `pipeline.event.run.${runId}`;
+export const fileEventSubject = (runId: string): string => `pipeline.event.file.${runId}`;
+/** Dead letters keep the subject they came from: `pipeline.dlq.pipeline.file.discovered`. */
+export const deadLetterSubject = (sourceSubject: string): string => `pipeline.dlq.${sourceSubject}`;
+
+export const STREAMS = {
+  control: 'PIPELINE_CONTROL',
+  work: 'PIPELINE_WORK',
+  events: 'PIPELINE_EVENTS',
+  dlq: 'PIPELINE_DLQ',
+} as const;
+
+export const CONSUMERS = {
+  /** Scanner's durable pull consumer on PIPELINE_CONTROL. */
+  scanner: 'scanner',
+  /** Transformers share one durable pull consumer on the work-queue stream. */
+  transformers: 'transformers',
+  /** Scanner's run tracker: file events of every run, durable so completion survives a restart. */
+  runTracker: 'run-tracker',
+} as const;
+
+export const KV = {
+  runsBucket: 'sluice_runs',
+  activeRunKey: 'active',
+  runKey: (runId: string): string => `run.${runId}`,
+} as const;
+
+/** Message header that de-duplicates publishes inside the stream's duplicate window. */
+export const MSG_ID_HEADER = 'Nats-Msg-Id';
