@@ -1,0 +1,91 @@
+// One zod schema per service, built from shared groups. Every key is documented in the README's config table.
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const storeUrl = z
+  .string()
+  .regex(/^(s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?|file:\/\/\/.*)$/, 'must be s3://bucket[/prefix] or file:///absolute/dir');
+
+export const natsEnv = {
+  NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  NATS_USER: z.string().optional(),
+  NATS_PASSWORD: z.string().optional(),
+  NATS_TOKEN: z.string().optional(),
+  NATS_CREDS_FILE: z.string().optional(),
+  NATS_TLS_CA_FILE: z.string().optional(),
+  NATS_TLS_CERT_FILE: z.string().optional(),
+  NATS_TLS_KEY_FILE: z.string().optional(),
+};
+
+export const s3Env = {
+  /** Endpoint override for S3-compatible servers (MinIO, the embedded demo server); unset on AWS. */
+  S3_ENDPOINT: z.string().url().optional(),
+  AWS_REGION: z.string().default('us-east-1'),
+  S3_FORCE_PATH_STYLE: bool.optional(),
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().optional(),
+  AWS_SESSION_TOKEN: z.string().optional(),
+};
+
+export const logEnv = {
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `pretty` for a terminal, `json` for production log collectors. Default: pretty on a TTY. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+};
+
+export const pipelineEnv = {
+  SOURCE_URL: storeUrl,
+  SINK_URL: storeUrl,
+  /** Where `test_subset` writes; default `<SINK_URL>/_test`. Never the production prefix. */
+  TEST_SINK_URL: storeUrl.optional(),
+};
+
+export const workQueueEnv = {
+  /** Redelivery deadline for a work message; transformers send `working()` heartbeats at a third of it. */
+  WORK_ACK_WAIT_MS: int(5_000, 3_600_000).default(60_000),
+  /** Deliveries before a file is dead-lettered. */
+  WORK_MAX_DELIVER: int(1, 100).default(5),
+};
+
+export const scannerEnvSchema = z.object({ ...natsEnv, ...s3Env, ...logEnv, ...pipelineEnv, ...workQueueEnv });
+export type ScannerEnv = z.infer<typeof scannerEnvSchema>;
+
+export const transformerEnvSchema = z.object({
+  ...natsEnv,
+  ...s3Env,
+  ...logEnv,
+  ...pipelineEnv,
+  ...workQueueEnv,
+  /** Scratch space for the downloaded source and the output being written. */
+  WORK_DIR: z.string().optional(),
+  ROW_GROUP_ROWS: int(1_000, 50_000_000).default(1_000_000),
+  /** How long SIGTERM waits for the file in progress before it is nak'ed for another worker. */
+  DRAIN_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
+  WORKER_ID: z.string().max(80).optional(),
+});
+export type TransformerEnv = z.infer<typeof transformerEnvSchema>;
+
+export const capacityEnvSchema = z
+  .object({
+    ...natsEnv,
+    ...logEnv,
+    ...workQueueEnv,
+    CAPACITY_BACKEND: z.enum(['local']).default('local'),
+    WORKERS_MIN: int(0, 1000).default(0),
+    WORKERS_MAX: int(1, 1000).default(4),
+    FILES_PER_WORKER: int(1, 10_000).default(2),
+    /** With no backlog for this long, workers go to WORKERS_MIN (0 by default). */
+    IDLE_TIMEOUT_MS: int(0, 86_400_000).default(60_000),
+    /** Consumer-info poll; file and run events also nudge an immediate check. */
+    POLL_INTERVAL_MS: int(100, 60_000).default(1_000),
+    /** Local backend: the command that starts one transformer (default: this build's transformer). */
+    TRANSFORMER_COMMAND: z.string().optional(),
+  })
+  .refine((e) => e.WORKERS_MIN <= e.WORKERS_MAX, { message: 'WORKERS_MIN must be <= WORKERS_MAX', path: ['WORKERS_MIN'] });
+export type CapacityEnv = z.infer<typeof capacityEnvSchema>;
+
+export const cliEnvSchema = z.object({ ...natsEnv, ...logEnv });
+export type CliEnv = z.infer<typeof cliEnvSchema>;

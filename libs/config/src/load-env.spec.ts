@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { capacityEnvSchema, ConfigError, loadEnv, transformerEnvSchema } from './index';
+
+describe('loadEnv', () => {
+  it('applies defaults and coerces numbers', () => {
+    const env = loadEnv(transformerEnvSchema, { SOURCE_URL: 's3://src-bucket/trip data/', SINK_URL: 'file:///tmp/sink' });
+    expect(env.NATS_URL).toBe('nats://127.0.0.1:4222');
+    expect(env.ROW_GROUP_ROWS).toBe(1_000_000);
+    expect(env.WORK_MAX_DELIVER).toBe(5);
+  });
+
+  it('lists every bad key in one error, not only the first', () => {
+    let error: unknown;
+    try {
+      loadEnv(transformerEnvSchema, { SOURCE_URL: 'http://nope', ROW_GROUP_ROWS: 'many', LOG_LEVEL: 'loud' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const key of ['SOURCE_URL', 'SINK_URL', 'ROW_GROUP_ROWS', 'LOG_LEVEL']) expect(message).toContain(key);
+  });
+
+  it('treats empty strings as unset', () => {
+    const env = loadEnv(capacityEnvSchema, { WORKERS_MAX: '', NATS_URL: '' });
+    expect(env.WORKERS_MAX).toBe(4);
+    expect(env.NATS_URL).toBe('nats://127.0.0.1:4222');
+  });
+
+  it('checks cross-field rules', () => {
+    expect(() => loadEnv(capacityEnvSchema, { WORKERS_MIN: '5', WORKERS_MAX: '2' })).toThrow(/WORKERS_MIN must be <= WORKERS_MAX/);
+  });
+});

@@ -1,0 +1,34 @@
+// What a Nest handler gets as `@Ctx()`: the message's delivery facts and a way to know if this is its last chance.
+import { BaseRpcContext } from '@nestjs/microservices';
+import type { JsMsg } from '@nats-io/jetstream';
+import { isFinalFailure, type SettlementPolicy } from './settlement';
+
+export class JetStreamContext extends BaseRpcContext<[JsMsg]> {
+  constructor(
+    msg: JsMsg,
+    private readonly policy: SettlementPolicy,
+  ) {
+    super([msg]);
+  }
+
+  get message(): JsMsg {
+    return this.args[0];
+  }
+  get subject(): string {
+    return this.message.subject;
+  }
+  get deliveryCount(): number {
+    return this.message.info.deliveryCount;
+  }
+  get streamSequence(): number {
+    return this.message.info.streamSequence;
+  }
+  /** When the message was first stored, in ms since the epoch (stable across redeliveries). */
+  get storedAtMs(): number {
+    return Math.floor(this.message.info.timestampNanos / 1_000_000);
+  }
+  /** If the handler fails with this error now, the message will not be delivered again. */
+  isFinalFailure(error: unknown): boolean {
+    return isFinalFailure(error, this.deliveryCount, this.policy);
+  }
+}

@@ -1,0 +1,192 @@
+// A NestJS transport strategy for JetStream pull consumers. It owns everything between the stream and the
+// `@EventPattern` handler: pulling one message at a time, decoding, `working()` heartbeats, settlement
+// (ack / nak with delay / dead letter + term) and a graceful stop that finishes or naks the message in hand.
+import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { jetstream, type Consumer, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from '@sluice/observability';
+import { lastValueFrom } from 'rxjs';
+import type { z } from 'zod';
+import { JetStreamContext } from './jetstream.context';
+import { decodeMessage, describeForDeadLetter } from './message-decoder';
+import { encodePayloadForDeadLetter, Publisher } from './publisher';
+import { settle, type Settlement, type SettlementPolicy } from './settlement';
+
+export interface PullBinding {
+  /** The `@EventPattern` this consumer feeds. */
+  pattern: string;
+  stream: string;
+  consumer: string;
+  schema: z.ZodType<unknown>;
+  policy: SettlementPolicy;
+  /** The consumer's ack_wait: heartbeats go out at a third of it while a handler runs. */
+  ackWaitMs: number;
+}
+
+export interface JetStreamServerOptions {
+  logger: Logger;
+  /** How long close() lets a running handler finish before its message is nak'ed for redelivery. */
+  drainTimeoutMs: number;
+  /** Longest a single pull waits for a message; also bounds how quickly an idle loop notices close(). */
+  pullExpiresMs?: number;
+}
+
+interface InFlight {
+  msg: JsMsg;
+  settled: boolean;
+  done: Promise<void>;
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class JetStreamServer extends Server implements CustomTransportStrategy {
+  private stopping = false;
+  private readonly loops: Promise<void>[] = [];
+  private readonly inFlight = new Set<InFlight>();
+  private readonly publisher: Publisher;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly bindings: PullBinding[],
+    private readonly options: JetStreamServerOptions,
+  ) {
+    super();
+    this.publisher = new Publisher(nc);
+    this.log = options.logger.child({ component: 'jetstream-transport' });
+  }
+
+  listen(callback: (...optionalParams: unknown[]) => unknown): void {
+    for (const binding of this.bindings) {
+      const handler = this.getHandlerByPattern(binding.pattern);
+      if (!handler) throw new Error(`no @EventPattern('${binding.pattern}') handler for consumer ${binding.consumer}`);
+      this.loops.push(this.pullLoop(binding, handler));
+    }
+    callback();
+  }
+
+  /** Stops pulling, lets the message in hand finish within drainTimeoutMs, naks it otherwise. */
+  async close(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const finished = Promise.all([...this.loops, ...[...this.inFlight].map((f) => f.done)]);
+    const timedOut = await Promise.race([finished.then(() => false), delay(this.options.drainTimeoutMs).then(() => true)]);
+    if (timedOut) {
+      for (const flight of this.inFlight) {
+        if (flight.settled) continue;
+        flight.settled = true;
+        flight.msg.nak();
+        this.log.warn({ subject: flight.msg.subject, seq: flight.msg.seq }, 'drain timeout: message returned for redelivery');
+      }
+    }
+  }
+
+  on(): void {
+    // No transport-level events to subscribe to.
+  }
+
+  unwrap<T>(): T {
+    return this.nc as T;
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  private async pullLoop(binding: PullBinding, handler: MessageHandler): Promise<void> {
+    const js = jetstream(this.nc);
+    let consumer: Consumer | undefined;
+    let failures = 0;
+    while (!this.stopping) {
+      try {
+        consumer ??= await js.consumers.get(binding.stream, binding.consumer);
+        const msg = await consumer.next({ expires: this.options.pullExpiresMs ?? 2_000 });
+        failures = 0;
+        if (!msg) continue;
+        if (this.stopping) {
+          msg.nak(); // pulled while stopping: straight back to the stream for another worker
+          break;
+        }
+        await this.process(binding, handler, msg);
+      } catch (error) {
+        if (this.stopping || this.nc.isClosed()) break;
+        failures += 1;
+        this.log.warn({ consumer: binding.consumer, err: (error as Error).message }, 'pull failed; retrying');
+        await delay(Math.min(250 * 2 ** failures, 5_000));
+      }
+    }
+  }
+
+  private async process(binding: PullBinding, handler: MessageHandler, msg: JsMsg): Promise<void> {
+    let resolveDone!: () => void;
+    const flight: InFlight = { msg, settled: false, done: new Promise<void>((r) => (resolveDone = r)) };
+    this.inFlight.add(flight);
+    const heartbeat = setInterval(() => msg.working(), Math.max(1_000, Math.floor(binding.ackWaitMs / 3)));
+    try {
+      const decoded = decodeMessage(msg.data, binding.schema);
+      let outcome: { ok: true } | { ok: false; error: unknown };
+      if (!decoded.ok) {
+        outcome = { ok: false, error: decoded.error };
+      } else {
+        try {
+          const ctx = new JetStreamContext(msg, binding.policy);
+          const result = await handler(decoded.value, ctx);
+          await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+          outcome = { ok: true };
+        } catch (error) {
+          outcome = { ok: false, error };
+        }
+      }
+      clearInterval(heartbeat);
+      if (!flight.settled) {
+        flight.settled = true;
+        await this.apply(binding, msg, settle(outcome, msg.info.deliveryCount, binding.policy));
+      }
+    } finally {
+      clearInterval(heartbeat);
+      this.inFlight.delete(flight);
+      resolveDone();
+    }
+  }
+
+  private async apply(binding: PullBinding, msg: JsMsg, settlement: Settlement): Promise<void> {
+    const where = { subject: msg.subject, seq: msg.seq, delivery: msg.info.deliveryCount };
+    switch (settlement.action) {
+      case 'ack':
+        try {
+          await msg.ackAck();
+        } catch (error) {
+          // The work is committed (idempotently); a lost ack only means one harmless redelivery.
+          this.log.warn({ ...where, err: (error as Error).message }, 'ack not confirmed');
+        }
+        return;
+      case 'nak':
+        this.log.warn({ ...where, code: settlement.code, retryInMs: settlement.delayMs }, `will retry: ${settlement.reason}`);
+        msg.nak(settlement.delayMs);
+        return;
+      case 'dead_letter':
+        try {
+          await this.publisher.deadLetter({
+            subject: msg.subject,
+            stream: binding.stream,
+            streamSeq: msg.seq,
+            consumer: binding.consumer,
+            deliveryCount: msg.info.deliveryCount,
+            code: settlement.code,
+            reason: settlement.reason.slice(0, 2_000),
+            ...describeForDeadLetter(msg.data),
+            ...encodePayloadForDeadLetter(msg.data),
+            at: new Date().toISOString(),
+          });
+        } catch (error) {
+          // Never drop a message we could not park: it comes back and we try again.
+          this.log.error({ ...where, err: (error as Error).message }, 'dead letter publish failed; message returned');
+          msg.nak(5_000);
+          return;
+        }
+        this.log.error({ ...where, code: settlement.code }, `dead-lettered: ${settlement.reason}`);
+        msg.term(settlement.code);
+        return;
+    }
+  }
+}

@@ -1,0 +1,58 @@
+// Publishing with JetStream acks: events, work and dead letters are all stored before we move on.
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import {
+  CapacityEventSchema,
+  deadLetterSubject,
+  fileEventSubject,
+  runEventSubject,
+  SUBJECTS,
+  type CapacityEvent,
+  type DeadLetter,
+  type FileDiscovered,
+  type FileEvent,
+  type RunEvent,
+} from '@sluice/contracts';
+
+export const DEAD_LETTER_PAYLOAD_LIMIT = 16 * 1024;
+
+export class Publisher {
+  readonly js: JetStreamClient;
+
+  constructor(readonly nc: NatsConnection) {
+    this.js = jetstream(nc, { timeout: 10_000 });
+  }
+
+  async publishJson(subject: string, body: unknown, msgID?: string): Promise<{ duplicate: boolean }> {
+    const ack = await this.js.publish(subject, JSON.stringify(body), msgID ? { msgID } : undefined);
+    return { duplicate: ack.duplicate };
+  }
+
+  /** Msg-Id `<runId>:<dataset>:<sourceKey>`: publishing the same file of the same run twice stores it once. */
+  work(file: FileDiscovered): Promise<{ duplicate: boolean }> {
+    return this.publishJson(SUBJECTS.fileDiscovered, file, `${file.runId}:${file.dataset}:${file.source.key}`);
+  }
+
+  runEvent(event: RunEvent, msgID?: string): Promise<{ duplicate: boolean }> {
+    return this.publishJson(runEventSubject(event.runId), event, msgID);
+  }
+
+  fileEvent(event: FileEvent): Promise<{ duplicate: boolean }> {
+    return this.publishJson(fileEventSubject(event.runId), event);
+  }
+
+  capacityEvent(event: CapacityEvent): Promise<{ duplicate: boolean }> {
+    return this.publishJson(SUBJECTS.capacityEvent, CapacityEventSchema.parse(event));
+  }
+
+  deadLetter(letter: DeadLetter): Promise<{ duplicate: boolean }> {
+    // One dead letter per stored message, however often settlement is retried.
+    return this.publishJson(deadLetterSubject(letter.subject), letter, `dlq:${letter.stream}:${letter.streamSeq}`);
+  }
+}
+
+export function encodePayloadForDeadLetter(data: Uint8Array): { payloadBase64: string; payloadTruncated: boolean } {
+  const truncated = data.length > DEAD_LETTER_PAYLOAD_LIMIT;
+  const kept = truncated ? data.subarray(0, DEAD_LETTER_PAYLOAD_LIMIT) : data;
+  return { payloadBase64: Buffer.from(kept).toString('base64'), payloadTruncated: truncated };
+}

@@ -1,0 +1,56 @@
+// Structured logs: one event per line, JSON in production, pretty in a terminal. Never a secret, never a whole body.
+import type { LoggerService } from '@nestjs/common';
+import pino, { type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+export interface LoggerOptions {
+  service: string;
+  level?: string;
+  format?: 'json' | 'pretty';
+  /** Where pretty logs go; stderr by default so a CLI's stdout stays clean for output. */
+  destination?: 1 | 2;
+}
+
+/** Field names whose values are replaced wherever they appear in a log record. */
+const REDACT = [
+  'password', '*.password', 'token', '*.token', 'secretAccessKey', '*.secretAccessKey', 'sessionToken',
+  '*.sessionToken', 'authorization', '*.authorization', 'NATS_PASSWORD', 'NATS_TOKEN', 'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN', '*.NATS_PASSWORD', '*.NATS_TOKEN', '*.AWS_SECRET_ACCESS_KEY', '*.AWS_SESSION_TOKEN',
+];
+
+export function createLogger(opts: LoggerOptions): Logger {
+  const format = opts.format ?? (process.stderr.isTTY ? 'pretty' : 'json');
+  const base = { service: opts.service, pid: process.pid };
+  const common = { level: opts.level ?? 'info', base, redact: { paths: REDACT, censor: '[redacted]' } };
+  if (format === 'pretty') {
+    return pino({
+      ...common,
+      transport: {
+        target: 'pino-pretty',
+        options: { destination: opts.destination ?? 2, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l', colorize: true },
+      },
+    });
+  }
+  return pino(common, pino.destination({ fd: opts.destination ?? 2, sync: true }));
+}
+
+/** Lets Nest's own messages (module init, handler mapping) go through the same structured logger. */
+export class NestPinoLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+  log(message: unknown, context?: string): void {
+    this.logger.debug({ context }, String(message));
+  }
+  error(message: unknown, trace?: string, context?: string): void {
+    this.logger.error({ context, trace }, String(message));
+  }
+  warn(message: unknown, context?: string): void {
+    this.logger.warn({ context }, String(message));
+  }
+  debug(message: unknown, context?: string): void {
+    this.logger.debug({ context }, String(message));
+  }
+  verbose(message: unknown, context?: string): void {
+    this.logger.trace({ context }, String(message));
+  }
+}
