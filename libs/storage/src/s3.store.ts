@@ -1,0 +1,239 @@
+// ObjectStore over an S3 bucket (AWS, MinIO, s3rver). Multipart uploads via lib-storage, ranged reads
+// pinned to an ETag, every SDK failure classified transient/permanent with the store URL and key in it.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { PermanentError, TransientError } from '@sluice/contracts';
+import { classifyFsError } from './fs-errors';
+import { validateKeyPrefix, validateObjectKey } from './object-key';
+import {
+  assertByteRange,
+  type DownloadOptions,
+  type ObjectInfo,
+  type ObjectStore,
+  type S3ConnectionOptions,
+  sameEtag,
+} from './object-store';
+import { downloadByRanges } from './ranged-download';
+import { classifyS3Error } from './s3-errors';
+
+const MIN_PART_BYTES = 8 * 1024 * 1024; // S3's floor is 5 MiB; 8 MiB matches the AWS CLI
+const MAX_PARTS = 10_000;
+const UPLOAD_CONCURRENCY = 4;
+
+export interface S3StoreOptions {
+  bucket: string;
+  /** '' (the whole bucket) or a key prefix ending in '/'. */
+  prefix?: string;
+  /** Share a client between stores, or instrument one (tests inject faults through its middleware stack). */
+  client?: S3Client;
+  /** Used to build a client when `client` is not given. */
+  connection?: S3ConnectionOptions;
+  /** ListObjectsV2 MaxKeys (default and S3 maximum 1000). */
+  listPageSize?: number;
+}
+
+/** An S3 client with our defaults; custom endpoints (MinIO, s3rver) get path-style and no default checksums. */
+export function createS3Client(options: S3ConnectionOptions = {}): S3Client {
+  const custom = options.endpoint !== undefined;
+  const { accessKeyId, secretAccessKey, sessionToken } = options;
+  return new S3Client({
+    endpoint: options.endpoint,
+    region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, sessionToken } : undefined,
+    forcePathStyle: options.forcePathStyle ?? custom,
+    maxAttempts: options.maxAttempts ?? 3,
+    requestHandler: { requestTimeout: options.requestTimeoutMs ?? 60_000, connectionTimeout: 10_000 },
+    // Non-AWS servers reject or mangle the flexible checksums the SDK sends by default since 2025.
+    ...(custom ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
+  });
+}
+
+export class S3Store implements ObjectStore {
+  readonly url: string;
+  readonly bucket: string;
+  readonly prefix: string;
+  private readonly client: S3Client;
+  private readonly listPageSize: number;
+
+  constructor(options: S3StoreOptions) {
+    this.bucket = options.bucket;
+    this.prefix = options.prefix ?? '';
+    if (this.prefix !== '' && !this.prefix.endsWith('/')) this.prefix += '/';
+    if (this.prefix !== '') validateKeyPrefix(this.prefix);
+    this.url = `s3://${this.bucket}/${this.prefix}`;
+    this.client = options.client ?? createS3Client(options.connection);
+    this.listPageSize = options.listPageSize ?? 1000;
+  }
+
+  async *list(prefix = ''): AsyncIterable<ObjectInfo> {
+    validateKeyPrefix(prefix);
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.attempt(`LIST ${this.url}${prefix}`, () =>
+        this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: this.prefix + prefix,
+            MaxKeys: this.listPageSize,
+            ContinuationToken: continuationToken,
+          }),
+        ),
+      );
+      for (const object of page.Contents ?? []) {
+        // "folder/" markers made by consoles are not objects in our model.
+        if (!object.Key || object.Key.endsWith('/')) continue;
+        yield {
+          key: object.Key.slice(this.prefix.length),
+          etag: object.ETag ?? '',
+          size: object.Size ?? 0,
+          lastModified: object.LastModified ?? new Date(0),
+        };
+      }
+      continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+      if (page.IsTruncated && !continuationToken) {
+        throw new TransientError('storage_unavailable', `LIST ${this.url}${prefix} failed: truncated page without a continuation token`);
+      }
+    } while (continuationToken);
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    const action = `HEAD ${this.url}${key}`;
+    const Key = this.fullKey(key);
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key }));
+      return { key, etag: out.ETag ?? '', size: out.ContentLength ?? 0, lastModified: out.LastModified ?? new Date(0) };
+    } catch (error) {
+      // A HEAD response has no body, so a missing bucket also looks like a 404 here.
+      if (isNotFound(error)) return undefined;
+      throw classifyS3Error(error, action);
+    }
+  }
+
+  async getRange(key: string, start: number, endExclusive: number, opts: { ifMatch?: string } = {}): Promise<Uint8Array> {
+    assertByteRange(start, endExclusive);
+    const action = `GET ${this.url}${key} bytes [${start}, ${endExclusive})`;
+    const Key = this.fullKey(key);
+    if (start === endExclusive) return new Uint8Array(0); // HTTP cannot ask for an empty range
+    const bytes = await this.attempt(action, async () => {
+      const out = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key, Range: `bytes=${start}-${endExclusive - 1}`, IfMatch: opts.ifMatch }),
+      );
+      // Servers that ignore If-Match (s3rver does) still tell us which version they sent.
+      if (opts.ifMatch !== undefined && out.ETag && !sameEtag(out.ETag, opts.ifMatch)) {
+        (out.Body as { destroy?: () => void } | undefined)?.destroy?.();
+        throw new PermanentError('source_changed', `${action} failed: ETag is ${out.ETag}, expected ${opts.ifMatch}`);
+      }
+      return readBody(out);
+    });
+    if (bytes.length > endExclusive - start) {
+      throw new PermanentError('range_unsupported', `${action} failed: the server ignored the Range header`);
+    }
+    return bytes;
+  }
+
+  async getBytes(key: string): Promise<Uint8Array | undefined> {
+    const action = `GET ${this.url}${key}`;
+    const Key = this.fullKey(key);
+    try {
+      return await readBody(await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key })));
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw classifyS3Error(error, action);
+    }
+  }
+
+  download(key: string, destPath: string, opts?: DownloadOptions): Promise<ObjectInfo> {
+    return downloadByRanges(this, key, destPath, opts);
+  }
+
+  async put(key: string, body: Uint8Array | string, opts: { contentType?: string } = {}): Promise<void> {
+    const Key = this.fullKey(key);
+    await this.attempt(`PUT ${this.url}${key}`, () =>
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key,
+          Body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body,
+          ContentType: opts.contentType,
+        }),
+      ),
+    );
+  }
+
+  /** Multipart when the file is larger than one part; S3 shows the object only on completion, and a failed upload is aborted. */
+  async upload(key: string, sourcePath: string, opts: { contentType?: string } = {}): Promise<{ size: number; etag: string }> {
+    const action = `upload ${sourcePath} to ${this.url}${key}`;
+    const Key = this.fullKey(key);
+    let size: number;
+    try {
+      size = (await stat(sourcePath)).size;
+    } catch (error) {
+      throw classifyFsError(error, action);
+    }
+    const body = createReadStream(sourcePath);
+    try {
+      const upload = new Upload({
+        client: this.client,
+        params: { Bucket: this.bucket, Key, Body: body, ContentLength: size, ContentType: opts.contentType },
+        partSize: Math.max(MIN_PART_BYTES, Math.ceil(size / MAX_PARTS)),
+        queueSize: UPLOAD_CONCURRENCY,
+        leavePartsOnError: false,
+      });
+      const out = await upload.done();
+      const etag = out.ETag ?? (await this.head(key))?.etag ?? '';
+      return { size, etag };
+    } catch (error) {
+      const readingSourceFailed = (error as NodeJS.ErrnoException).path === sourcePath;
+      if (readingSourceFailed) throw classifyFsError(error, action);
+      throw classifyS3Error(error, action);
+    } finally {
+      body.destroy();
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const action = `DELETE ${this.url}${key}`;
+    const Key = this.fullKey(key);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key }));
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw classifyS3Error(error, action);
+    }
+  }
+
+  private fullKey(key: string): string {
+    validateObjectKey(key);
+    return this.prefix === '' ? key : validateObjectKey(this.prefix + key);
+  }
+
+  private async attempt<T>(action: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw classifyS3Error(error, action);
+    }
+  }
+}
+
+async function readBody(out: GetObjectCommandOutput): Promise<Uint8Array> {
+  if (!out.Body) return new Uint8Array(0);
+  return out.Body.transformToByteArray();
+}
+
+/** The object is absent — not the bucket, which must stay an error. */
+function isNotFound(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  if (e?.name === 'NoSuchBucket') return false;
+  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+}
