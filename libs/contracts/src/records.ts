@@ -1,6 +1,15 @@
 // Durable records: the run entry in KV, the per-file manifest (commit point) and the run report in the sink.
 import { z } from 'zod';
-import { DatasetSchema, IntentSchema, MonthSchema, RunIdSchema, RunStateSchema, OutputTargetSchema } from './messages';
+import {
+  DatasetSchema,
+  IntentSchema,
+  MonthSchema,
+  OutputTargetSchema,
+  ProcessReasonSchema,
+  RunIdSchema,
+  RunStateSchema,
+  SourceObjectSchema,
+} from './messages';
 
 export const FILE_STATUSES = ['queued', 'done', 'failed', 'skipped'] as const;
 export const FileStatusSchema = z.enum(FILE_STATUSES);
@@ -9,7 +18,9 @@ export type FileStatus = z.infer<typeof FileStatusSchema>;
 export const RunFileSchema = z.object({
   dataset: DatasetSchema,
   month: MonthSchema,
-  reason: z.string(),
+  /** The source as planned: its ETag pins what the worker reads. */
+  source: SourceObjectSchema,
+  reason: ProcessReasonSchema,
   status: FileStatusSchema,
   rowsIn: z.number().int().optional(),
   rowsOut: z.number().int().optional(),

@@ -6,3 +6,7 @@ export * from './message-decoder';
 export * from './jetstream.context';
 export * from './jetstream.server';
 export * from './rpc-errors.filter';
+export * from './run-store';
+export * from './service-bootstrap';
+export * from './tokens';
+export * from './subject-match';

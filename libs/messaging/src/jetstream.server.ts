@@ -4,6 +4,7 @@
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { jetstream, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { PermanentError } from '@sluice/contracts';
 import type { Logger } from '@sluice/observability';
 import { lastValueFrom } from 'rxjs';
 import type { z } from 'zod';
@@ -11,13 +12,19 @@ import { JetStreamContext } from './jetstream.context';
 import { decodeMessage, describeForDeadLetter } from './message-decoder';
 import { encodePayloadForDeadLetter, Publisher } from './publisher';
 import { settle, type Settlement, type SettlementPolicy } from './settlement';
+import { subjectMatches } from './subject-match';
+
+export interface Route {
+  /** An `@EventPattern` subject, NATS wildcards allowed (`pipeline.event.file.>`). */
+  pattern: string;
+  schema: z.ZodType<unknown>;
+}
 
 export interface PullBinding {
-  /** The `@EventPattern` this consumer feeds. */
-  pattern: string;
   stream: string;
   consumer: string;
-  schema: z.ZodType<unknown>;
+  /** Which handler and schema a message gets, by its subject; a consumer may feed several handlers. */
+  routes: Route[];
   policy: SettlementPolicy;
   /** The consumer's ack_wait: heartbeats go out at a third of it while a handler runs. */
   ackWaitMs: number;
@@ -58,9 +65,12 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   listen(callback: (...optionalParams: unknown[]) => unknown): void {
     for (const binding of this.bindings) {
-      const handler = this.getHandlerByPattern(binding.pattern);
-      if (!handler) throw new Error(`no @EventPattern('${binding.pattern}') handler for consumer ${binding.consumer}`);
-      this.loops.push(this.pullLoop(binding, handler));
+      for (const route of binding.routes) {
+        if (!this.getHandlerByPattern(route.pattern)) {
+          throw new Error(`no @EventPattern('${route.pattern}') handler for consumer ${binding.consumer}`);
+        }
+      }
+      this.loops.push(this.pullLoop(binding));
     }
     callback();
   }
@@ -93,7 +103,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     return this.stopping;
   }
 
-  private async pullLoop(binding: PullBinding, handler: MessageHandler): Promise<void> {
+  private async pullLoop(binding: PullBinding): Promise<void> {
     const js = jetstream(this.nc);
     let consumer: Consumer | undefined;
     let failures = 0;
@@ -107,7 +117,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           msg.nak(); // pulled while stopping: straight back to the stream for another worker
           break;
         }
-        await this.process(binding, handler, msg);
+        await this.process(binding, msg);
       } catch (error) {
         if (this.stopping || this.nc.isClosed()) break;
         failures += 1;
@@ -117,17 +127,27 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  private async process(binding: PullBinding, handler: MessageHandler, msg: JsMsg): Promise<void> {
+  private route(binding: PullBinding, subject: string): { route: Route; handler: MessageHandler } | undefined {
+    const route = binding.routes.find((r) => subjectMatches(r.pattern, subject));
+    const handler = route && this.getHandlerByPattern(route.pattern);
+    return route && handler ? { route, handler } : undefined;
+  }
+
+  private async process(binding: PullBinding, msg: JsMsg): Promise<void> {
     let resolveDone!: () => void;
     const flight: InFlight = { msg, settled: false, done: new Promise<void>((r) => (resolveDone = r)) };
     this.inFlight.add(flight);
     const heartbeat = setInterval(() => msg.working(), Math.max(1_000, Math.floor(binding.ackWaitMs / 3)));
     try {
-      const decoded = decodeMessage(msg.data, binding.schema);
+      const target = this.route(binding, msg.subject);
+      const decoded = target
+        ? decodeMessage(msg.data, target.route.schema)
+        : { ok: false as const, error: new PermanentError('no_route', `no handler for subject ${msg.subject}`) };
       let outcome: { ok: true } | { ok: false; error: unknown };
-      if (!decoded.ok) {
-        outcome = { ok: false, error: decoded.error };
+      if (!decoded.ok || !target) {
+        outcome = { ok: false, error: decoded.ok ? undefined : decoded.error };
       } else {
+        const { handler } = target;
         try {
           const ctx = new JetStreamContext(msg, binding.policy);
           const result = await handler(decoded.value, ctx);

@@ -1,10 +1,12 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
 // SWC instead of esbuild: NestJS needs emitDecoratorMetadata, which esbuild does not emit.
+const root = dirname(fileURLToPath(import.meta.url));
 const libs = ['contracts', 'messaging', 'storage', 'normalize', 'capacity', 'config', 'observability', 'embedded'];
-const alias = Object.fromEntries(libs.map((l) => [`@sluice/${l}`, resolve(__dirname, `libs/${l}/src`)]));
+const alias = Object.fromEntries(libs.map((l) => [`@sluice/${l}`, resolve(root, `libs/${l}/src`)]));
 
 export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],

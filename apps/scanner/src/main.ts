@@ -1,0 +1,34 @@
+// The scanner: plans runs, enqueues their files, tracks them to completion.
+import 'reflect-metadata';
+import { scannerEnvSchema } from '@sluice/config';
+import { CancelRequestSchema, CONSUMERS, FileEventSchema, RunRequestSchema, STREAMS, SUBJECTS } from '@sluice/contracts';
+import { DEFAULT_BACKOFF_MS, runService } from '@sluice/messaging';
+import { ScannerModule } from './scanner.module';
+
+const CONTROL_ACK_WAIT_MS = 60_000;
+
+void runService({
+  name: 'scanner',
+  envSchema: scannerEnvSchema,
+  module: (deps) => ScannerModule.forRoot(deps),
+  bindings: () => [
+    // Run and cancel share the control consumer: they are handled strictly in order, one at a time.
+    {
+      stream: STREAMS.control,
+      consumer: CONSUMERS.scanner,
+      routes: [
+        { pattern: SUBJECTS.run, schema: RunRequestSchema },
+        { pattern: SUBJECTS.cancel, schema: CancelRequestSchema },
+      ],
+      policy: { maxDeliver: 5, backoffMs: DEFAULT_BACKOFF_MS },
+      ackWaitMs: CONTROL_ACK_WAIT_MS,
+    },
+    {
+      stream: STREAMS.events,
+      consumer: CONSUMERS.runTracker,
+      routes: [{ pattern: SUBJECTS.fileEvents, schema: FileEventSchema }],
+      policy: { maxDeliver: 10, backoffMs: DEFAULT_BACKOFF_MS },
+      ackWaitMs: 30_000,
+    },
+  ],
+});

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { planRun, type CommittedOutput, type PlanInput, type SourceFile } from './run-planner';
+
+const src = (month: string, etag = `e-${month}`, dataset: SourceFile['dataset'] = 'fhvhv'): SourceFile => ({
+  key: `${dataset}_tripdata_${month}.parquet`,
+  etag,
+  size: 100,
+  dataset,
+  month,
+});
+const out = (s: SourceFile, over: Partial<CommittedOutput> = {}): CommittedOutput => ({
+  dataset: s.dataset,
+  month: s.month,
+  sourceKey: s.key,
+  sourceEtag: s.etag,
+  schemaVersion: 'fhvhv.v1',
+  ...over,
+});
+const base = (over: Partial<PlanInput>): PlanInput => ({
+  intent: 'incremental',
+  sources: [],
+  committed: [],
+  schemaVersionOf: (d) => (d === 'fhvhv' ? 'fhvhv.v1' : undefined),
+  filters: {},
+  listingComplete: true,
+  ...over,
+});
+const reasons = (p: ReturnType<typeof planRun>) => p.files.map((f) => `${f.source.month}:${f.reason}`);
+
+describe('planRun', () => {
+  const jan = src('2024-01');
+  const feb = src('2024-02');
+  const mar = src('2024-03');
+
+  it('incremental: processes new, changed-ETag and changed-schema sources, skips up-to-date ones', () => {
+    const plan = planRun(
+      base({
+        sources: [mar, feb, jan, src('2024-04')],
+        committed: [out(jan), out(feb, { sourceEtag: 'old' }), out(mar, { schemaVersion: 'fhvhv.v0' })],
+      }),
+    );
+    expect(reasons(plan)).toEqual(['2024-02:source_changed', '2024-03:schema_changed', '2024-04:new']);
+    expect(plan.upToDate).toBe(1);
+    expect(plan.orphans).toEqual([]);
+  });
+
+  it('incremental with everything committed plans nothing', () => {
+    const plan = planRun(base({ sources: [jan, feb], committed: [out(jan), out(feb)] }));
+    expect(plan.files).toEqual([]);
+    expect(plan.upToDate).toBe(2);
+  });
+
+  it('reprocess: every source, and orphans whose source is gone', () => {
+    const gone = out(src('2023-12'));
+    const plan = planRun(base({ intent: 'reprocess', sources: [jan, feb], committed: [out(jan), gone] }));
+    expect(reasons(plan)).toEqual(['2024-01:reprocess', '2024-02:reprocess']);
+    expect(plan.orphans).toEqual([gone]);
+  });
+
+  it('never removes orphans when the listing was incomplete', () => {
+    const plan = planRun(base({ intent: 'reprocess', sources: [jan], committed: [out(src('2023-12'))], listingComplete: false }));
+    expect(plan.orphans).toEqual([]);
+  });
+
+  it('incremental never removes anything', () => {
+    const plan = planRun(base({ sources: [jan], committed: [out(src('2023-12'))] }));
+    expect(plan.orphans).toEqual([]);
+  });
+
+  it('test_subset: the first file, or `limit` files, in dataset-month order', () => {
+    expect(reasons(planRun(base({ intent: 'test_subset', sources: [feb, jan, mar] })))).toEqual(['2024-01:test_subset']);
+    expect(reasons(planRun(base({ intent: 'test_subset', sources: [feb, jan, mar], filters: { limit: 2 } })))).toEqual([
+      '2024-01:test_subset',
+      '2024-02:test_subset',
+    ]);
+  });
+
+  it('applies dataset, month and limit filters, orphans included', () => {
+    const yellowJan = src('2024-01', 'y', 'yellow');
+    const plan = planRun(
+      base({
+        intent: 'reprocess',
+        sources: [jan, feb, mar, yellowJan],
+        committed: [out(src('2023-11')), out(src('2023-12'))],
+        filters: { datasets: ['fhvhv'], months: ['2024-02', '2024-03', '2023-12'], limit: 1 },
+      }),
+    );
+    expect(reasons(plan)).toEqual(['2024-02:reprocess']);
+    expect(plan.orphans.map((o) => o.month)).toEqual(['2023-12']);
+    expect(plan.candidates).toBe(2);
+  });
+
+  it('reports datasets without a canonical schema instead of enqueuing them', () => {
+    const plan = planRun(base({ sources: [jan, src('2024-01', 'y', 'yellow')] }));
+    expect(reasons(plan)).toEqual(['2024-01:new']);
+    expect(plan.unsupported.map((s) => s.key)).toEqual(['yellow_tripdata_2024-01.parquet']);
+  });
+
+  it('one output per dataset-month: a second source object for the same month is a reported conflict', () => {
+    const copy = { ...jan, key: `backup/${jan.key}` };
+    const plan = planRun(base({ sources: [jan, copy] }));
+    expect(plan.files.map((f) => f.source.key)).toEqual(['backup/fhvhv_tripdata_2024-01.parquet']);
+    expect(plan.conflicts.map((s) => s.key)).toEqual(['fhvhv_tripdata_2024-01.parquet']);
+  });
+
+  it('a moved source (same month, new key) counts as changed', () => {
+    const moved = { ...jan, key: `new/${jan.key}` };
+    expect(reasons(planRun(base({ sources: [moved], committed: [out(jan)] })))).toEqual(['2024-01:source_changed']);
+  });
+});

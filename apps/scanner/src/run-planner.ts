@@ -1,0 +1,110 @@
+// "Which files does this run process, and which outputs does it remove?" — a pure function of what the
+// source lists, what the sink's manifests say, the intent and the filters. Unit tested; the scanner wires it to I/O.
+import type { DatasetName, Intent, ProcessReason } from '@sluice/contracts';
+
+export interface SourceFile {
+  key: string;
+  etag: string;
+  size: number;
+  lastModified?: string;
+  dataset: DatasetName;
+  month: string;
+}
+
+/** What a manifest tells the planner about a committed output. */
+export interface CommittedOutput {
+  dataset: DatasetName;
+  month: string;
+  sourceKey: string;
+  sourceEtag: string;
+  schemaVersion: string;
+}
+
+export interface PlanFilters {
+  datasets?: readonly DatasetName[];
+  months?: readonly string[];
+  limit?: number;
+}
+
+export interface PlanInput {
+  intent: Intent;
+  sources: readonly SourceFile[];
+  committed: readonly CommittedOutput[];
+  schemaVersionOf: (dataset: DatasetName) => string | undefined;
+  filters: PlanFilters;
+  /** False when some candidates could not be checked: then nothing is ever removed as an orphan. */
+  listingComplete: boolean;
+}
+
+export interface PlannedFile {
+  source: SourceFile;
+  reason: ProcessReason;
+}
+
+export interface Plan {
+  files: PlannedFile[];
+  /** Outputs whose source no longer exists (reprocess on a complete listing only). */
+  orphans: CommittedOutput[];
+  /** Sources of a dataset that has no canonical schema yet: listed, never enqueued. */
+  unsupported: SourceFile[];
+  /** Two source objects for one dataset-month: the first key (sorted) wins, the others are reported. */
+  conflicts: SourceFile[];
+  upToDate: number;
+  /** Sources that passed the filters. */
+  candidates: number;
+}
+
+const slot = (f: { dataset: string; month: string }) => `${f.dataset}/${f.month}`;
+const byDatasetMonthKey = (a: SourceFile, b: SourceFile) =>
+  a.dataset.localeCompare(b.dataset) || a.month.localeCompare(b.month) || a.key.localeCompare(b.key);
+
+export function planRun(input: PlanInput): Plan {
+  const { filters } = input;
+  const inFilters = (f: { dataset: DatasetName; month: string }) =>
+    (!filters.datasets || filters.datasets.includes(f.dataset)) && (!filters.months || filters.months.includes(f.month));
+
+  const sorted = input.sources.filter(inFilters).sort(byDatasetMonthKey);
+  const bySlot = new Map<string, SourceFile>();
+  const conflicts: SourceFile[] = [];
+  const unsupported: SourceFile[] = [];
+  for (const source of sorted) {
+    if (input.schemaVersionOf(source.dataset) === undefined) unsupported.push(source);
+    else if (bySlot.has(slot(source))) conflicts.push(source);
+    else bySlot.set(slot(source), source);
+  }
+  const eligible = [...bySlot.values()];
+  const committed = new Map(input.committed.map((c) => [slot(c), c]));
+
+  let files: PlannedFile[];
+  let upToDate = 0;
+  switch (input.intent) {
+    case 'incremental':
+      files = [];
+      for (const source of eligible) {
+        const reason = incrementalReason(source, committed.get(slot(source)), input.schemaVersionOf(source.dataset)!);
+        if (reason) files.push({ source, reason });
+        else upToDate += 1;
+      }
+      break;
+    case 'reprocess':
+      files = eligible.map((source) => ({ source, reason: 'reprocess' }));
+      break;
+    case 'test_subset':
+      files = eligible.slice(0, filters.limit ?? 1).map((source) => ({ source, reason: 'test_subset' }));
+      break;
+  }
+  if (filters.limit !== undefined) files = files.slice(0, filters.limit);
+
+  const orphans =
+    input.intent === 'reprocess' && input.listingComplete
+      ? input.committed.filter((c) => inFilters(c) && !input.sources.some((s) => slot(s) === slot(c)))
+      : [];
+  return { files, orphans, unsupported, conflicts, upToDate, candidates: sorted.length };
+}
+
+function incrementalReason(source: SourceFile, output: CommittedOutput | undefined, schemaVersion: string): ProcessReason | undefined {
+  if (!output) return 'new';
+  if (output.sourceEtag !== source.etag || output.sourceKey !== source.key) return 'source_changed';
+  if (output.schemaVersion !== schemaVersion) return 'schema_changed';
+  return undefined;
+}

@@ -1,0 +1,184 @@
+// `pipeline.run` and `pipeline.cancel`: one active run at a time, planned, persisted, then enqueued file by file.
+import { Controller, Inject } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import type { JetStreamManager } from '@nats-io/jetstream';
+import {
+  CONTRACT_VERSION,
+  isFinalRunState,
+  manifestKey,
+  outputKey,
+  STREAMS,
+  SUBJECTS,
+  type CancelRequest,
+  type RunRecord,
+  type RunRequest,
+} from '@sluice/contracts';
+import { JETSTREAM_MANAGER, JetStreamContext, LOGGER, Publisher, RunStore } from '@sluice/messaging';
+import { schemaVersionFor } from '@sluice/normalize';
+import type { Logger } from '@sluice/observability';
+import { PipelineStores } from '@sluice/storage';
+import { readCommittedOutputs } from './committed-outputs';
+import { RunCompletion } from './run-completion';
+import { runIdFor } from './run-id';
+import { planRun, type CommittedOutput, type Plan } from './run-planner';
+import { listSources } from './source-lister';
+
+@Controller()
+export class RunHandler {
+  constructor(
+    private readonly runs: RunStore,
+    private readonly publisher: Publisher,
+    private readonly stores: PipelineStores,
+    private readonly completion: RunCompletion,
+    @Inject(JETSTREAM_MANAGER) private readonly jsm: JetStreamManager,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  @EventPattern(SUBJECTS.run)
+  async onRun(@Payload() request: RunRequest, @Ctx() ctx: JetStreamContext): Promise<void> {
+    const runId = request.runId ?? runIdFor(ctx.storedAtMs, ctx.streamSequence);
+    const log = this.log.child({ runId });
+    const existing = await this.runs.get(runId);
+    if (existing && isFinalRunState(existing.state)) return; // a redelivery of a run that already finished
+
+    const lock = await this.runs.acquireLock(runId);
+    if (!lock.acquired) {
+      const reason = `run ${lock.holder.runId} is active since ${lock.holder.since}; one run at a time`;
+      log.warn({ activeRunId: lock.holder.runId }, 'run rejected');
+      await this.publisher.runEvent({ type: 'rejected', runId, reason, activeRunId: lock.holder.runId, at: now() });
+      return;
+    }
+    if (existing) {
+      // The scanner stopped after persisting the plan: publish its files again; Msg-Ids drop the ones already queued.
+      log.info('resuming a run whose plan was persisted');
+      await this.enqueue(existing);
+      return;
+    }
+    await this.publisher.runEvent({ type: 'accepted', runId, intent: request.intent, at: now() }, `accepted:${runId}`);
+    const record = await this.plan(runId, request, log);
+    await this.enqueue(record);
+    if (record.total === 0) await this.completion.finishIfSettled(runId); // nothing to do: no worker is ever asked for
+  }
+
+  @EventPattern(SUBJECTS.cancel)
+  async onCancel(@Payload() request: CancelRequest): Promise<void> {
+    const log = this.log.child({ runId: request.runId });
+    const record = await this.runs.get(request.runId);
+    if (!record || isFinalRunState(record.state)) {
+      log.warn({ state: record?.state ?? 'unknown' }, 'cancel ignored: run is not active');
+      return;
+    }
+    // Only one run is active, so everything still queued belongs to it; files in progress finish or are skipped.
+    await this.jsm.streams.purge(STREAMS.work);
+    await this.completion.cancel(request.runId, request.reason ?? `cancelled by ${request.requestedBy ?? 'a user'}`);
+  }
+
+  private async plan(runId: string, request: RunRequest, log: Logger): Promise<RunRecord> {
+    const target = request.intent === 'test_subset' ? 'test' : 'production';
+    const listing = await listSources(this.stores.source);
+    const committed = await readCommittedOutputs(this.stores.sink, log);
+    const filters = { datasets: request.datasets, months: request.months, limit: request.limit };
+    const plan = planRun({
+      intent: request.intent,
+      sources: listing.files,
+      committed,
+      schemaVersionOf: schemaVersionFor,
+      filters,
+      listingComplete: listing.complete,
+    });
+    logPlan(log, plan, listing.ignored.length);
+    const orphansRemoved = await this.removeOrphans(plan.orphans, log);
+
+    const startedAt = now();
+    const record: RunRecord = {
+      runId,
+      intent: request.intent,
+      state: 'running',
+      target,
+      requestedBy: request.requestedBy,
+      filters,
+      source: this.stores.source.url,
+      sink: this.stores.output(target).url,
+      candidates: plan.candidates,
+      total: plan.files.length,
+      done: 0,
+      failed: 0,
+      skipped: 0,
+      orphansRemoved,
+      files: Object.fromEntries(
+        plan.files.map(({ source, reason }) => [
+          source.key,
+          {
+            dataset: source.dataset,
+            month: source.month,
+            source: { key: source.key, etag: source.etag, size: source.size, lastModified: source.lastModified },
+            reason,
+            status: 'queued' as const,
+          },
+        ]),
+      ),
+      requestedAt: startedAt,
+      startedAt,
+    };
+    if (!(await this.runs.create(record))) return (await this.runs.get(runId))!;
+    await this.publisher.runEvent(
+      {
+        type: 'planned',
+        runId,
+        intent: request.intent,
+        source: record.source,
+        candidates: plan.candidates,
+        total: record.total,
+        orphans: orphansRemoved.length,
+        at: now(),
+      },
+      `planned:${runId}`,
+    );
+    return record;
+  }
+
+  /** Publishes every file still queued; each carries its Msg-Id so a repeat is stored once. */
+  private async enqueue(record: RunRecord): Promise<void> {
+    for (const file of Object.values(record.files)) {
+      if (file.status !== 'queued') continue;
+      await this.publisher.work({
+        v: CONTRACT_VERSION,
+        runId: record.runId,
+        dataset: file.dataset,
+        month: file.month,
+        source: file.source,
+        target: record.target,
+        reason: file.reason,
+      });
+    }
+  }
+
+  /** Uncommits first (manifest), then removes the data: a reader never trusts an output being removed. */
+  private async removeOrphans(orphans: CommittedOutput[], log: Logger): Promise<string[]> {
+    const removed: string[] = [];
+    for (const orphan of orphans) {
+      await this.stores.sink.delete(manifestKey(orphan.dataset, orphan.month));
+      await this.stores.sink.delete(outputKey(orphan.dataset, orphan.month));
+      removed.push(outputKey(orphan.dataset, orphan.month));
+      log.info({ dataset: orphan.dataset, month: orphan.month, sourceKey: orphan.sourceKey }, 'removed orphan output');
+    }
+    return removed;
+  }
+}
+
+function logPlan(log: Logger, plan: Plan, ignored: number): void {
+  log.info(
+    {
+      candidates: plan.candidates,
+      toProcess: plan.files.length,
+      upToDate: plan.upToDate,
+      orphans: plan.orphans.length,
+      unsupported: plan.unsupported.length,
+      conflicts: plan.conflicts.length,
+      ignored,
+    },
+    'run planned',
+  );
+}
+
+const now = () => new Date().toISOString();

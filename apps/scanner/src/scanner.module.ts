@@ -1,0 +1,26 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { ScannerEnv } from '@sluice/config';
+import { JETSTREAM_MANAGER, LOGGER, Publisher, RunStore, SERVICE_ENV, type ServiceDeps } from '@sluice/messaging';
+import { openPipelineStores, PipelineStores } from '@sluice/storage';
+import { RunCompletion } from './run-completion';
+import { RunHandler } from './run.handler';
+import { RunTracker } from './run-tracker';
+
+@Module({})
+export class ScannerModule {
+  static forRoot({ env, nc, topology, logger }: ServiceDeps<ScannerEnv>): DynamicModule {
+    return {
+      module: ScannerModule,
+      controllers: [RunHandler, RunTracker],
+      providers: [
+        { provide: SERVICE_ENV, useValue: env },
+        { provide: LOGGER, useValue: logger },
+        { provide: JETSTREAM_MANAGER, useValue: topology.jsm },
+        { provide: Publisher, useValue: new Publisher(nc) },
+        { provide: RunStore, useValue: new RunStore(topology.runs) },
+        { provide: PipelineStores, useValue: openPipelineStores(env) },
+        RunCompletion,
+      ],
+    };
+  }
+}

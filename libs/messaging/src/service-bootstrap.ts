@@ -1,0 +1,100 @@
+// The start-up and shut-down every sluice service shares: config → logger → NATS → topology → Nest → signals.
+import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { ConfigError, loadEnv } from '@sluice/config';
+import { createLogger, NestPinoLogger, type Logger } from '@sluice/observability';
+import type { z } from 'zod';
+import { connectNats, describeServers, type NatsConfig } from './connection';
+import { JetStreamServer, type PullBinding } from './jetstream.server';
+import { PassErrorsToSettlementFilter } from './rpc-errors.filter';
+import { ensureTopology, type Topology } from './topology';
+
+export interface ServiceDeps<E> {
+  env: E;
+  nc: NatsConnection;
+  topology: Topology;
+  logger: Logger;
+}
+
+interface BaseEnv extends NatsConfig {
+  LOG_LEVEL: string;
+  LOG_FORMAT?: 'json' | 'pretty';
+  WORK_ACK_WAIT_MS: number;
+  WORK_MAX_DELIVER: number;
+}
+
+export interface ServiceDefinition<S extends z.ZodType<BaseEnv>> {
+  name: string;
+  envSchema: S;
+  module: (deps: ServiceDeps<z.infer<S>>) => DynamicModule;
+  /** Pull consumers feeding `@EventPattern` handlers; none means a plain application context. */
+  bindings?: (env: z.infer<S>) => PullBinding[];
+  drainTimeoutMs?: (env: z.infer<S>) => number;
+}
+
+/** Starts a service; on a fatal start-up problem prints one clear line and exits non-zero. */
+export async function runService<S extends z.ZodType<BaseEnv>>(def: ServiceDefinition<S>): Promise<void> {
+  let env: z.infer<S>;
+  try {
+    env = loadEnv(def.envSchema);
+  } catch (error) {
+    process.stderr.write(`sluice ${def.name}: ${error instanceof ConfigError ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger({ service: def.name, level: env.LOG_LEVEL, format: env.LOG_FORMAT });
+  let app: INestApplicationContext;
+  let nc: NatsConnection;
+  try {
+    nc = await connectNats(env, `sluice-${def.name}`);
+    const topology = await ensureTopology(nc, { workAckWaitMs: env.WORK_ACK_WAIT_MS, workMaxDeliver: env.WORK_MAX_DELIVER });
+    const module = def.module({ env, nc, topology, logger });
+    const bindings = def.bindings?.(env) ?? [];
+    if (bindings.length > 0) {
+      const strategy = new JetStreamServer(nc, bindings, { logger, drainTimeoutMs: def.drainTimeoutMs?.(env) ?? 10_000 });
+      const micro = await NestFactory.createMicroservice(module, { strategy, logger: new NestPinoLogger(logger) });
+      micro.useGlobalFilters(new PassErrorsToSettlementFilter());
+      await micro.listen();
+      app = micro;
+    } else {
+      app = await NestFactory.createApplicationContext(module, { logger: new NestPinoLogger(logger) });
+      await app.init();
+    }
+  } catch (error) {
+    logger.fatal({ err: (error as Error).message }, 'start-up failed');
+    process.stderr.write(`sluice ${def.name}: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  logger.info({ nats: describeServers(env) }, `${def.name} ready`);
+  watchConnection(nc, logger);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, `${def.name} stopping`);
+    try {
+      await app.close();
+      await nc.drain();
+    } catch (error) {
+      logger.warn({ err: (error as Error).message }, 'unclean shutdown');
+    }
+    logger.info(`${def.name} stopped`);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  void nc.closed().then((error) => {
+    if (stopping) return;
+    logger.fatal({ err: error?.message }, 'NATS connection closed for good');
+    process.exit(1);
+  });
+}
+
+async function watchConnection(nc: NatsConnection, logger: Logger): Promise<void> {
+  for await (const status of nc.status()) {
+    if (status.type === 'disconnect') logger.warn({ server: status.server }, 'NATS disconnected; reconnecting');
+    else if (status.type === 'reconnect') logger.info({ server: status.server }, 'NATS reconnected');
+    else if (status.type === 'error') logger.warn({ err: String(status.error) }, 'NATS error');
+  }
+}

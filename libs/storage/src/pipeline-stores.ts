@@ -1,0 +1,59 @@
+// The three stores a run touches, opened once from validated config: where sources are read, where
+// production outputs are committed, and where `test_subset` writes (never the production prefix).
+import { openObjectStore } from './open-store';
+import type { ObjectStore, S3ConnectionOptions } from './object-store';
+
+export interface PipelineStoreConfig {
+  SOURCE_URL: string;
+  SINK_URL: string;
+  TEST_SINK_URL?: string;
+  S3_ENDPOINT?: string;
+  AWS_REGION: string;
+  S3_FORCE_PATH_STYLE?: boolean;
+  AWS_ACCESS_KEY_ID?: string;
+  AWS_SECRET_ACCESS_KEY?: string;
+  AWS_SESSION_TOKEN?: string;
+}
+
+export type OutputTarget = 'production' | 'test';
+
+export class PipelineStores {
+  constructor(
+    readonly source: ObjectStore,
+    readonly sink: ObjectStore,
+    readonly testSink: ObjectStore,
+  ) {}
+
+  output(target: OutputTarget): ObjectStore {
+    return target === 'test' ? this.testSink : this.sink;
+  }
+}
+
+export function s3OptionsFromEnv(env: PipelineStoreConfig): S3ConnectionOptions {
+  return {
+    endpoint: env.S3_ENDPOINT,
+    region: env.AWS_REGION,
+    forcePathStyle: env.S3_FORCE_PATH_STYLE ?? env.S3_ENDPOINT !== undefined,
+    accessKeyId: env.AWS_ACCESS_KEY_ID,
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+    sessionToken: env.AWS_SESSION_TOKEN,
+  };
+}
+
+/** `TEST_SINK_URL` defaults to `<SINK_URL>/_test`; it may not be the sink itself. */
+export function testSinkUrl(env: Pick<PipelineStoreConfig, 'SINK_URL' | 'TEST_SINK_URL'>): string {
+  const url = env.TEST_SINK_URL ?? `${env.SINK_URL.replace(/\/+$/, '')}/_test`;
+  if (url.replace(/\/+$/, '') === env.SINK_URL.replace(/\/+$/, '')) {
+    throw new Error('TEST_SINK_URL must not be SINK_URL: test_subset never writes to the production prefix');
+  }
+  return url;
+}
+
+export function openPipelineStores(env: PipelineStoreConfig): PipelineStores {
+  const s3 = s3OptionsFromEnv(env);
+  return new PipelineStores(
+    openObjectStore(env.SOURCE_URL, s3),
+    openObjectStore(env.SINK_URL, s3),
+    openObjectStore(testSinkUrl(env), s3),
+  );
+}
