@@ -1,0 +1,2 @@
+export { startNatsServer, resolveNatsBinary, type EmbeddedNats, type NatsServerOptions } from './nats-server';
+export { startS3Server, type EmbeddedS3, type S3ServerOptions } from './s3-server';

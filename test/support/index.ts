@@ -1,0 +1,2 @@
+export { waitFor, type WaitForOptions } from './wait-for';
+export { startTestNats, startTestS3, fromEmbedded, type TestNats, type TestS3 } from './servers';
