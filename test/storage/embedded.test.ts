@@ -10,6 +10,16 @@ import { openObjectStore } from '@sluice/storage';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type TestNats, startTestNats } from '../support';
 
+async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
+  const outcome = await promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  if ('value' in outcome) throw new Error(`expected a rejection, got ${String(outcome.value)}`);
+  expect(outcome.error).toBeInstanceOf(Error);
+  return outcome.error as Error;
+}
+
 describe('embedded nats-server', () => {
   let nats: TestNats;
   const connections: NatsConnection[] = [];
@@ -79,8 +89,7 @@ describe('embedded nats-server', () => {
     try {
       delete process.env.NATS_SERVER_BIN;
       process.env.PATH = '/nonexistent-dir';
-      const error = await startNatsServer().catch((e: unknown) => e as Error);
-      expect(error).toBeInstanceOf(Error);
+      const error = await rejectionOf(startNatsServer());
       expect(error.message).not.toContain('\n');
       expect(error.message).toMatch(/^nats-server not found on PATH \(set NATS_SERVER_BIN or install it: .*apt-get install nats-server.*\)$/);
 
@@ -94,8 +103,7 @@ describe('embedded nats-server', () => {
   });
 
   it('reports a server that cannot start with its own output', async () => {
-    const error = await startNatsServer({ args: ['--no-such-flag'] }).catch((e: unknown) => e as Error);
-    expect(error).toBeInstanceOf(Error);
+    const error = await rejectionOf(startNatsServer({ args: ['--no-such-flag'] }));
     expect(error.message).toMatch(/nats-server on port \d+ exited \(exit code \d+\) before it was ready/);
     expect(error.message).toMatch(/no-such-flag/);
   });
@@ -108,7 +116,7 @@ describe('embedded S3 server', () => {
     await store.put('hello.txt', 'hi');
     expect(Buffer.from((await store.getBytes('hello.txt'))!).toString()).toBe('hi');
     await s3.stop();
-    const error = await store.head('hello.txt').catch((e: unknown) => e as Error);
+    const error = await rejectionOf(store.head('hello.txt'));
     expect(error).toMatchObject({ kind: 'transient' });
   });
 
