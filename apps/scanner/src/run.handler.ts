@@ -48,15 +48,18 @@ export class RunHandler {
       await this.publisher.runEvent({ type: 'rejected', runId, reason, activeRunId: lock.holder.runId, at: now() });
       return;
     }
+    let record: RunRecord;
     if (existing) {
       // The scanner stopped after persisting the plan: publish its files again; Msg-Ids drop the ones already queued.
       log.info('resuming a run whose plan was persisted');
-      await this.enqueue(existing);
-      return;
+      record = existing;
+    } else {
+      await this.publisher.runEvent({ type: 'accepted', runId, intent: request.intent, at: now() }, `accepted:${runId}`);
+      record = await this.plan(runId, request, log);
     }
-    await this.publisher.runEvent({ type: 'accepted', runId, intent: request.intent, at: now() }, `accepted:${runId}`);
-    const record = await this.plan(runId, request, log);
     await this.enqueue(record);
+    // After the work is queued, so the capacity manager, nudged by this event, already sees the backlog.
+    await this.announcePlanned(record);
     if (record.total === 0) await this.completion.finishIfSettled(runId); // nothing to do: no worker is ever asked for
   }
 
@@ -121,20 +124,23 @@ export class RunHandler {
       startedAt,
     };
     if (!(await this.runs.create(record))) return (await this.runs.get(runId))!;
+    return record;
+  }
+
+  private async announcePlanned(record: RunRecord): Promise<void> {
     await this.publisher.runEvent(
       {
         type: 'planned',
-        runId,
-        intent: request.intent,
+        runId: record.runId,
+        intent: record.intent,
         source: record.source,
-        candidates: plan.candidates,
+        candidates: record.candidates,
         total: record.total,
-        orphans: orphansRemoved.length,
+        orphans: record.orphansRemoved.length,
         at: now(),
       },
-      `planned:${runId}`,
+      `planned:${record.runId}`,
     );
-    return record;
   }
 
   /** Publishes every file still queued; each carries its Msg-Id so a repeat is stored once. */

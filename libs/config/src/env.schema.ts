@@ -83,6 +83,8 @@ export const capacityEnvSchema = z
     POLL_INTERVAL_MS: int(100, 60_000).default(1_000),
     /** Local backend: the command that starts one transformer (default: this build's transformer). */
     TRANSFORMER_COMMAND: z.string().optional(),
+    /** Local backend: after SIGTERM a worker may drain this long before it is killed (keep > DRAIN_TIMEOUT_MS). */
+    WORKER_KILL_AFTER_MS: int(1_000, 3_600_000).default(120_000),
   })
   .refine((e) => e.WORKERS_MIN <= e.WORKERS_MAX, { message: 'WORKERS_MIN must be <= WORKERS_MAX', path: ['WORKERS_MIN'] });
 export type CapacityEnv = z.infer<typeof capacityEnvSchema>;

@@ -1,0 +1,97 @@
+// Watches the transformers consumer's backlog and keeps the worker count where the scaling policy wants it.
+// Polls consumer info every POLL_INTERVAL_MS and re-checks at once when a run or file event arrives.
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { desiredWorkers, type CapacityBackend, type ScalingConfig } from '@sluice/capacity';
+import { CONSUMERS, STREAMS, SUBJECTS } from '@sluice/contracts';
+import { JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, Publisher } from '@sluice/messaging';
+import type { Logger } from '@sluice/observability';
+
+export const CAPACITY_BACKEND = Symbol('CAPACITY_BACKEND');
+export const SCALING_CONFIG = Symbol('SCALING_CONFIG');
+export const POLL_INTERVAL_MS = Symbol('POLL_INTERVAL_MS');
+
+/** Events come in bursts; one check per this many ms is enough to react "within a second". */
+const NUDGE_DEBOUNCE_MS = 100;
+
+@Injectable()
+export class BacklogWatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+  private subscription?: Subscription;
+  private idleSince = Date.now();
+  private checking?: Promise<void>;
+  private again = false;
+  private stopped = false;
+  private lastBacklog = -1;
+
+  constructor(
+    @Inject(CAPACITY_BACKEND) private readonly backend: CapacityBackend,
+    @Inject(SCALING_CONFIG) private readonly config: ScalingConfig,
+    @Inject(POLL_INTERVAL_MS) private readonly pollIntervalMs: number,
+    @Inject(JETSTREAM_MANAGER) private readonly jsm: JetStreamManager,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly publisher: Publisher,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.subscription = this.nc.subscribe(SUBJECTS.events, { callback: () => this.nudge() });
+    this.timer = setInterval(() => this.nudge(), this.pollIntervalMs);
+    this.nudge();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.subscription?.unsubscribe();
+    await this.checking;
+    await this.backend.shutdown();
+  }
+
+  /** Asks for a check; overlapping requests collapse into one more check after the current one. */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.checking) {
+      this.again = true;
+      return;
+    }
+    this.checking = this.check()
+      .catch((error) => this.log.warn({ err: (error as Error).message }, 'capacity check failed; will retry'))
+      .finally(() => {
+        this.checking = undefined;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          setTimeout(() => this.nudge(), NUDGE_DEBOUNCE_MS);
+        }
+      });
+  }
+
+  private async check(): Promise<void> {
+    const info = await this.jsm.consumers.info(STREAMS.work, CONSUMERS.transformers);
+    const backlog = info.num_pending + info.num_ack_pending;
+    const now = Date.now();
+    if (backlog > 0) this.idleSince = now;
+    if (backlog !== this.lastBacklog) this.log.debug({ backlog }, 'backlog changed');
+    this.lastBacklog = backlog;
+
+    const from = this.backend.desired();
+    const decision = desiredWorkers({ backlog, idleForMs: backlog > 0 ? 0 : now - this.idleSince, current: from }, this.config);
+    const running = await this.backend.running();
+    // Also repairs a worker that died: desired unchanged, but fewer running than asked for.
+    if (decision.desired === from && running === from) return;
+    if (this.stopped) return;
+    await this.backend.scaleTo(decision.desired);
+    const reason = decision.desired === from ? `replacing ${from - running} exited worker(s)` : decision.reason;
+    this.log.info({ from, to: decision.desired, running, backlog }, `scaling: ${reason}`);
+    await this.publisher.capacityEvent({
+      backend: this.backend.name,
+      from,
+      to: decision.desired,
+      running: await this.backend.running(),
+      backlog,
+      reason,
+      at: new Date().toISOString(),
+    });
+  }
+}

@@ -1,0 +1,11 @@
+// The capacity manager: workers up when files wait, down to zero when idle.
+import 'reflect-metadata';
+import { capacityEnvSchema } from '@sluice/config';
+import { runService } from '@sluice/messaging';
+import { CapacityModule } from './capacity.module';
+
+void runService({
+  name: 'capacity-manager',
+  envSchema: capacityEnvSchema,
+  module: (deps) => CapacityModule.forRoot(deps),
+});

@@ -1,0 +1,96 @@
+// `pipeline.file.discovered`: one file at a time. Throws with a kind on failure; the transport settles the message.
+import { hostname } from 'node:os';
+import { Controller, Inject } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import {
+  errorCodeOf,
+  errorMessageOf,
+  manifestKey,
+  ManifestSchema,
+  SUBJECTS,
+  type FileDiscovered,
+  type Manifest,
+} from '@sluice/contracts';
+import type { TransformerEnv } from '@sluice/config';
+import { JetStreamContext, LOGGER, Publisher, RunStore, SERVICE_ENV } from '@sluice/messaging';
+import { schemaVersionFor } from '@sluice/normalize';
+import type { Logger } from '@sluice/observability';
+import { PipelineStores, sameEtag, type ObjectStore } from '@sluice/storage';
+import { processFile } from './file-processor';
+
+@Controller()
+export class FileWorker {
+  private readonly workerId: string;
+
+  constructor(
+    private readonly stores: PipelineStores,
+    private readonly runs: RunStore,
+    private readonly publisher: Publisher,
+    @Inject(SERVICE_ENV) private readonly env: TransformerEnv,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {
+    this.workerId = env.WORKER_ID ?? `${hostname()}-${process.pid}`;
+  }
+
+  @EventPattern(SUBJECTS.fileDiscovered)
+  async onFile(@Payload() file: FileDiscovered, @Ctx() ctx: JetStreamContext): Promise<void> {
+    const ref = { runId: file.runId, dataset: file.dataset, month: file.month, sourceKey: file.source.key };
+    const log = this.log.child({ runId: file.runId, dataset: file.dataset, key: file.source.key, delivery: ctx.deliveryCount });
+    const at = () => new Date().toISOString();
+
+    const run = await this.runs.get(file.runId);
+    if (run && run.state !== 'running') {
+      log.info({ state: run.state }, 'skipping file of a run that is no longer running');
+      await this.publisher.fileEvent({ type: 'skipped', ...ref, workerId: this.workerId, reason: `run ${run.state}`, at: at() });
+      return;
+    }
+    const output = this.stores.output(file.target);
+    const committed = await this.committedByThisRun(output, file);
+    if (committed) {
+      // Redelivered after the commit (e.g. the ack was lost): report it again, do not redo it.
+      log.info('already committed by this run');
+      await this.publisher.fileEvent({
+        type: 'done', ...ref, workerId: this.workerId, rowsIn: committed.rowsIn, rowsOut: committed.rowsOut, dropped: committed.dropped,
+        outputKey: committed.output.key, outputBytes: committed.output.bytes, rowGroups: committed.output.rowGroups, durationMs: 0,
+        alreadyCommitted: true, at: at(),
+      });
+      return;
+    }
+
+    await this.publisher.fileEvent({ type: 'started', ...ref, workerId: this.workerId, attempt: ctx.deliveryCount, at: at() });
+    const started = Date.now();
+    try {
+      const result = await processFile(
+        file,
+        { source: this.stores.source, sourceUrl: this.stores.source.url, output },
+        { workDir: this.env.WORK_DIR, rowGroupRows: this.env.ROW_GROUP_ROWS },
+      );
+      const durationMs = Date.now() - started;
+      log.info({ rowsIn: result.report.rowsIn, rowsOut: result.report.rowsOut, dropped: result.report.dropped, durationMs }, 'file committed');
+      await this.publisher.fileEvent({
+        type: 'done', ...ref, workerId: this.workerId, rowsIn: result.report.rowsIn, rowsOut: result.report.rowsOut,
+        dropped: result.report.dropped, outputKey: result.outputKey, outputBytes: result.outputBytes, rowGroups: result.report.rowGroups,
+        durationMs, at: at(),
+      });
+    } catch (error) {
+      const code = errorCodeOf(error);
+      if (ctx.isFinalFailure(error)) {
+        log.error({ code }, `file failed: ${errorMessageOf(error)}`);
+        await this.publisher.fileEvent({
+          type: 'failed', ...ref, workerId: this.workerId, code, reason: errorMessageOf(error).slice(0, 2_000), attempt: ctx.deliveryCount, at: at(),
+        });
+      }
+      throw error;
+    }
+  }
+
+  private async committedByThisRun(output: ObjectStore, file: FileDiscovered): Promise<Manifest | undefined> {
+    const bytes = await output.getBytes(manifestKey(file.dataset, file.month));
+    if (!bytes) return undefined;
+    const parsed = ManifestSchema.safeParse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+    if (!parsed.success) return undefined;
+    const m = parsed.data;
+    const current = m.runId === file.runId && sameEtag(m.source.etag, file.source.etag) && m.source.key === file.source.key;
+    return current && m.schemaVersion === schemaVersionFor(file.dataset) ? m : undefined;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './backend';
+export * from './local.backend';
+export * from './scaling-policy';

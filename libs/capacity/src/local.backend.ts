@@ -1,0 +1,101 @@
+// Transformer workers as child processes of the capacity manager. Stopping one sends SIGTERM: the worker stops
+// pulling, finishes or naks the file in hand, then exits. Only a worker that outlives `killAfterMs` is killed.
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Logger } from '@sluice/observability';
+import type { CapacityBackend } from './backend';
+
+export interface LocalBackendOptions {
+  /** argv of one worker, e.g. [process.execPath, 'dist/apps/transformer/src/main.js']. */
+  command: string[];
+  env?: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** After SIGTERM, how long a worker may drain before SIGKILL. */
+  killAfterMs: number;
+  /** Told when a worker exits, expected or not (the manager then re-checks the backlog). */
+  onExit?: (pid: number, code: number | null, signal: NodeJS.Signals | null, expected: boolean) => void;
+}
+
+interface Worker {
+  child: ChildProcess;
+  stopping: boolean;
+  exited: Promise<void>;
+}
+
+export class LocalBackend implements CapacityBackend {
+  readonly name = 'local';
+  private readonly workers = new Map<number, Worker>();
+  private target = 0;
+  private sequence = 0;
+
+  constructor(private readonly options: LocalBackendOptions) {
+    if (options.command.length === 0) throw new Error('local capacity backend: empty worker command');
+  }
+
+  desired(): number {
+    return this.target;
+  }
+
+  async running(): Promise<number> {
+    return this.active().length;
+  }
+
+  async scaleTo(count: number): Promise<void> {
+    this.target = count;
+    const active = this.active();
+    for (let i = active.length; i < count; i += 1) this.start();
+    // Newest first: the oldest workers are the most likely to be mid-file with progress to lose.
+    for (const worker of active.slice(count).reverse()) this.stop(worker);
+  }
+
+  async shutdown(): Promise<void> {
+    this.target = 0;
+    const all = [...this.workers.values()];
+    for (const worker of all) this.stop(worker);
+    await Promise.all(all.map((w) => w.exited));
+  }
+
+  private active(): Worker[] {
+    return [...this.workers.values()].filter((w) => !w.stopping);
+  }
+
+  private start(): void {
+    const [cmd, ...args] = this.options.command;
+    this.sequence += 1;
+    const child = spawn(cmd, args, {
+      env: { ...(this.options.env ?? process.env), WORKER_ID: `local-${process.pid}-${this.sequence}` },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const pid = child.pid;
+    if (pid === undefined) {
+      this.options.logger.error({ cmd }, 'could not start a worker');
+      return;
+    }
+    const worker: Worker = {
+      child,
+      stopping: false,
+      exited: new Promise<void>((resolve) => {
+        child.once('exit', (code, signal) => {
+          this.workers.delete(pid);
+          const expected = worker.stopping;
+          const log = this.options.logger;
+          if (expected) log.info({ pid, code, signal }, 'worker stopped');
+          else log.warn({ pid, code, signal }, 'worker exited unexpectedly');
+          this.options.onExit?.(pid, code, signal, expected);
+          resolve();
+        });
+      }),
+    };
+    child.once('error', (error) => this.options.logger.error({ pid, err: error.message }, 'worker process error'));
+    this.workers.set(pid, worker);
+    this.options.logger.info({ pid }, 'worker started');
+  }
+
+  private stop(worker: Worker): void {
+    if (worker.stopping) return;
+    worker.stopping = true;
+    worker.child.kill('SIGTERM');
+    const timer = setTimeout(() => worker.child.kill('SIGKILL'), this.options.killAfterMs);
+    timer.unref();
+    void worker.exited.then(() => clearTimeout(timer));
+  }
+}
