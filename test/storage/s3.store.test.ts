@@ -48,7 +48,7 @@ const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex')
 const text = (bytes: Uint8Array | undefined) => (bytes ? Buffer.from(bytes).toString('utf8') : undefined);
 
 /** Runs `hook` after every command `commandName` this client completes: to look at the bucket mid-operation. */
-function afterEach(client: S3Client, commandName: string, hook: (input: Record<string, unknown>) => Promise<void>) {
+function afterCommand(client: S3Client, commandName: string, hook: (input: Record<string, unknown>) => Promise<void>) {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const result = await next(args);
@@ -185,7 +185,7 @@ describe('S3Store upload', () => {
     const uploading = new S3Store({ bucket: BUCKET, prefix: 'run prefix/', client });
     const key = 'uploads/fhvhv 2024-01.parquet';
     const seenDuringUpload: Array<ObjectInfo | undefined> = [];
-    afterEach(client, 'UploadPartCommand', async () => {
+    afterCommand(client, 'UploadPartCommand', async () => {
       seenDuringUpload.push(await store.head(key));
     });
 
