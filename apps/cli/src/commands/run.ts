@@ -1,0 +1,67 @@
+// `sluice run`: publish a `pipeline.run`; with --wait, follow it to the end and exit non-zero if any file failed.
+import { RunRequestSchema, SUBJECTS, type RunRequestInput } from '@sluice/contracts';
+import { newRunId, openCliContext } from '../cli-context';
+import { followRun, type RunOutcome } from '../run-follower';
+import { createRunProgress } from '../run-progress';
+
+export interface RunCommandOptions {
+  intent: string;
+  dataset?: string[];
+  months?: string[];
+  limit?: number;
+  runId?: string;
+  requestedBy?: string;
+  wait?: boolean;
+  timeout?: number;
+  json?: boolean;
+}
+
+export async function runCommand(opts: RunCommandOptions): Promise<number> {
+  const body: RunRequestInput = {
+    intent: opts.intent as RunRequestInput['intent'],
+    datasets: opts.dataset as RunRequestInput['datasets'],
+    months: opts.months,
+    limit: opts.limit,
+    requestedBy: opts.requestedBy ?? process.env.USER ?? 'cli',
+    runId: opts.runId ?? newRunId(),
+  };
+  const parsed = RunRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; '));
+  }
+  const runId = body.runId!;
+  const ctx = await openCliContext();
+  try {
+    const progress = opts.wait && !opts.json ? createRunProgress() : undefined;
+    const follower = opts.wait ? followRun(ctx, runId, (e) => progress?.onEvent(e), { timeoutMs: opts.timeout ? opts.timeout * 1000 : undefined }) : undefined;
+    await ctx.publisher.publishJson(SUBJECTS.run, body, `run:${runId}`);
+    if (!follower) {
+      console.log(opts.json ? JSON.stringify({ runId }) : `run ${runId} requested (intent ${parsed.data.intent}); follow it with: sluice status ${runId}`);
+      return 0;
+    }
+    if (!opts.json) console.log(`run ${runId} (intent ${parsed.data.intent})`);
+    let outcome: RunOutcome;
+    try {
+      outcome = await follower.outcome;
+    } finally {
+      progress?.stop();
+    }
+    if (opts.json) console.log(JSON.stringify(outcome.record ?? outcome, null, 2));
+    else printOutcome(runId, outcome);
+    return outcome.state === 'succeeded' ? 0 : 1;
+  } finally {
+    await ctx.close();
+  }
+}
+
+function printOutcome(runId: string, outcome: RunOutcome): void {
+  if (outcome.state === 'rejected') {
+    console.log(`run ${runId} rejected: ${outcome.reason}`);
+    return;
+  }
+  const r = outcome.record;
+  const seconds = r.finishedAt ? ((Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000).toFixed(1) : '?';
+  console.log(`run ${runId} ${r.state}: ${r.done} done, ${r.failed} failed, ${r.skipped} skipped of ${r.total} in ${seconds}s`);
+  for (const [key, f] of Object.entries(r.files)) if (f.status === 'failed') console.log(`  failed ${key}: ${f.error}`);
+  if (r.reportKey) console.log(`  report: ${r.sink.replace(/\/?$/, '/')}${r.reportKey}`);
+}

@@ -1,0 +1,118 @@
+// Everything `sluice demo` runs locally: nats-server (temp store), the S3-compatible server, generated TLC-like
+// source files, and the scanner and capacity manager as child processes (which start transformers on demand).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { CONSUMERS, STREAMS } from '@sluice/contracts';
+import { startNatsServer, startS3Server, startServiceProcess, type EmbeddedNats, type EmbeddedS3, type ServiceProcess } from '@sluice/embedded';
+import { generateFhvhvParquet } from '@sluice/normalize';
+import { openObjectStore, type ObjectStore } from '@sluice/storage';
+import { nextMonth } from '../months';
+
+export const DEMO_SOURCE_BUCKET = 'tlc-source';
+export const DEMO_SINK_BUCKET = 'sluice-sink';
+/** The real bucket's folder has a space in it; so does the demo's, to keep key encoding honest. */
+export const DEMO_SOURCE_PREFIX = 'trip data/';
+
+export interface DemoOptions {
+  dir: string;
+  files: number;
+  rows: number;
+  firstMonth: string;
+  maxWorkers: number;
+  idleTimeoutMs: number;
+}
+
+export interface DemoEnvironment {
+  nats: EmbeddedNats;
+  s3: EmbeddedS3;
+  source: ObjectStore;
+  sink: ObjectStore;
+  serviceEnv: NodeJS.ProcessEnv;
+  services: ServiceProcess[];
+  logDir: string;
+  stop(): Promise<void>;
+}
+
+export async function startDemoEnvironment(opts: DemoOptions, say: (line: string) => void): Promise<DemoEnvironment> {
+  const logDir = join(opts.dir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+
+  const nats = await startNatsServer();
+  say(`nats-server with JetStream on ${nats.url} (store ${nats.storeDir})`);
+  const s3 = await startS3Server({ buckets: [DEMO_SOURCE_BUCKET, DEMO_SINK_BUCKET] });
+  say(`S3-compatible server on ${s3.endpoint} (buckets ${DEMO_SOURCE_BUCKET}, ${DEMO_SINK_BUCKET})`);
+
+  const s3Options = { endpoint: s3.endpoint, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, forcePathStyle: true };
+  const source = openObjectStore(`s3://${DEMO_SOURCE_BUCKET}/${DEMO_SOURCE_PREFIX}`, s3Options);
+  const sink = openObjectStore(`s3://${DEMO_SINK_BUCKET}`, s3Options);
+
+  let month = opts.firstMonth;
+  for (let i = 0; i < opts.files; i += 1, month = nextMonth(month)) {
+    const bytes = generateFhvhvParquet({ month, rows: opts.rows, seed: i + 1, invalidFraction: 0.005, compression: 'snappy' });
+    await source.put(`fhvhv_tripdata_${month}.parquet`, bytes, { contentType: 'application/vnd.apache.parquet' });
+  }
+  say(`generated ${opts.files} fhvhv file(s) of ${opts.rows.toLocaleString('en-US')} rows into ${source.url}`);
+
+  const serviceEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    NATS_URL: nats.url,
+    SOURCE_URL: `s3://${DEMO_SOURCE_BUCKET}/${DEMO_SOURCE_PREFIX}`,
+    SINK_URL: `s3://${DEMO_SINK_BUCKET}`,
+    S3_ENDPOINT: s3.endpoint,
+    AWS_REGION: s3.region,
+    AWS_ACCESS_KEY_ID: s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    WORKERS_MAX: String(opts.maxWorkers),
+    FILES_PER_WORKER: '1',
+    IDLE_TIMEOUT_MS: String(opts.idleTimeoutMs),
+    POLL_INTERVAL_MS: '500',
+    ROW_GROUP_ROWS: '100000',
+    DRAIN_TIMEOUT_MS: '10000',
+    WORKER_KILL_AFTER_MS: '20000',
+  };
+  const services = [
+    startServiceProcess('scanner', { env: serviceEnv, logFile: join(logDir, 'scanner.log') }),
+    startServiceProcess('capacity-manager', { env: serviceEnv, logFile: join(logDir, 'capacity-manager.log') }),
+  ];
+  await waitForPullers(nats.url, services);
+  say(`scanner and capacity manager running (local workers: 0..${opts.maxWorkers}, idle timeout ${opts.idleTimeoutMs / 1000}s); logs in ${logDir}`);
+
+  return {
+    nats,
+    s3,
+    source,
+    sink,
+    serviceEnv,
+    services,
+    logDir,
+    async stop() {
+      await Promise.all(services.map((s) => s.stop(30_000)));
+      await s3.stop();
+      await nats.stop();
+    },
+  };
+}
+
+/** Ready = the scanner's consumers have pull requests waiting (it created the topology and is listening). */
+async function waitForPullers(url: string, services: ServiceProcess[]): Promise<void> {
+  const nc = await connect({ servers: url });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      for (const s of services) {
+        if (s.child.exitCode !== null) throw new Error(`${s.app} exited with code ${s.child.exitCode} during start-up; see its log`);
+      }
+      const info = await jsm.consumers.info(STREAMS.control, CONSUMERS.scanner).catch(() => undefined);
+      if (info && info.num_waiting > 0) return;
+      if (Date.now() > deadline) throw new Error('services did not become ready within 30s; see the logs');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await nc.close();
+  }
+}

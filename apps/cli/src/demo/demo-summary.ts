@@ -1,0 +1,51 @@
+// The end of the demo: what each file became, where the output is, and a query to read it.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { MANIFEST_PREFIX, ManifestSchema, type Manifest } from '@sluice/contracts';
+import type { ObjectStore } from '@sluice/storage';
+
+export async function readManifests(sink: ObjectStore): Promise<Manifest[]> {
+  const manifests: Manifest[] = [];
+  for await (const object of sink.list(MANIFEST_PREFIX)) {
+    const bytes = await sink.getBytes(object.key);
+    if (bytes) manifests.push(ManifestSchema.parse(JSON.parse(Buffer.from(bytes).toString('utf8'))));
+  }
+  return manifests.sort((a, b) => a.month.localeCompare(b.month));
+}
+
+export function formatManifestTable(manifests: Manifest[]): string[] {
+  const rules = [...new Set(manifests.flatMap((m) => Object.keys(m.dropped)))].sort();
+  const n = (v: number) => v.toLocaleString('en-US');
+  const header = ['source', 'rows in', 'rows out', ...rules.map((r) => `dropped: ${r}`)];
+  const rows = manifests.map((m) => [m.source.key, n(m.rowsIn), n(m.rowsOut), ...rules.map((r) => n(m.dropped[r] ?? 0))]);
+  const total = (f: (m: Manifest) => number) => n(manifests.reduce((a, m) => a + f(m), 0));
+  rows.push(['TOTAL', total((m) => m.rowsIn), total((m) => m.rowsOut), ...rules.map((r) => total((m) => m.dropped[r] ?? 0))]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)];
+}
+
+/** Copies the committed outputs (and their manifests) to a local folder, so they can be queried after the demo. */
+export async function exportOutputs(sink: ObjectStore, manifests: Manifest[], toDir: string): Promise<string[]> {
+  const written: string[] = [];
+  for (const m of manifests) {
+    for (const key of [m.output.key, `${MANIFEST_PREFIX}${m.dataset}/${m.month}.json`]) {
+      const bytes = await sink.getBytes(key);
+      if (!bytes) continue;
+      const path = join(toDir, key);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, bytes);
+      written.push(path);
+    }
+  }
+  return written;
+}
+
+export function duckDbQuery(outputDir: string, cwd = process.cwd()): string {
+  const glob = `${relative(cwd, outputDir) || '.'}/fhvhv/*/*/*.parquet`;
+  return (
+    `duckdb -c "SELECT year, month, count(*) AS trips, round(avg(trip_miles), 2) AS avg_miles, ` +
+    `round(sum(base_passenger_fare), 0) AS fares FROM read_parquet('${glob}', hive_partitioning = true) ` +
+    `GROUP BY ALL ORDER BY ALL"`
+  );
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// `sluice`: start runs and follow them, observe JetStream state, cancel, and run the local demo.
+import 'reflect-metadata';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DATASET_NAMES, INTENTS } from '@sluice/contracts';
+import { cancelCommand } from './commands/cancel';
+import { demoCommand } from './commands/demo';
+import { runCommand } from './commands/run';
+import { statusCommand } from './commands/status';
+import { parseMonths } from './months';
+
+const positiveInt = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+};
+const collect = (v: string, acc: string[] = []) => [...acc, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+const program = new Command()
+  .name('sluice')
+  .description('Keeps a clean, analysis-ready copy of the NYC TLC trip records. Connects with NATS_URL (and NATS_* credentials).')
+  .showHelpAfterError();
+
+program
+  .command('run')
+  .description('request a pipeline run')
+  .addOption(new Option('--intent <intent>', 'what to process').choices(INTENTS).default('incremental'))
+  .addOption(new Option('--dataset <name...>', 'only these datasets').choices(DATASET_NAMES))
+  .option('--months <spec>', 'only these months: 2024-01,2024-03 or 2024-01..2024-06', parseMonths)
+  .option('--limit <n>', 'at most n files', positiveInt)
+  .option('--run-id <id>', 'choose the run id (default: generated)')
+  .option('--wait', 'follow the run with a progress bar; exit 1 unless every file succeeded')
+  .option('--timeout <seconds>', 'with --wait, give up after this long', positiveInt)
+  .option('--json', 'machine-readable output')
+  .action(async (o) => exit(await runCommand(o)));
+
+program
+  .command('status [runId]')
+  .description('streams, consumers, workers, and the active (or given) run')
+  .option('--json', 'machine-readable output')
+  .action(async (runId, o) => exit(await statusCommand(runId, o)));
+
+program
+  .command('cancel <runId>')
+  .description('cancel a run: queued files are dropped, files in progress finish')
+  .option('--reason <text>', 'why, for the run report')
+  .action(async (runId, o) => exit(await cancelCommand(runId, o)));
+
+program
+  .command('demo')
+  .description('run the whole pipeline locally: nats-server, an S3-compatible server, generated files, the services')
+  .option('--dir <path>', 'where logs and the exported outputs go', '.sluice-demo')
+  .option('--files <n>', 'source files (months) to generate', positiveInt, 6)
+  .option('--rows <n>', 'rows per source file', positiveInt, 200_000)
+  .option('--workers <n>', 'maximum transformer workers', positiveInt, 2)
+  .option('--idle-timeout <seconds>', 'idle seconds before workers stop', positiveInt, 3)
+  .option('--keep', 'keep the servers and services running after the summary, until Ctrl-C')
+  .action(async (o) => exit(await demoCommand(o)));
+
+function exit(code: number): void {
+  process.exitCode = code;
+}
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`sluice: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
