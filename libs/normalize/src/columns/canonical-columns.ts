@@ -1,0 +1,116 @@
+// Builds the canonical Arrow columns of the rows that survive the quality rules: filter (keep mask) and cast
+// in one pass. `keep[i] === 1` keeps row i; `kept` is the number of kept rows.
+import * as arrow from 'apache-arrow';
+import { BitmapBuilder, isValid } from './bitmap';
+import type { CodedStrings, NumberColumn, TimestampColumn, TriState } from './source-columns';
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+export function timestampColumn(
+  type: arrow.TimestampMicrosecond,
+  source: TimestampColumn,
+  keep: Uint8Array,
+  kept: number,
+): arrow.Data {
+  const values = new BigInt64Array(kept);
+  const validity = new BitmapBuilder(kept);
+  let j = 0;
+  for (let i = 0; i < source.length; i++) {
+    if (!keep[i]) continue;
+    const ok = isValid(source.valid, i);
+    validity.push(ok);
+    if (ok) values[j] = source.micros[i];
+    j++;
+  }
+  return arrow.makeData({ type, length: kept, nullCount: validity.unset, nullBitmap: validity.nullBitmap(), data: values });
+}
+
+/** Integers outside int32 (e.g. a trip_time of more than 68 years) cannot be narrowed: they become null. */
+export function int32Column(type: arrow.Int32, source: NumberColumn, keep: Uint8Array, kept: number): arrow.Data {
+  const values = new Int32Array(kept);
+  const validity = new BitmapBuilder(kept);
+  let j = 0;
+  for (let i = 0; i < source.length; i++) {
+    if (!keep[i]) continue;
+    const v = source.values[i];
+    const ok = isValid(source.valid, i) && Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX;
+    validity.push(ok);
+    if (ok) values[j] = v;
+    j++;
+  }
+  return arrow.makeData({ type, length: kept, nullCount: validity.unset, nullBitmap: validity.nullBitmap(), data: values });
+}
+
+/** float64 → float32 rounds to nearest (fine for money and miles: 7 significant digits). */
+export function float32Column(type: arrow.Float32, source: NumberColumn, keep: Uint8Array, kept: number): arrow.Data {
+  const values = new Float32Array(kept);
+  const validity = new BitmapBuilder(kept);
+  let j = 0;
+  for (let i = 0; i < source.length; i++) {
+    if (!keep[i]) continue;
+    const ok = isValid(source.valid, i);
+    validity.push(ok);
+    if (ok) values[j] = source.values[i];
+    j++;
+  }
+  return arrow.makeData({ type, length: kept, nullCount: validity.unset, nullBitmap: validity.nullBitmap(), data: values });
+}
+
+/** The dictionary holds only the values of kept rows, in order of first appearance. */
+export function dictionaryColumn(
+  type: arrow.Dictionary<arrow.Utf8, arrow.Int32>,
+  source: CodedStrings,
+  keep: Uint8Array,
+  kept: number,
+): arrow.Data {
+  const remap = new Int32Array(source.dictionary.length).fill(-1);
+  const dictionary: string[] = [];
+  const codes = new Int32Array(kept);
+  const validity = new BitmapBuilder(kept);
+  let j = 0;
+  for (let i = 0; i < source.length; i++) {
+    if (!keep[i]) continue;
+    const code = source.codes[i];
+    validity.push(code >= 0);
+    if (code >= 0) {
+      if (remap[code] < 0) remap[code] = dictionary.push(source.dictionary[code]) - 1;
+      codes[j] = remap[code];
+    }
+    j++;
+  }
+  return arrow.makeData({
+    type,
+    length: kept,
+    nullCount: validity.unset,
+    nullBitmap: validity.nullBitmap(),
+    data: codes,
+    dictionary: arrow.vectorFromArray(dictionary, new arrow.Utf8()),
+  });
+}
+
+export function flagColumn(type: arrow.Bool, source: TriState, keep: Uint8Array, kept: number): arrow.Data {
+  const values = new BitmapBuilder(kept);
+  const validity = new BitmapBuilder(kept);
+  for (let i = 0; i < source.length; i++) {
+    if (!keep[i]) continue;
+    validity.push(source[i] >= 0);
+    values.push(source[i] === 1);
+  }
+  return arrow.makeData({ type, length: kept, nullCount: validity.unset, nullBitmap: validity.nullBitmap(), data: values.bits });
+}
+
+/** An optional column the source does not have. */
+export function nullColumn(type: arrow.DataType, length: number): arrow.Data {
+  const nullBitmap = new Uint8Array((length + 7) >> 3);
+  const common = { length, nullCount: length, nullBitmap };
+  if (arrow.DataType.isDictionary(type)) {
+    const dictionary = arrow.vectorFromArray([] as string[], new arrow.Utf8());
+    return arrow.makeData({ type, ...common, data: new Int32Array(length), dictionary });
+  }
+  if (arrow.DataType.isBool(type)) return arrow.makeData({ type, ...common, data: new Uint8Array(nullBitmap.length) });
+  if (arrow.DataType.isTimestamp(type)) return arrow.makeData({ type, ...common, data: new BigInt64Array(length) });
+  if (arrow.DataType.isInt(type)) return arrow.makeData({ type, ...common, data: new Int32Array(length) });
+  if (arrow.DataType.isFloat(type)) return arrow.makeData({ type, ...common, data: new Float32Array(length) });
+  throw new Error(`no null column for ${type}`);
+}

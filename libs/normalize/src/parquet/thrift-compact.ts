@@ -1,0 +1,332 @@
+// A generic Thrift compact-protocol codec: enough to read a Parquet footer, edit a few fields and write it
+// back unchanged otherwise. Values keep their wire type, so decode → encode is byte-for-byte faithful for
+// everything we do not touch (unknown future fields included).
+
+export const ThriftType = {
+  STOP: 0,
+  BOOL_TRUE: 1,
+  BOOL_FALSE: 2,
+  I8: 3,
+  I16: 4,
+  I32: 5,
+  I64: 6,
+  DOUBLE: 7,
+  BINARY: 8,
+  LIST: 9,
+  SET: 10,
+  MAP: 11,
+  STRUCT: 12,
+} as const;
+
+export type ThriftValue = boolean | number | bigint | Uint8Array | ThriftStruct | ThriftList | ThriftMap;
+
+export interface ThriftField {
+  id: number;
+  /** Wire type; for booleans BOOL_TRUE (the value says which). */
+  type: number;
+  value: ThriftValue;
+}
+
+export interface ThriftStruct {
+  kind: 'struct';
+  fields: ThriftField[];
+}
+
+export interface ThriftList {
+  kind: 'list';
+  /** LIST or SET on the wire. */
+  wireType: number;
+  elemType: number;
+  items: ThriftValue[];
+}
+
+export interface ThriftMap {
+  kind: 'map';
+  keyType: number;
+  valueType: number;
+  entries: [ThriftValue, ThriftValue][];
+}
+
+export class ThriftDecodeError extends Error {}
+
+/** Corrupt footers can claim absurd nesting; real Parquet metadata nests about 6 deep. */
+const MAX_DEPTH = 64;
+
+export function decodeStruct(bytes: Uint8Array): { struct: ThriftStruct; bytesRead: number } {
+  const reader = new CompactReader(bytes);
+  const struct = reader.readStruct(0);
+  return { struct, bytesRead: reader.pos };
+}
+
+export function encodeStruct(struct: ThriftStruct): Uint8Array {
+  const writer = new CompactWriter();
+  writer.writeStruct(struct);
+  return writer.finish();
+}
+
+class CompactReader {
+  pos = 0;
+  constructor(private readonly buf: Uint8Array) {}
+
+  readStruct(depth: number): ThriftStruct {
+    if (depth > MAX_DEPTH) throw new ThriftDecodeError(`nesting deeper than ${MAX_DEPTH}`);
+    const fields: ThriftField[] = [];
+    let lastId = 0;
+    for (;;) {
+      const header = this.byte();
+      const type = header & 0x0f;
+      if (type === ThriftType.STOP) return { kind: 'struct', fields };
+      const delta = header >> 4;
+      const id = delta === 0 ? this.zigzag32() : lastId + delta;
+      lastId = id;
+      if (type === ThriftType.BOOL_TRUE || type === ThriftType.BOOL_FALSE) {
+        fields.push({ id, type: ThriftType.BOOL_TRUE, value: type === ThriftType.BOOL_TRUE });
+      } else {
+        fields.push({ id, type, value: this.readValue(type, depth) });
+      }
+    }
+  }
+
+  private readValue(type: number, depth: number): ThriftValue {
+    switch (type) {
+      case ThriftType.BOOL_TRUE:
+      case ThriftType.BOOL_FALSE:
+        // only reached for collection elements, which carry the boolean as a byte
+        return this.byte() === ThriftType.BOOL_TRUE;
+      case ThriftType.I8: {
+        const b = this.byte();
+        return b > 127 ? b - 256 : b;
+      }
+      case ThriftType.I16:
+      case ThriftType.I32:
+        return this.zigzag32();
+      case ThriftType.I64:
+        return this.zigzag64();
+      case ThriftType.DOUBLE: {
+        this.need(8);
+        const value = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8).getFloat64(0, true);
+        this.pos += 8;
+        return value;
+      }
+      case ThriftType.BINARY: {
+        const length = this.varint32();
+        this.need(length);
+        const value = this.buf.subarray(this.pos, this.pos + length);
+        this.pos += length;
+        return value;
+      }
+      case ThriftType.LIST:
+      case ThriftType.SET:
+        return this.readList(type, depth + 1);
+      case ThriftType.MAP:
+        return this.readMap(depth + 1);
+      case ThriftType.STRUCT:
+        return this.readStruct(depth + 1);
+      default:
+        throw new ThriftDecodeError(`unknown wire type ${type} at byte ${this.pos}`);
+    }
+  }
+
+  private readList(wireType: number, depth: number): ThriftList {
+    const header = this.byte();
+    const elemType = header & 0x0f;
+    const size = header >> 4 === 15 ? this.varint32() : header >> 4;
+    // every element takes at least one byte: a larger size is garbage, not a reason to allocate
+    if (size > this.buf.length - this.pos) throw new ThriftDecodeError(`list of ${size} elements overruns the footer`);
+    const items: ThriftValue[] = [];
+    for (let i = 0; i < size; i++) items.push(this.readValue(elemType, depth));
+    return { kind: 'list', wireType, elemType, items };
+  }
+
+  private readMap(depth: number): ThriftMap {
+    const size = this.varint32();
+    if (size === 0) return { kind: 'map', keyType: 0, valueType: 0, entries: [] };
+    if (size > this.buf.length - this.pos) throw new ThriftDecodeError(`map of ${size} entries overruns the footer`);
+    const types = this.byte();
+    const keyType = types >> 4;
+    const valueType = types & 0x0f;
+    const entries: [ThriftValue, ThriftValue][] = [];
+    for (let i = 0; i < size; i++) entries.push([this.readValue(keyType, depth), this.readValue(valueType, depth)]);
+    return { kind: 'map', keyType, valueType, entries };
+  }
+
+  private byte(): number {
+    if (this.pos >= this.buf.length) throw new ThriftDecodeError('unexpected end of footer');
+    return this.buf[this.pos++];
+  }
+
+  private need(n: number): void {
+    if (this.pos + n > this.buf.length) throw new ThriftDecodeError('unexpected end of footer');
+  }
+
+  /** Unsigned varint of at most 32 bits, as a non-negative number. */
+  private varint32(): number {
+    let result = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      const b = this.byte();
+      result += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) {
+        if (result > 0xffffffff) throw new ThriftDecodeError('varint exceeds 32 bits');
+        return result;
+      }
+    }
+    throw new ThriftDecodeError('varint exceeds 32 bits');
+  }
+
+  private zigzag32(): number {
+    const n = this.varint32();
+    return (n >>> 1) ^ -(n & 1);
+  }
+
+  private zigzag64(): bigint {
+    let n = 0n;
+    for (let shift = 0n; shift < 70n; shift += 7n) {
+      const b = this.byte();
+      n |= BigInt(b & 0x7f) << shift;
+      if ((b & 0x80) === 0) return (n >> 1n) ^ -(n & 1n);
+    }
+    throw new ThriftDecodeError('varint exceeds 64 bits');
+  }
+}
+
+class CompactWriter {
+  private buf = new Uint8Array(1024);
+  private pos = 0;
+
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
+
+  writeStruct(struct: ThriftStruct): void {
+    let lastId = 0;
+    for (const field of struct.fields) {
+      const type =
+        field.type === ThriftType.BOOL_TRUE || field.type === ThriftType.BOOL_FALSE
+          ? field.value
+            ? ThriftType.BOOL_TRUE
+            : ThriftType.BOOL_FALSE
+          : field.type;
+      const delta = field.id - lastId;
+      if (delta > 0 && delta <= 15) {
+        this.byte((delta << 4) | type);
+      } else {
+        this.byte(type);
+        this.zigzag32(field.id);
+      }
+      lastId = field.id;
+      if (type !== ThriftType.BOOL_TRUE && type !== ThriftType.BOOL_FALSE) this.writeValue(type, field.value);
+    }
+    this.byte(ThriftType.STOP);
+  }
+
+  private writeValue(type: number, value: ThriftValue): void {
+    switch (type) {
+      case ThriftType.BOOL_TRUE:
+      case ThriftType.BOOL_FALSE:
+        this.byte(value ? ThriftType.BOOL_TRUE : ThriftType.BOOL_FALSE);
+        return;
+      case ThriftType.I8:
+        this.byte((value as number) & 0xff);
+        return;
+      case ThriftType.I16:
+      case ThriftType.I32:
+        this.zigzag32(value as number);
+        return;
+      case ThriftType.I64:
+        this.zigzag64(value as bigint);
+        return;
+      case ThriftType.DOUBLE: {
+        this.reserve(8);
+        new DataView(this.buf.buffer).setFloat64(this.pos, value as number, true);
+        this.pos += 8;
+        return;
+      }
+      case ThriftType.BINARY: {
+        const bytes = value as Uint8Array;
+        this.varint(bytes.length);
+        this.reserve(bytes.length);
+        this.buf.set(bytes, this.pos);
+        this.pos += bytes.length;
+        return;
+      }
+      case ThriftType.LIST:
+      case ThriftType.SET: {
+        const list = value as ThriftList;
+        if (list.items.length < 15) {
+          this.byte((list.items.length << 4) | list.elemType);
+        } else {
+          this.byte(0xf0 | list.elemType);
+          this.varint(list.items.length);
+        }
+        for (const item of list.items) this.writeValue(list.elemType, item);
+        return;
+      }
+      case ThriftType.MAP: {
+        const map = value as ThriftMap;
+        this.varint(map.entries.length);
+        if (map.entries.length === 0) return;
+        this.byte((map.keyType << 4) | map.valueType);
+        for (const [k, v] of map.entries) {
+          this.writeValue(map.keyType, k);
+          this.writeValue(map.valueType, v);
+        }
+        return;
+      }
+      case ThriftType.STRUCT:
+        this.writeStruct(value as ThriftStruct);
+        return;
+      default:
+        throw new Error(`cannot encode wire type ${type}`);
+    }
+  }
+
+  private reserve(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const grown = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
+    grown.set(this.buf.subarray(0, this.pos));
+    this.buf = grown;
+  }
+
+  private byte(b: number): void {
+    this.reserve(1);
+    this.buf[this.pos++] = b;
+  }
+
+  private varint(n: number): void {
+    while (n >= 0x80) {
+      this.byte((n & 0x7f) | 0x80);
+      n = Math.floor(n / 128);
+    }
+    this.byte(n);
+  }
+
+  private zigzag32(n: number): void {
+    this.varint(((n << 1) ^ (n >> 31)) >>> 0);
+  }
+
+  private zigzag64(n: bigint): void {
+    let z = BigInt.asUintN(64, (n << 1n) ^ (n >> 63n));
+    while (z >= 0x80n) {
+      this.byte(Number(z & 0x7fn) | 0x80);
+      z >>= 7n;
+    }
+    this.byte(Number(z));
+  }
+}
+
+/** The value of field `id`, or undefined. */
+export function fieldValue(struct: ThriftStruct, id: number): ThriftValue | undefined {
+  return struct.fields.find((f) => f.id === id)?.value;
+}
+
+/** A copy of `struct` with field `id` set (added in id order if absent). */
+export function withField(struct: ThriftStruct, id: number, type: number, value: ThriftValue): ThriftStruct {
+  const fields = struct.fields.filter((f) => f.id !== id);
+  fields.push({ id, type, value });
+  fields.sort((a, b) => a.id - b.id);
+  return { kind: 'struct', fields };
+}
+
+export function withoutFields(struct: ThriftStruct, ids: readonly number[]): ThriftStruct {
+  return { kind: 'struct', fields: struct.fields.filter((f) => !ids.includes(f.id)) };
+}

@@ -1,0 +1,142 @@
+// Reads a local Parquet file one column chunk at a time: our own footer parsing says where each chunk is, we
+// read just those bytes and decode them with parquet-wasm's synchronous decoder, then move them to Arrow JS.
+// Why not ParquetFile.stream(): its async decoder turns a decoding error into a wasm panic thrown from a
+// microtask, which no caller can catch, and the awaited promise never settles (measured with parquet-wasm
+// 0.8.0 on corrupted pages). The synchronous path returns the error, and a panic there is catchable.
+import { type FileHandle, open } from 'node:fs/promises';
+import * as arrow from 'apache-arrow';
+import { PermanentError, PipelineError } from '@sluice/contracts';
+import { discardParquetWasm, isWasmTrap, parquetWasm } from './engine/parquet-wasm';
+import {
+  FooterError,
+  type ParquetFooter,
+  type RowGroupLayout,
+  columnChunkFile,
+  parseFooter,
+  schemaOnlyFile,
+} from './parquet/footer';
+import { ThriftDecodeError } from './parquet/thrift-compact';
+import { HEAD_BYTES, locateFooter } from './source-envelope';
+
+export class ParquetSource {
+  private constructor(
+    private readonly handle: FileHandle,
+    readonly path: string,
+    readonly sizeBytes: number,
+    readonly footer: ParquetFooter,
+    /** The file's Arrow schema (with the writer's embedded Arrow schema applied, if any). */
+    readonly schema: arrow.Schema,
+  ) {}
+
+  /** Opens and checks the file; throws PermanentError `empty`, `not_parquet`, `truncated` or `corrupt`. */
+  static async open(path: string): Promise<ParquetSource> {
+    const handle = await open(path, 'r');
+    try {
+      const { size } = await handle.stat();
+      const head = await readAt(handle, 0, Math.min(size, HEAD_BYTES));
+      const tail = await readAt(handle, Math.max(0, size - 8), Math.min(size, 8));
+      const location = locateFooter(size, head, tail);
+      const footerBytes = await readAt(handle, location.start, location.length);
+      const footer = decodeFooter(footerBytes, location.start);
+      const schema = withDecoder(`the schema of ${path}`, () => {
+        const wasmSchema = parquetWasm().readSchema(schemaOnlyFile(footer));
+        return arrow.tableFromIPC(wasmSchema.intoIPCStream()).schema;
+      });
+      return new ParquetSource(handle, path, size, footer, schema);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+
+  get numRows(): number {
+    return this.rowGroups.reduce((n, rg) => n + rg.numRows, 0);
+  }
+
+  get rowGroups(): readonly RowGroupLayout[] {
+    return this.footer.rowGroups;
+  }
+
+  /** Decodes one column of one row group; throws PermanentError `corrupt` if it cannot be decoded. */
+  async readColumn(rowGroup: number, name: string): Promise<arrow.Data> {
+    const column = this.footer.columns.find((c) => c.name === name);
+    if (!column) throw new Error(`no column '${name}' in ${this.path}`);
+    const layout = this.footer.rowGroups[rowGroup];
+    const chunks: Uint8Array[] = [];
+    for (const leaf of column.leaves) {
+      const { start, length } = layout.chunks[leaf];
+      chunks.push(await readAt(this.handle, start, length));
+    }
+    const what = `column '${name}' of row group ${rowGroup}`;
+    const data = withDecoder(what, () => {
+      const file = columnChunkFile(this.footer, rowGroup, column, chunks);
+      const table = parquetWasm().readParquet(file, { batchSize: Math.max(1, layout.numRows) });
+      return arrow.tableFromIPC(table.intoIPCStream()).getChildAt(0)?.data ?? [];
+    });
+    if (data.length !== 1 || data[0].length !== layout.numRows) {
+      const rows = data.reduce((n, d) => n + d.length, 0);
+      throw new PermanentError('corrupt', `${what} decoded to ${rows} rows, the footer says ${layout.numRows}`);
+    }
+    return data[0];
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+}
+
+/** Row groups and size of a written Parquet file, from its footer. */
+export async function inspectParquetFile(path: string): Promise<{ sizeBytes: number; rowGroupRows: number[] }> {
+  const source = await ParquetSource.open(path);
+  try {
+    return { sizeBytes: source.sizeBytes, rowGroupRows: source.rowGroups.map((rg) => rg.numRows) };
+  } finally {
+    await source.close();
+  }
+}
+
+function decodeFooter(bytes: Uint8Array, dataEnd: number): ParquetFooter {
+  try {
+    return parseFooter(bytes, dataEnd);
+  } catch (error) {
+    if (error instanceof FooterError || error instanceof ThriftDecodeError) {
+      throw new PermanentError('corrupt', `corrupt Parquet footer: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Runs a parquet-wasm decode. Its errors mean the bytes are bad (`corrupt`); a wasm trap (a Rust panic or
+ * running out of wasm memory) may leave the instance broken, so it is discarded before reporting.
+ */
+function withDecoder<T>(what: string, decode: () => T): T {
+  try {
+    return decode();
+  } catch (error) {
+    if (error instanceof PipelineError) throw error;
+    if (isWasmTrap(error)) {
+      discardParquetWasm();
+      throw new PermanentError(
+        'corrupt',
+        `the Parquet decoder crashed on ${what} (${error.message}): the data is corrupt, or too large to decode`,
+        { cause: error },
+      );
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    throw new PermanentError('corrupt', `cannot decode ${what}: ${message}`, { cause: error });
+  }
+}
+
+async function readAt(handle: FileHandle, position: number, length: number): Promise<Uint8Array> {
+  const buffer = Buffer.alloc(length);
+  let done = 0;
+  while (done < length) {
+    const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
+    if (bytesRead === 0) {
+      throw new PermanentError('truncated', `the file ended at byte ${position + done}, ${length - done} bytes early`);
+    }
+    done += bytesRead;
+  }
+  return buffer;
+}

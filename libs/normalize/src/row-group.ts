@@ -1,0 +1,114 @@
+// Normalizes one source row group: decode the bound columns, apply the quality rules, build the canonical
+// record batch of the surviving rows.
+import * as arrow from 'apache-arrow';
+import {
+  dictionaryColumn,
+  flagColumn,
+  float32Column,
+  int32Column,
+  nullColumn,
+  timestampColumn,
+} from './columns/canonical-columns';
+import {
+  type CodedStrings,
+  type NumberColumn,
+  type TimestampColumn,
+  type TriState,
+  codedStrings,
+  flagsOf,
+  numbersOf,
+  timestampsAsMicros,
+} from './columns/source-columns';
+import { type MonthWindow, type QualityRule, type RuleInputs, applyQualityRules } from './quality';
+import type { ParquetSource } from './reader';
+import type { CanonicalKind } from './schemas/canonical';
+import type { SchemaMapping } from './schemas/schema-mapping';
+
+type SourceValues =
+  | { kind: 'timestamp_us'; column: TimestampColumn }
+  | { kind: 'int32' | 'float32'; column: NumberColumn }
+  | { kind: 'dictionary_utf8'; column: CodedStrings }
+  | { kind: 'flag_bool'; column: TriState };
+
+export interface NormalizedRowGroup {
+  batch: arrow.RecordBatch;
+  rowsIn: number;
+  dropped: Record<QualityRule, number>;
+}
+
+export async function normalizeRowGroup(
+  source: ParquetSource,
+  rowGroup: number,
+  mapping: SchemaMapping,
+  schema: arrow.Schema,
+  window: MonthWindow,
+): Promise<NormalizedRowGroup> {
+  const rowsIn = source.rowGroups[rowGroup].numRows;
+  const values = new Map<string, SourceValues>();
+  for (const { column, source: field } of mapping.bindings) {
+    if (!field) continue;
+    const data = await source.readColumn(rowGroup, field.name);
+    values.set(column.name, readValues(column.kind, data, field.name));
+  }
+
+  const { keep, kept, dropped } = applyQualityRules(ruleInputs(values, rowsIn), window);
+
+  const children = schema.fields.map((field) => {
+    const v = values.get(field.name);
+    if (!v) return nullColumn(field.type, kept);
+    switch (v.kind) {
+      case 'timestamp_us':
+        return timestampColumn(field.type, v.column, keep, kept);
+      case 'int32':
+        return int32Column(field.type, v.column, keep, kept);
+      case 'float32':
+        return float32Column(field.type, v.column, keep, kept);
+      case 'dictionary_utf8':
+        return dictionaryColumn(field.type, v.column, keep, kept);
+      case 'flag_bool':
+        return flagColumn(field.type, v.column, keep, kept);
+    }
+  });
+  const batch = new arrow.RecordBatch(
+    schema,
+    arrow.makeData({ type: new arrow.Struct(schema.fields), length: kept, nullCount: 0, children }),
+  );
+  return { batch, rowsIn, dropped };
+}
+
+function readValues(kind: CanonicalKind, data: arrow.Data, name: string): SourceValues {
+  switch (kind) {
+    case 'timestamp_us':
+      return { kind, column: timestampsAsMicros(data, name) };
+    case 'int32':
+    case 'float32':
+      return { kind, column: numbersOf(data, name) };
+    case 'dictionary_utf8':
+      return { kind, column: codedStrings(data, name) };
+    case 'flag_bool':
+      return { kind, column: flagsOf(data, name) };
+  }
+}
+
+/** The fhvhv v1 rules read these canonical columns (all required, so always bound). */
+function ruleInputs(values: Map<string, SourceValues>, length: number): RuleInputs {
+  const timestamps = (name: string): TimestampColumn => {
+    const v = values.get(name);
+    if (v?.kind !== 'timestamp_us') throw new Error(`rule input '${name}' is not a bound timestamp column`);
+    return v.column;
+  };
+  const numbers = (name: string): NumberColumn => {
+    const v = values.get(name);
+    if (v?.kind !== 'int32' && v?.kind !== 'float32') throw new Error(`rule input '${name}' is not a bound number column`);
+    return v.column;
+  };
+  return {
+    length,
+    pickup: timestamps('pickup_datetime'),
+    dropoff: timestamps('dropoff_datetime'),
+    tripMiles: numbers('trip_miles'),
+    baseFare: numbers('base_passenger_fare'),
+    puLocation: numbers('PULocationID'),
+    doLocation: numbers('DOLocationID'),
+  };
+}
