@@ -110,7 +110,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     while (!this.stopping) {
       try {
         consumer ??= await js.consumers.get(binding.stream, binding.consumer);
-        const msg = await consumer.next({ expires: this.options.pullExpiresMs ?? 2_000 });
+        const msg = await consumer.next({ expires: Math.max(1_000, this.options.pullExpiresMs ?? 2_000) });
         failures = 0;
         if (!msg) continue;
         if (this.stopping) {
