@@ -11,7 +11,9 @@ export interface WaitForOptions {
 }
 
 /** Resolves with the first truthy result of `probe`; a probe that throws counts as "not yet". */
-export async function waitFor<T>(probe: () => T | Promise<T>, opts: WaitForOptions = {}): Promise<T> {
+export type Truthy<T> = Exclude<T, undefined | null | false | 0 | ''>;
+
+export async function waitFor<T>(probe: () => T | Promise<T>, opts: WaitForOptions = {}): Promise<Truthy<T>> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const intervalMs = opts.intervalMs ?? 50;
   const deadline = Date.now() + timeoutMs;
@@ -19,7 +21,7 @@ export async function waitFor<T>(probe: () => T | Promise<T>, opts: WaitForOptio
   for (;;) {
     try {
       const value = await probe();
-      if (value) return value;
+      if (value) return value as Truthy<T>;
       last = { value };
     } catch (error) {
       last = { error };
