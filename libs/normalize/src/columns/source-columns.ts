@@ -1,6 +1,8 @@
 // Reads decoded source Arrow data into plain arrays the rules and the canonical builders work on, whatever
 // the source's physical type: timestamps in any unit → µs (BigInt math, exact), numbers → float64,
 // strings → dictionary codes, flags → tri-state. Pure: Arrow data in, typed arrays out.
+// Arrow JS slicing: value and offset buffers are already sliced (index 0 = first row); validity bitmaps and
+// boolean value bits are not (bit `data.offset + i` is row i).
 import * as arrow from 'apache-arrow';
 import { PermanentError } from '@sluice/contracts';
 import { type Validity, bitmapBytes, isValid } from './bitmap';
@@ -35,7 +37,7 @@ export function timestampsAsMicros(data: arrow.Data, column: string): TimestampC
   const { length } = data;
   if (arrow.DataType.isNull(data.type)) return { length, micros: new BigInt64Array(length), valid: allNull(length) };
   if (!arrow.DataType.isTimestamp(data.type)) throw unexpected(column, data.type, 'a timestamp');
-  const raw = (data.values as BigInt64Array).subarray(data.offset, data.offset + length);
+  const raw = (data.values as BigInt64Array).subarray(0, length);
   const valid = validityOf(data);
   switch (data.type.unit) {
     case arrow.TimeUnit.MICROSECOND:
@@ -74,15 +76,15 @@ function scaled(raw: BigInt64Array, factor: bigint, valid: Validity): TimestampC
 }
 
 export function numbersOf(data: arrow.Data, column: string): NumberColumn {
-  const { length, offset } = data;
+  const { length } = data;
   if (arrow.DataType.isNull(data.type)) return { length, values: new Float64Array(length), valid: allNull(length) };
   const valid = validityOf(data);
   if (arrow.DataType.isFloat(data.type) && data.type.precision !== arrow.Precision.HALF) {
-    return { length, values: Float64Array.from((data.values as Float32Array).subarray(offset, offset + length)), valid };
+    return { length, values: Float64Array.from((data.values as Float32Array).subarray(0, length)), valid };
   }
   if (arrow.DataType.isInt(data.type)) {
     if (data.type.bitWidth === 64) return { length, values: int64AsNumbers(data, data.type.isSigned), valid };
-    const values = Float64Array.from((data.values as Int32Array).subarray(offset, offset + length));
+    const values = Float64Array.from((data.values as Int32Array).subarray(0, length));
     return { length, values, valid };
   }
   throw unexpected(column, data.type, 'a number');
@@ -91,7 +93,7 @@ export function numbersOf(data: arrow.Data, column: string): NumberColumn {
 /** int64 → float64 from the two 32-bit halves: exact below 2^53, no BigInt per value. */
 function int64AsNumbers(data: arrow.Data, signed: boolean): Float64Array {
   const raw = data.values as BigInt64Array;
-  const words = new Int32Array(raw.buffer, raw.byteOffset + data.offset * 8, data.length * 2);
+  const words = new Int32Array(raw.buffer, raw.byteOffset, data.length * 2);
   const out = new Float64Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const high = words[2 * i + 1];
@@ -114,7 +116,7 @@ function fromDictionary(data: arrow.Data): CodedStrings {
   const valid = validityOf(data);
   const codes = new Int32Array(data.length);
   for (let i = 0; i < data.length; i++) {
-    const code = isValid(valid, i) ? Number(indices[data.offset + i]) : -1;
+    const code = isValid(valid, i) ? Number(indices[i]) : -1;
     codes[i] = code >= 0 && dictionary[code] != null ? code : -1;
   }
   return { length: data.length, codes, dictionary: dictionary.map((s) => s ?? '') };
@@ -133,8 +135,8 @@ function fromUtf8(data: arrow.Data): CodedStrings {
       codes[i] = -1;
       continue;
     }
-    const start = Number(offsets[data.offset + i]);
-    const end = Number(offsets[data.offset + i + 1]);
+    const start = Number(offsets[i]);
+    const end = Number(offsets[i + 1]);
     let hash = 0x811c9dc5;
     for (let b = start; b < end; b++) hash = Math.imul(hash ^ bytes[b], 0x01000193);
     let bucket = buckets.get(hash);

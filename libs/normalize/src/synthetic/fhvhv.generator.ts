@@ -34,6 +34,8 @@ export interface SyntheticFhvhv {
   table: arrow.Table;
   /** Rows made invalid, per rule they break (each breaks exactly one). */
   invalidRows: Record<QualityRule, number>;
+  /** Their indexes, ascending. */
+  invalidRowIndexes: number[];
 }
 
 const DAY_MICROS = 86_400_000_000n;
@@ -58,8 +60,8 @@ export function generateFhvhvParquet(opts: FhvhvGeneratorOptions): Uint8Array {
 export function buildFhvhvTable(opts: FhvhvGeneratorOptions): SyntheticFhvhv {
   const random = new SeededRandom(opts.seed ?? 1);
   const trips = sampleTrips(opts.month, opts.rows, random);
-  const invalidRows = injectInvalidRows(trips, opts.month, opts.invalidFraction ?? 0.005, random);
-  return { table: toArrowTable(trips, opts, random), invalidRows };
+  const invalid = injectInvalidRows(trips, opts.month, opts.invalidFraction ?? 0.005, random);
+  return { table: toArrowTable(trips, opts, random), ...invalid };
 }
 
 interface NumberValues {
@@ -188,7 +190,7 @@ function injectInvalidRows(
   month: string,
   fraction: number,
   random: SeededRandom,
-): Record<QualityRule, number> {
+): Pick<SyntheticFhvhv, 'invalidRows' | 'invalidRowIndexes'> {
   const counts = emptyDropCounts();
   const target = Math.min(trips.rows, Math.round(trips.rows * fraction));
   const chosen = new Set<number>();
@@ -199,7 +201,7 @@ function injectInvalidRows(
     breakRule(trips, i, rule, month, random);
     counts[rule]++;
   }
-  return counts;
+  return { invalidRows: counts, invalidRowIndexes: [...chosen].sort((a, b) => a - b) };
 }
 
 /** Makes row i break `rule` and no rule before it (see quality.ts for the order). */

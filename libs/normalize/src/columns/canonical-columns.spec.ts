@@ -1,0 +1,56 @@
+import * as arrow from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import {
+  dictionaryColumn,
+  flagColumn,
+  float32Column,
+  int32Column,
+  nullColumn,
+  timestampColumn,
+} from './canonical-columns';
+
+const keep = Uint8Array.from([1, 0, 1, 1]);
+const values = (data: arrow.Data) => arrow.makeVector(data).toArray();
+const withNulls = (data: arrow.Data) => [...arrow.makeVector(data)].map((v) => v ?? null);
+
+describe('canonical columns (filter + cast)', () => {
+  it('timestamps keep the kept rows, exactly', () => {
+    const micros = BigInt64Array.from([1_706_745_599_999_999n, 2n, 3n, 4n]);
+    const data = timestampColumn(new arrow.TimestampMicrosecond(), { length: 4, micros, valid: Uint8Array.from([0b1101]) }, keep, 3);
+    expect(data.length).toBe(3);
+    expect(data.nullCount).toBe(0);
+    expect(Array.from(data.values as BigInt64Array)).toEqual([1_706_745_599_999_999n, 3n, 4n]);
+  });
+
+  it('int32 narrows, and turns what does not fit into null', () => {
+    const source = { length: 4, values: Float64Array.from([265, 9, 2 ** 31, -(2 ** 31)]), valid: null };
+    expect(withNulls(int32Column(new arrow.Int32(), source, keep, 3))).toEqual([265, null, -(2 ** 31)]);
+  });
+
+  it('float32 rounds to the nearest float32 and keeps nulls', () => {
+    const source = { length: 4, values: Float64Array.from([2.75, 0, 0.1, 7]), valid: Uint8Array.from([0b1101]) };
+    expect(withNulls(float32Column(new arrow.Float32(), source, keep, 3))).toEqual([2.75, Math.fround(0.1), 7]);
+    const withNull = { ...source, valid: Uint8Array.from([0b0111]) };
+    expect(withNulls(float32Column(new arrow.Float32(), withNull, keep, 3))).toEqual([2.75, Math.fround(0.1), null]);
+  });
+
+  it('dictionary columns only hold the values of kept rows', () => {
+    const type = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32());
+    const source = { length: 4, codes: Int32Array.from([0, 1, -1, 2]), dictionary: ['HV0003', 'HV0004', 'HV0005'] };
+    const data = dictionaryColumn(type, source, keep, 3);
+    expect(withNulls(data)).toEqual(['HV0003', null, 'HV0005']);
+    expect(data.dictionary!.toArray()).toEqual(['HV0003', 'HV0005']);
+  });
+
+  it('flags become booleans with nulls', () => {
+    const data = flagColumn(new arrow.Bool(), Int8Array.from([1, 1, -1, 0]), keep, 3);
+    expect(withNulls(data)).toEqual([true, null, false]);
+  });
+
+  it('null columns of every canonical type', () => {
+    for (const type of [new arrow.Float32(), new arrow.Int32(), new arrow.Bool(), new arrow.TimestampMicrosecond(), new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32())]) {
+      expect(withNulls(nullColumn(type, 2))).toEqual([null, null]);
+    }
+    expect(values(nullColumn(new arrow.Float32(), 0))).toHaveLength(0);
+  });
+});

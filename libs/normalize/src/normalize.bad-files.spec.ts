@@ -1,0 +1,110 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as arrow from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { normalizeFile } from './normalize';
+import { parseFooter } from './parquet/footer';
+import { type ThriftList, type ThriftStruct, ThriftType, encodeStruct, fieldValue, withField } from './parquet/thrift-compact';
+import { canonicalArrowSchema } from './schemas/canonical';
+import { FHVHV_SCHEMA_V1 } from './schemas/fhvhv.schema';
+import { type BadFileKind, generateBadFile } from './synthetic/bad-files';
+import { buildFhvhvTable, generateFhvhvParquet } from './synthetic/fhvhv.generator';
+import { readParquetTable, rejectionOf, tempDir } from './testing/parquet-readback';
+import { encodeParquet } from './writer';
+
+const dir = tempDir('bad-files');
+
+function normalizeBytes(name: string, bytes: Uint8Array, month = '2024-01') {
+  const inputPath = path.join(dir, `${name}.parquet`);
+  fs.writeFileSync(inputPath, bytes);
+  const outputPath = path.join(dir, `${name}.out.parquet`);
+  return { outputPath, result: normalizeFile({ inputPath, outputPath, dataset: 'fhvhv', month }) };
+}
+
+function expectNoOutput(outputPath: string) {
+  expect(fs.existsSync(outputPath)).toBe(false);
+  expect(fs.existsSync(`${outputPath}.partial`)).toBe(false);
+}
+
+describe('bad source files fail with a precise code and leave no output', () => {
+  it.each<[BadFileKind, string, RegExp]>([
+    ['empty', 'empty', /empty file \(0 bytes\)/],
+    ['truncated', 'truncated', /starts with 'PAR1' but does not end with the 'PAR1' footer magic/],
+    ['html', 'not_parquet', /^not a Parquet file: starts with '<!DOCTYPE HTML' \(an HTML error page saved as \.parquet\?\)$/],
+    ['s3-xml-error', 'not_parquet', /S3 XML error response \(AccessDenied\)/],
+    ['wrong-magic', 'not_parquet', /bytes 1f 8b .*gzip/],
+    ['foreign-schema', 'missing_column', /none of the 24 required fhvhv\.v1 columns.*station_id/],
+    ['corrupt-pages', 'corrupt', /cannot decode column '\w+' of row group 0/],
+  ])('%s → %s', async (kind, code, message) => {
+    const { outputPath, result } = normalizeBytes(kind, generateBadFile(kind));
+    const error = await rejectionOf(result);
+    expect(error.kind).toBe('permanent');
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(message);
+    expectNoOutput(outputPath);
+  });
+
+  it('zero-rows is not an error: a valid 0-row output with the canonical schema', async () => {
+    const { outputPath, result } = normalizeBytes('zero-rows', generateBadFile('zero-rows'));
+    const report = await result;
+    expect(report).toMatchObject({ rowsIn: 0, rowsOut: 0, rowGroups: 0, droppedColumns: [] });
+    expect(Object.values(report.dropped).every((n) => n === 0)).toBe(true);
+    const output = readParquetTable(outputPath);
+    expect(output.numRows).toBe(0);
+    expect(output.schema.fields.map((f) => `${f.name}:${f.type}`)).toEqual(
+      canonicalArrowSchema(FHVHV_SCHEMA_V1).fields.map((f) => `${f.name}:${f.type}`),
+    );
+  });
+
+  it('a string where a number is expected → impossible_type naming the column and its type', async () => {
+    const { table } = buildFhvhvTable({ month: '2024-01', rows: 50 });
+    const fields = table.schema.fields.map((f) => f.name);
+    const columns = Object.fromEntries(
+      fields.map((name) => {
+        const vector = table.getChild(name)!;
+        return [name, name === 'trip_miles' ? arrow.vectorFromArray([...vector].map(String), new arrow.Utf8()) : vector];
+      }),
+    );
+    const { outputPath, result } = normalizeBytes('miles-as-text', encodeParquet(new arrow.Table(columns), { compression: 'snappy' }));
+    const error = await rejectionOf(result);
+    expect(error.code).toBe('impossible_type');
+    expect(error.message).toContain("column 'trip_miles' is Utf8 but must be a number");
+    expectNoOutput(outputPath);
+  });
+
+  it('a wasm trap (RuntimeError) while decoding becomes corrupt, and the engine works afterwards', async () => {
+    // a footer that claims 2^31 - 1 rows: the decoder tries to allocate for them and traps
+    const file = generateFhvhvParquet({ month: '2024-01', rows: 1_000 });
+    const bytes = Buffer.from(file);
+    const footerLength = bytes.readUInt32LE(bytes.length - 8);
+    const footerStart = bytes.length - 8 - footerLength;
+    const footer = parseFooter(bytes.subarray(footerStart, bytes.length - 8), footerStart);
+    const rowGroups = fieldValue(footer.metadata, 4) as ThriftList;
+    const lying = withField(rowGroups.items[0] as ThriftStruct, 3, ThriftType.I64, 2n ** 31n - 1n);
+    const metadata = encodeStruct(withField(footer.metadata, 4, ThriftType.LIST, { ...rowGroups, items: [lying] }));
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(metadata.length);
+    const liar = Buffer.concat([bytes.subarray(0, footerStart), metadata, length, Buffer.from('PAR1')]);
+
+    const { outputPath, result } = normalizeBytes('lying-footer', liar);
+    const error = await rejectionOf(result);
+    expect(error.code).toBe('corrupt');
+    expect(error.message).toMatch(/the Parquet decoder crashed on column '\w+' of row group 0 \(unreachable\)/);
+    expectNoOutput(outputPath);
+
+    const after = normalizeBytes('after-trap', file);
+    await expect(after.result).resolves.toMatchObject({ rowsIn: 1_000 });
+  });
+
+  it('refuses datasets without a canonical schema and malformed months', async () => {
+    const inputPath = path.join(dir, 'any.parquet');
+    fs.writeFileSync(inputPath, generateFhvhvParquet({ month: '2024-01', rows: 10 }));
+    const outputPath = path.join(dir, 'any.out.parquet');
+    expect((await rejectionOf(normalizeFile({ inputPath, outputPath, dataset: 'yellow', month: '2024-01' }))).code).toBe(
+      'unsupported_dataset',
+    );
+    expect((await rejectionOf(normalizeFile({ inputPath, outputPath, dataset: 'fhvhv', month: '2024-1' }))).code).toBe(
+      'invalid_month',
+    );
+  });
+});

@@ -1,0 +1,202 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as arrow from 'apache-arrow';
+import { describe, expect, it } from 'vitest';
+import { normalizeFile } from './normalize';
+import { type ThriftList, type ThriftStruct, fieldValue } from './parquet/thrift-compact';
+import { QUALITY_RULES } from './quality';
+import { type CanonicalColumn, canonicalArrowSchema } from './schemas/canonical';
+import { FHVHV_SCHEMA_V1 } from './schemas/fhvhv.schema';
+import { type FhvhvGeneratorOptions, buildFhvhvTable } from './synthetic/fhvhv.generator';
+import { columnValues, footerOfFile, readParquetTable, tempDir } from './testing/parquet-readback';
+import { encodeParquet } from './writer';
+
+const dir = tempDir('round-trip');
+
+/** Generates a source file, normalizes it, reads the output back. */
+async function roundTrip(name: string, opts: FhvhvGeneratorOptions & { outputRowGroupRows?: number }) {
+  const synthetic = buildFhvhvTable(opts);
+  const inputPath = path.join(dir, `${name}.parquet`);
+  fs.writeFileSync(inputPath, encodeParquet(synthetic.table, { compression: 'snappy', rowGroupRows: opts.rowGroupRows }));
+  const outputPath = path.join(dir, `${name}.out.parquet`);
+  const progress: [number, number][] = [];
+  const report = await normalizeFile({
+    inputPath,
+    outputPath,
+    dataset: 'fhvhv',
+    month: opts.month,
+    rowGroupRows: opts.outputRowGroupRows,
+    onProgress: (done, total) => progress.push([done, total]),
+  });
+  return { synthetic, report, progress, outputPath, output: readParquetTable(outputPath) };
+}
+
+/** What the output must hold for a source row, computed independently of the engine. */
+function expectedValues(source: arrow.Table, column: CanonicalColumn): unknown[] {
+  const field = source.schema.fields.find((f) => column.sourceNames.includes(f.name));
+  if (!field) return new Array(source.numRows).fill(null);
+  const values = columnValues(source, field.name);
+  switch (column.kind) {
+    case 'timestamp_us': {
+      const unit = (field.type as arrow.Timestamp).unit;
+      return values.map((v) => (v === null ? null : toMicros(v as bigint, unit)));
+    }
+    case 'int32':
+      return values.map((v) => (v === null ? null : Number(v)));
+    case 'float32':
+      return values.map((v) => (v === null ? null : Math.fround(Number(v))));
+    case 'dictionary_utf8':
+      return values;
+    case 'flag_bool':
+      return values.map((v) => (v === 'Y' ? true : v === 'N' ? false : null));
+  }
+}
+
+function toMicros(v: bigint, unit: arrow.TimeUnit): bigint {
+  if (unit === arrow.TimeUnit.MILLISECOND) return v * 1000n;
+  if (unit === arrow.TimeUnit.NANOSECOND) return v >= 0n ? v / 1000n : -((-v + 999n) / 1000n);
+  return v;
+}
+
+function expectOutputMatchesSource(result: Awaited<ReturnType<typeof roundTrip>>) {
+  const { synthetic, output } = result;
+  const invalid = new Set(synthetic.invalidRowIndexes);
+  const kept = Array.from({ length: synthetic.table.numRows }, (_, i) => i).filter((i) => !invalid.has(i));
+  for (const column of FHVHV_SCHEMA_V1.columns) {
+    const expected = expectedValues(synthetic.table, column);
+    expect(columnValues(output, column.name), column.name).toEqual(kept.map((i) => expected[i]));
+  }
+}
+
+function expectCanonicalSchema(output: arrow.Table) {
+  const canonical = canonicalArrowSchema(FHVHV_SCHEMA_V1);
+  const describe = (s: arrow.Schema) => s.fields.map((f) => `${f.name}: ${f.type} ${f.nullable ? 'null' : 'not null'}`);
+  expect(describe(output.schema)).toEqual(describe(canonical));
+  for (const name of ['request_datetime', 'on_scene_datetime', 'pickup_datetime', 'dropoff_datetime']) {
+    const type = output.schema.fields.find((f) => f.name === name)!.type as arrow.Timestamp;
+    expect(type.unit).toBe(arrow.TimeUnit.MICROSECOND);
+    expect(type.timezone ?? null).toBeNull();
+  }
+}
+
+describe('normalizeFile round trip (fhvhv v1)', () => {
+  it('drops exactly the invalid rows, counted by rule, and keeps every other value after the documented casts', async () => {
+    const result = await roundTrip('main', { month: '2024-01', rows: 10_000, rowGroupRows: 2_500, outputRowGroupRows: 3_000 });
+    const { report, synthetic } = result;
+    expect(report).toMatchObject({ dataset: 'fhvhv', month: '2024-01', schemaVersion: 'fhvhv.v1', rowsIn: 10_000 });
+    expect(report.dropped).toEqual(synthetic.invalidRows);
+    expect(Object.keys(report.dropped)).toEqual([...QUALITY_RULES]);
+    expect(Object.values(report.dropped).every((n) => n === 10)).toBe(true); // 0.5 %, every rule hit
+    expect(report.rowsOut).toBe(report.rowsIn - Object.values(report.dropped).reduce((a, b) => a + b, 0));
+    expect(result.output.numRows).toBe(report.rowsOut);
+    expect(report.droppedColumns).toEqual([]);
+    expectCanonicalSchema(result.output);
+    expectOutputMatchesSource(result);
+  });
+
+  it('writes uniform zstd row groups: all but the last have exactly rowGroupRows rows', async () => {
+    const result = await roundTrip('uniform', {
+      month: '2024-01',
+      rows: 10_000,
+      invalidFraction: 0,
+      rowGroupRows: 1_700, // source row groups that do not line up with the output ones
+      outputRowGroupRows: 3_000,
+    });
+    const footer = footerOfFile(result.outputPath);
+    expect(footer.rowGroups.map((rg) => rg.numRows)).toEqual([3_000, 3_000, 3_000, 1_000]);
+    expect(result.report.rowGroups).toBe(4);
+    expect(result.report.outputBytes).toBe(fs.statSync(result.outputPath).size);
+    expect(fs.existsSync(`${result.outputPath}.partial`)).toBe(false);
+    const codecs = footerCodecs(result.outputPath);
+    expect(new Set(codecs)).toEqual(new Set(['ZSTD']));
+    expect(footerKeyValues(result.outputPath)).toMatchObject({ 'sluice.schema_version': 'fhvhv.v1', 'sluice.month': '2024-01' });
+  });
+
+  it('reports progress after each source row group', async () => {
+    const { progress } = await roundTrip('progress', { month: '2024-01', rows: 5_000, rowGroupRows: 2_000 });
+    expect(progress).toEqual([
+      [2_000, 5_000],
+      [4_000, 5_000],
+      [5_000, 5_000],
+    ]);
+  });
+
+  it('writes a valid empty file when every row is dropped', async () => {
+    const { report, output } = await roundTrip('all-invalid', { month: '2024-01', rows: 500, invalidFraction: 1 });
+    expect(report.rowsOut).toBe(0);
+    expect(report.rowGroups).toBe(0);
+    expect(Object.values(report.dropped).reduce((a, b) => a + b, 0)).toBe(500);
+    expect(output.numRows).toBe(0);
+    expectCanonicalSchema(output);
+  });
+});
+
+describe('normalizeFile tolerates known drift', () => {
+  it('airport_fee stored as int64', async () => {
+    const result = await roundTrip('airport-int', { month: '2023-06', rows: 2_000, airportFeeAsInt: true });
+    expect(String(result.synthetic.table.schema.fields.find((f) => f.name === 'airport_fee')!.type)).toBe('Int64');
+    expectCanonicalSchema(result.output);
+    expectOutputMatchesSource(result);
+    expect(columnValues(result.output, 'airport_fee').some((v) => v !== 0 && v !== null)).toBe(true);
+  });
+
+  it('the Airport_fee spelling', async () => {
+    const result = await roundTrip('airport-caps', { month: '2022-11', rows: 2_000, airportFeeColumn: 'Airport_fee' });
+    expect(result.report.droppedColumns).toEqual([]);
+    expectCanonicalSchema(result.output);
+    expectOutputMatchesSource(result);
+  });
+
+  it('ns timestamps (re-exports), converted exactly to µs (sub-µs digits floored)', async () => {
+    const result = await roundTrip('ns', { month: '2024-02', rows: 2_000, timestampUnit: 'ns' });
+    const pickup = result.synthetic.table.schema.fields.find((f) => f.name === 'pickup_datetime')!;
+    expect((pickup.type as arrow.Timestamp).unit).toBe(arrow.TimeUnit.NANOSECOND);
+    expect(result.report.dropped).toEqual(result.synthetic.invalidRows);
+    expectCanonicalSchema(result.output);
+    expectOutputMatchesSource(result);
+  });
+
+  it('ms timestamps', async () => {
+    const result = await roundTrip('ms', { month: '2024-02', rows: 2_000, timestampUnit: 'ms' });
+    expectCanonicalSchema(result.output);
+    expectOutputMatchesSource(result);
+  });
+
+  it('cbd_congestion_fee present (2025) and absent (all null)', async () => {
+    const with2025 = await roundTrip('cbd', { month: '2025-03', rows: 2_000 });
+    expect(columnValues(with2025.output, 'cbd_congestion_fee')).toContain(1.5);
+    expectOutputMatchesSource(with2025);
+    const without = await roundTrip('no-cbd', { month: '2025-03', rows: 2_000, withCbdCongestionFee: false });
+    expect(new Set(columnValues(without.output, 'cbd_congestion_fee'))).toEqual(new Set([null]));
+    expectCanonicalSchema(without.output);
+  });
+
+  it('unknown extra columns are dropped and reported', async () => {
+    const result = await roundTrip('extra', { month: '2024-05', rows: 1_000, extraColumns: ['surge_multiplier', 'x_debug'] });
+    expect(result.report.droppedColumns).toEqual(['surge_multiplier', 'x_debug']);
+    expectCanonicalSchema(result.output);
+    expectOutputMatchesSource(result);
+  });
+});
+
+const CODECS = ['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'LZO', 'BROTLI', 'LZ4', 'ZSTD', 'LZ4_RAW'];
+
+/** Parquet field ids: FileMetaData 4 row_groups, 5 key_value_metadata; RowGroup 1 columns; ColumnChunk 3
+ * meta_data; ColumnMetaData 4 codec. */
+function footerCodecs(file: string): string[] {
+  const rowGroups = fieldValue(footerOfFile(file).metadata, 4) as ThriftList;
+  return rowGroups.items.flatMap((rg) =>
+    (fieldValue(rg as ThriftStruct, 1) as ThriftList).items.map((chunk) => {
+      const meta = fieldValue(chunk as ThriftStruct, 3) as ThriftStruct;
+      return CODECS[fieldValue(meta, 4) as number];
+    }),
+  );
+}
+
+function footerKeyValues(file: string): Record<string, string> {
+  const entries = (fieldValue(footerOfFile(file).metadata, 5) as ThriftList).items.map((kv) => {
+    const [key, value] = [1, 2].map((id) => Buffer.from(fieldValue(kv as ThriftStruct, id) as Uint8Array).toString());
+    return [key, value];
+  });
+  return Object.fromEntries(entries);
+}
