@@ -205,7 +205,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           return;
         }
         this.log.error({ ...where, code: settlement.code }, `dead-lettered: ${settlement.reason}`);
-        msg.term(settlement.code);
+        // No reason argument: `+TERM <reason>` needs nats-server 2.10.4+, and older servers ignore the whole ack.
+        msg.term();
         return;
     }
   }

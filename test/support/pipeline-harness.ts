@@ -1,0 +1,180 @@
+// A whole sluice deployment for one test file: nats-server, the S3-compatible server, source and sink buckets,
+// and the built services as child processes — the same entry points `npm run demo` and an image run.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import {
+  CapacityEventSchema,
+  CONSUMERS,
+  DeadLetterSchema,
+  FileEventSchema,
+  isFinalRunState,
+  KV,
+  MANIFEST_PREFIX,
+  ManifestSchema,
+  STREAMS,
+  SUBJECTS,
+  type CapacityEvent,
+  type DeadLetter,
+  type FileEvent,
+  type Manifest,
+  type RunRecord,
+  type RunRequestInput,
+} from '@sluice/contracts';
+import { startServiceProcess, type ServiceProcess, type SluiceApp } from '@sluice/embedded';
+import { Publisher, RunStore } from '@sluice/messaging';
+import { openObjectStore, type ObjectStore } from '@sluice/storage';
+import { startTestNats, startTestS3, type TestNats, type TestS3 } from './servers';
+import { waitFor } from './wait-for';
+
+export const SOURCE_BUCKET = 'tlc-source';
+export const SINK_BUCKET = 'sluice-sink';
+export const SOURCE_PREFIX = 'trip data/';
+
+export interface PipelineHarness {
+  nats: TestNats;
+  s3: TestS3;
+  nc: NatsConnection;
+  jsm: JetStreamManager;
+  runs: RunStore;
+  source: ObjectStore;
+  sink: ObjectStore;
+  testSink: ObjectStore;
+  env: NodeJS.ProcessEnv;
+  logDir: string;
+  services: Map<SluiceApp, ServiceProcess>;
+  capacityEvents: CapacityEvent[];
+  fileEvents: FileEvent[];
+  startService(app: SluiceApp, extraEnv?: NodeJS.ProcessEnv): Promise<ServiceProcess>;
+  /** Publishes `pipeline.run` and waits until the run is final; returns its record. */
+  run(request: RunRequestInput & { runId: string }, timeoutMs?: number): Promise<RunRecord>;
+  manifests(store?: ObjectStore): Promise<Manifest[]>;
+  deadLetters(): Promise<DeadLetter[]>;
+  stop(): Promise<void>;
+}
+
+export async function startPipelineHarness(opts: { env?: NodeJS.ProcessEnv } = {}): Promise<PipelineHarness> {
+  const nats = await startTestNats();
+  const s3 = await startTestS3([SOURCE_BUCKET, SINK_BUCKET]);
+  const logDir = mkdtempSync(join(tmpdir(), 'sluice-logs-'));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NATS_URL: nats.url,
+    SOURCE_URL: `s3://${SOURCE_BUCKET}/${SOURCE_PREFIX}`,
+    SINK_URL: `s3://${SINK_BUCKET}`,
+    S3_ENDPOINT: s3.endpoint,
+    AWS_REGION: s3.region,
+    AWS_ACCESS_KEY_ID: s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: 'info',
+    WORKERS_MAX: '2',
+    FILES_PER_WORKER: '1',
+    IDLE_TIMEOUT_MS: '1500',
+    POLL_INTERVAL_MS: '300',
+    ROW_GROUP_ROWS: '4000',
+    DRAIN_TIMEOUT_MS: '10000',
+    WORKER_KILL_AFTER_MS: '20000',
+    ...opts.env,
+  };
+  const nc = await connect({ servers: nats.url });
+  const services = new Map<SluiceApp, ServiceProcess>();
+  const capacityEvents: CapacityEvent[] = [];
+  const fileEvents: FileEvent[] = [];
+  const subs: Subscription[] = [
+    nc.subscribe(SUBJECTS.capacityEvent, {
+      callback: (_e, m) => capacityEvents.push(CapacityEventSchema.parse(m.json())),
+    }),
+    nc.subscribe(SUBJECTS.fileEvents, {
+      callback: (_e, m) => fileEvents.push(FileEventSchema.parse(m.json())),
+    }),
+  ];
+  const jsm = await jetstreamManager(nc);
+  const s3Options = s3.connection;
+  const source = openObjectStore(env.SOURCE_URL!, s3Options);
+  const sink = openObjectStore(env.SINK_URL!, s3Options);
+  const testSink = openObjectStore(`${env.SINK_URL}/_test`, s3Options);
+  let runs: RunStore | undefined;
+  const runStore = async () => (runs ??= new RunStore(await new Kvm(nc).open(KV.runsBucket)));
+
+  const harness: PipelineHarness = {
+    nats,
+    s3,
+    nc,
+    jsm,
+    get runs() {
+      if (!runs) throw new Error('no service has created the runs bucket yet');
+      return runs;
+    },
+    source,
+    sink,
+    testSink,
+    env,
+    logDir,
+    services,
+    capacityEvents,
+    fileEvents,
+    async startService(app, extraEnv = {}) {
+      const logFile = join(logDir, `${app}.log`);
+      const service = startServiceProcess(app, { env: { ...env, ...extraEnv }, logFile });
+      services.set(app, service);
+      if (app === 'scanner') {
+        await waitFor(async () => (await jsm.consumers.info(STREAMS.control, CONSUMERS.scanner)).num_waiting > 0, {
+          what: `the scanner pulling (log: ${logFile})`,
+          timeoutMs: 30_000,
+        });
+        await runStore();
+      }
+      return service;
+    },
+    async run(request, timeoutMs = 90_000) {
+      await new Publisher(nc).publishJson(SUBJECTS.run, request, `run:${request.runId}`);
+      const store = await runStore();
+      return waitFor(
+        async () => {
+          const record = await store.get(request.runId);
+          return record && isFinalRunState(record.state) ? record : undefined;
+        },
+        { what: `run ${request.runId} to finish (logs: ${logDir})`, timeoutMs, intervalMs: 100 },
+      );
+    },
+    async manifests(store = sink) {
+      const out: Manifest[] = [];
+      for await (const o of store.list(MANIFEST_PREFIX)) {
+        const bytes = await store.getBytes(o.key);
+        if (bytes) out.push(ManifestSchema.parse(JSON.parse(Buffer.from(bytes).toString('utf8'))));
+      }
+      return out.sort((a, b) => a.month.localeCompare(b.month));
+    },
+    async deadLetters() {
+      const info = await jsm.streams.info(STREAMS.dlq).catch(() => undefined);
+      const letters: DeadLetter[] = [];
+      if (!info || info.state.messages === 0) return letters;
+      for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq += 1) {
+        const m = await jsm.streams.getMessage(STREAMS.dlq, { seq }).catch(() => undefined);
+        if (m) letters.push(DeadLetterSchema.parse(m.json()));
+      }
+      return letters;
+    },
+    async stop() {
+      subs.forEach((s) => s.unsubscribe());
+      await Promise.all([...services.values()].map((s) => s.stop(30_000)));
+      await nc.close();
+      await s3.stop();
+      await nats.stop();
+    },
+  };
+  return harness;
+}
+
+/** Writes bytes to a temp file (for readers that want a path). */
+export function tempFile(bytes: Uint8Array, name = 'file.parquet'): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'sluice-t-')), name);
+  writeFileSync(path, bytes);
+  return path;
+}
