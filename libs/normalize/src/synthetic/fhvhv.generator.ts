@@ -6,6 +6,7 @@ import * as arrow from 'apache-arrow';
 import { QUALITY_RULES, type QualityRule, emptyDropCounts } from '../quality';
 import { encodeParquet } from '../writer';
 import { SeededRandom } from './random';
+import { type NumberValues, type TimeValues, extraColumn, float64, int64, timestamp, utf8 } from './source-arrow';
 
 export interface FhvhvGeneratorOptions {
   /** 'YYYY-MM': valid pickups fall inside this month (UTC-naive). */
@@ -62,16 +63,6 @@ export function buildFhvhvTable(opts: FhvhvGeneratorOptions): SyntheticFhvhv {
   const trips = sampleTrips(opts.month, opts.rows, random);
   const invalid = injectInvalidRows(trips, opts.month, opts.invalidFraction ?? 0.005, random);
   return { table: toArrowTable(trips, opts, random), ...invalid };
-}
-
-interface NumberValues {
-  values: Float64Array;
-  valid: Uint8Array;
-}
-
-interface TimeValues {
-  micros: BigInt64Array;
-  valid: Uint8Array;
 }
 
 interface Trips {
@@ -268,51 +259,6 @@ function toArrowTable(trips: Trips, opts: FhvhvGeneratorOptions, random: SeededR
   const children = columns.map(([, data]) => data);
   const struct = arrow.makeData({ type: new arrow.Struct(schema.fields), length: trips.rows, nullCount: 0, children });
   return new arrow.Table([new arrow.RecordBatch(schema, struct)]);
-}
-
-function timestamp(time: TimeValues, unit: 'ms' | 'us' | 'ns', random: SeededRandom): arrow.Data {
-  const { nullBitmap, nullCount } = pack(time.valid);
-  const length = time.micros.length;
-  if (unit === 'us') {
-    return arrow.makeData({ type: new arrow.TimestampMicrosecond(), length, nullCount, nullBitmap, data: time.micros });
-  }
-  if (unit === 'ms') {
-    const data = time.micros.map((us) => (us >= 0n ? us / 1000n : -((-us + 999n) / 1000n)));
-    return arrow.makeData({ type: new arrow.TimestampMillisecond(), length, nullCount, nullBitmap, data });
-  }
-  const data = time.micros.map((us) => us * 1000n + BigInt(random.int(0, 999)));
-  return arrow.makeData({ type: new arrow.TimestampNanosecond(), length, nullCount, nullBitmap, data });
-}
-
-function float64(column: NumberValues): arrow.Data {
-  const { nullBitmap, nullCount } = pack(column.valid);
-  const length = column.values.length;
-  return arrow.makeData({ type: new arrow.Float64(), length, nullCount, nullBitmap, data: column.values });
-}
-
-function int64(column: NumberValues): arrow.Data {
-  const { nullBitmap, nullCount } = pack(column.valid);
-  const data = BigInt64Array.from(column.values, (v) => BigInt(Math.trunc(v)));
-  return arrow.makeData({ type: new arrow.Int64(), length: data.length, nullCount, nullBitmap, data });
-}
-
-function utf8(values: (string | null)[]): arrow.Data {
-  return arrow.vectorFromArray(values, new arrow.Utf8()).data[0];
-}
-
-function extraColumn(rows: number, random: SeededRandom): arrow.Data {
-  const data = BigInt64Array.from({ length: rows }, () => BigInt(random.int(0, 1_000_000)));
-  return arrow.makeData({ type: new arrow.Int64(), length: rows, nullCount: 0, data });
-}
-
-function pack(valid: Uint8Array): { nullBitmap: Uint8Array | undefined; nullCount: number } {
-  const bits = new Uint8Array((valid.length + 7) >> 3);
-  let nullCount = 0;
-  for (let i = 0; i < valid.length; i++) {
-    if (valid[i]) bits[i >> 3] |= 1 << (i & 7);
-    else nullCount++;
-  }
-  return { nullBitmap: nullCount > 0 ? bits : undefined, nullCount };
 }
 
 function set(column: NumberValues, i: number, value: number): void {
