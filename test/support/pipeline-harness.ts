@@ -123,9 +123,12 @@ export async function startPipelineHarness(opts: { env?: NodeJS.ProcessEnv } = {
       const logFile = join(logDir, `${app}.log`);
       const service = startServiceProcess(app, { env: { ...env, ...extraEnv }, logFile });
       services.set(app, service);
-      if (app === 'scanner') {
-        await waitFor(async () => (await jsm.consumers.info(STREAMS.control, CONSUMERS.scanner)).num_waiting > 0, {
-          what: `the scanner pulling (log: ${logFile})`,
+      // Ready = pulling: its pull requests are waiting on its consumer (the topology exists by then).
+      const pulls = { scanner: [STREAMS.control, CONSUMERS.scanner], transformer: [STREAMS.work, CONSUMERS.transformers] } as const;
+      if (app === 'scanner' || app === 'transformer') {
+        const [stream, consumer] = pulls[app];
+        await waitFor(async () => (await jsm.consumers.info(stream, consumer)).num_waiting > 0, {
+          what: `the ${app} pulling (log: ${logFile})`,
           timeoutMs: 30_000,
         });
         await runStore();

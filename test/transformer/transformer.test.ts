@@ -1,0 +1,154 @@
+// The transformer process alone, fed work messages directly: commit, bad files, idempotent redelivery,
+// graceful stop (finish or nak), and retry of a transient storage outage.
+import { jetstream } from '@nats-io/jetstream';
+import {
+  CONSUMERS,
+  CONTRACT_VERSION,
+  manifestKey,
+  outputKey,
+  STREAMS,
+  type FileDiscovered,
+  type FileEvent,
+} from '@sluice/contracts';
+import { startS3Server } from '@sluice/embedded';
+import { Publisher } from '@sluice/messaging';
+import { BAD_FILE_KINDS, generateBadFile, generateFhvhvParquet } from '@sluice/normalize';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPipelineHarness, waitFor, type PipelineHarness } from '../support';
+
+const MONTHS_BY_KIND = Object.fromEntries(BAD_FILE_KINDS.map((kind, i) => [kind, `2023-${String(i + 1).padStart(2, '0')}`]));
+
+describe('transformer', () => {
+  let h: PipelineHarness;
+  let stopRestartedS3: (() => Promise<void>) | undefined;
+
+  const work = async (runId: string, month: string, key = `fhvhv_tripdata_${month}.parquet`): Promise<FileDiscovered> => {
+    const info = (await h.source.head(key))!;
+    const msg: FileDiscovered = {
+      v: CONTRACT_VERSION,
+      runId,
+      dataset: 'fhvhv',
+      month,
+      source: { key, etag: info.etag, size: info.size },
+      target: 'production',
+      reason: 'new',
+    };
+    await new Publisher(h.nc).work(msg);
+    return msg;
+  };
+  const eventFor = (runId: string, month: string, type: FileEvent['type']) =>
+    waitFor(() => h.fileEvents.find((e) => e.runId === runId && e.month === month && e.type === type), {
+      what: `${type} event for ${runId}/${month}`,
+      timeoutMs: 60_000,
+    });
+  const backlog = async () => {
+    const info = await h.jsm.consumers.info(STREAMS.work, CONSUMERS.transformers);
+    return info.num_pending + info.num_ack_pending;
+  };
+
+  beforeAll(async () => {
+    h = await startPipelineHarness({ env: { WORK_ACK_WAIT_MS: '10000' } });
+    await h.source.put('fhvhv_tripdata_2024-01.parquet', generateFhvhvParquet({ month: '2024-01', rows: 5_000, seed: 1 }));
+    for (const kind of BAD_FILE_KINDS) await h.source.put(`fhvhv_tripdata_${MONTHS_BY_KIND[kind]}.parquet`, generateBadFile(kind));
+  }, 60_000);
+
+  afterAll(async () => {
+    await h?.stop();
+    await stopRestartedS3?.();
+  });
+
+  it('commits a file: output, then manifest, then ack; reports it done', async () => {
+    await h.startService('transformer');
+    await work('t1', '2024-01');
+    const done = await eventFor('t1', '2024-01', 'done');
+    expect(done).toMatchObject({ rowsIn: 5_000, outputKey: outputKey('fhvhv', '2024-01') });
+    expect(await h.sink.head(outputKey('fhvhv', '2024-01'))).toBeDefined();
+    expect((await h.manifests()).map((m) => m.runId)).toEqual(['t1']);
+    await waitFor(async () => (await backlog()) === 0, { what: 'work acked' });
+  });
+
+  it('a redelivered message for a committed file reports it again without redoing it', async () => {
+    const before = (await h.manifests())[0].writtenAt;
+    // The same Msg-Id inside the duplicate window would be dropped by the stream: publish without one, as a
+    // redelivery after a lost ack looks to the worker.
+    const msg = { v: CONTRACT_VERSION, runId: 't1', dataset: 'fhvhv', month: '2024-01', target: 'production', reason: 'new',
+      source: { key: 'fhvhv_tripdata_2024-01.parquet', etag: (await h.source.head('fhvhv_tripdata_2024-01.parquet'))!.etag, size: 1 } };
+    await jetstream(h.nc).publish('pipeline.file.discovered', JSON.stringify(msg));
+    await waitFor(() => h.fileEvents.some((e) => e.runId === 't1' && e.type === 'done' && e.alreadyCommitted), { what: 'already-committed done event' });
+    expect((await h.manifests())[0].writtenAt).toBe(before);
+  });
+
+  it('fails each bad file with a precise reason, as a file event and a dead letter; a zero-row file is valid', async () => {
+    for (const kind of BAD_FILE_KINDS) await work('t2', MONTHS_BY_KIND[kind]);
+    const zero = await eventFor('t2', MONTHS_BY_KIND['zero-rows'], 'done');
+    expect(zero).toMatchObject({ rowsIn: 0, rowsOut: 0 });
+    const expected: Record<string, RegExp> = {
+      empty: /^empty$/,
+      truncated: /^truncated$/,
+      html: /^not_parquet$/,
+      's3-xml-error': /^not_parquet$/,
+      'wrong-magic': /^not_parquet$/,
+      'foreign-schema': /^missing_column$/,
+      'corrupt-pages': /^corrupt$/,
+    };
+    for (const [kind, code] of Object.entries(expected)) {
+      const failed = await eventFor('t2', MONTHS_BY_KIND[kind], 'failed');
+      expect(failed.type === 'failed' && failed.code, kind).toMatch(code);
+      expect(failed.type === 'failed' && failed.reason.length, kind).toBeGreaterThan(10);
+      expect(await h.sink.head(outputKey('fhvhv', MONTHS_BY_KIND[kind])), kind).toBeUndefined();
+    }
+    const letters = await h.deadLetters();
+    expect(letters.filter((d) => d.runId === 't2').length).toBe(Object.keys(expected).length);
+    await waitFor(async () => (await backlog()) === 0, { what: 'bad files removed from the queue' });
+  });
+
+  it('SIGTERM mid-file finishes the file before exiting: committed once, nothing left in the queue', async () => {
+    await h.source.put('fhvhv_tripdata_2024-05.parquet', generateFhvhvParquet({ month: '2024-05', rows: 300_000, seed: 5 }));
+    await work('t3', '2024-05');
+    await eventFor('t3', '2024-05', 'started');
+    const worker = h.services.get('transformer')!;
+    worker.kill('SIGTERM');
+    expect((await worker.exited).code).toBe(0);
+    expect(h.fileEvents.filter((e) => e.runId === 't3' && e.type === 'done')).toHaveLength(1);
+    expect((await h.manifests()).find((m) => m.month === '2024-05')?.runId).toBe('t3');
+    expect(await backlog()).toBe(0);
+  });
+
+  it('SIGTERM past the drain timeout naks the file: another worker completes it, exactly once', async () => {
+    await h.startService('transformer', { DRAIN_TIMEOUT_MS: '0' });
+    await h.source.put('fhvhv_tripdata_2024-06.parquet', generateFhvhvParquet({ month: '2024-06', rows: 300_000, seed: 6 }));
+    await work('t4', '2024-06');
+    await eventFor('t4', '2024-06', 'started');
+    const first = h.services.get('transformer')!;
+    first.kill('SIGTERM');
+    await first.exited;
+    expect(await h.sink.head(manifestKey('fhvhv', '2024-06'))).toBeUndefined();
+    expect(await backlog()).toBe(1);
+    await h.startService('transformer');
+    await eventFor('t4', '2024-06', 'done');
+    expect(h.fileEvents.filter((e) => e.runId === 't4' && e.type === 'done')).toHaveLength(1);
+    await waitFor(async () => (await backlog()) === 0, { what: 'work acked by the second worker' });
+  });
+
+  it('retries through a storage outage and completes the file when S3 is back', async () => {
+    await h.source.put('fhvhv_tripdata_2024-07.parquet', generateFhvhvParquet({ month: '2024-07', rows: 2_000, seed: 7 }));
+    await work('t5', '2024-07');
+    await eventFor('t5', '2024-07', 'done'); // warm: now stop S3 and send another file
+    await h.source.put('fhvhv_tripdata_2024-08.parquet', generateFhvhvParquet({ month: '2024-08', rows: 2_000, seed: 8 }));
+    const info = (await h.source.head('fhvhv_tripdata_2024-08.parquet'))!;
+    await h.s3.stop();
+    await new Publisher(h.nc).work({
+      v: CONTRACT_VERSION, runId: 't5', dataset: 'fhvhv', month: '2024-08', target: 'production', reason: 'new',
+      source: { key: 'fhvhv_tripdata_2024-08.parquet', etag: info.etag, size: info.size },
+    });
+    await waitFor(async () => (await h.jsm.consumers.info(STREAMS.work, CONSUMERS.transformers)).num_redelivered > 0 || h.fileEvents.some((e) => e.runId === 't5' && e.month === '2024-08' && e.type === 'started' && e.attempt > 1), {
+      what: 'a retry while S3 is down',
+      timeoutMs: 30_000,
+    });
+    const restarted = await startS3Server({ dir: h.s3.dir, port: Number(new URL(h.s3.endpoint).port) });
+    stopRestartedS3 = () => restarted.stop();
+    const done = await eventFor('t5', '2024-08', 'done');
+    expect(done).toMatchObject({ rowsIn: 2_000 });
+    expect(h.fileEvents.some((e) => e.runId === 't5' && e.month === '2024-08' && e.type === 'failed')).toBe(false);
+  });
+});
