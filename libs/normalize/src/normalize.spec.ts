@@ -109,6 +109,7 @@ describe('normalizeFile round trip (fhvhv v1)', () => {
     expect(fs.existsSync(`${result.outputPath}.partial`)).toBe(false);
     const codecs = footerCodecs(result.outputPath);
     expect(new Set(codecs)).toEqual(new Set(['ZSTD']));
+    expect(everyChunkHasStatistics(result.outputPath)).toBe(true);
     expect(footerKeyValues(result.outputPath)).toMatchObject({ 'sluice.schema_version': 'fhvhv.v1', 'sluice.month': '2024-01' });
   });
 
@@ -189,6 +190,17 @@ function footerCodecs(file: string): string[] {
     (fieldValue(rg as ThriftStruct, 1) as ThriftList).items.map((chunk) => {
       const meta = fieldValue(chunk as ThriftStruct, 3) as ThriftStruct;
       return CODECS[fieldValue(meta, 4) as number];
+    }),
+  );
+}
+
+/** Every column chunk has min/max statistics (ColumnMetaData 12) and a column index (ColumnChunk 6). */
+function everyChunkHasStatistics(file: string): boolean {
+  const rowGroups = fieldValue(footerOfFile(file).metadata, 4) as ThriftList;
+  return rowGroups.items.every((rg) =>
+    (fieldValue(rg as ThriftStruct, 1) as ThriftList).items.every((chunk) => {
+      const meta = fieldValue(chunk as ThriftStruct, 3) as ThriftStruct;
+      return fieldValue(meta, 12) !== undefined && fieldValue(chunk as ThriftStruct, 6) !== undefined;
     }),
   );
 }

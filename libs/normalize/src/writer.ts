@@ -92,7 +92,8 @@ function writerProperties(wasm: ParquetWasm, options: ParquetWriteOptions) {
   let builder = new wasm.WriterPropertiesBuilder()
     .setCompression(wasm.Compression.ZSTD)
     .setMaxRowGroupSize(options.rowGroupRows)
-    .setStatisticsEnabled(wasm.EnabledStatistics.Chunk);
+    // min/max per row group and per page (with page indexes): readers such as DuckDB skip what they need not read
+    .setStatisticsEnabled(wasm.EnabledStatistics.Page);
   if (options.keyValueMetadata) builder = builder.setKeyValueMetadata(new Map(Object.entries(options.keyValueMetadata)));
   return builder.build();
 }
