@@ -18,6 +18,7 @@ const NUDGE_DEBOUNCE_MS = 100;
 @Injectable()
 export class BacklogWatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
+  private idleTimer?: NodeJS.Timeout;
   private subscription?: Subscription;
   private idleSince = Date.now();
   private checking?: Promise<void>;
@@ -44,6 +45,7 @@ export class BacklogWatcher implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.idleTimer);
     this.subscription?.unsubscribe();
     await this.checking;
     await this.backend.shutdown();
@@ -67,6 +69,13 @@ export class BacklogWatcher implements OnApplicationBootstrap, OnApplicationShut
       });
   }
 
+  /** Scale-in must not wait for the next poll (or an event that may never come): check when the idle timeout ends. */
+  private wakeWhenIdle(now: number): void {
+    clearTimeout(this.idleTimer);
+    const remaining = Math.max(0, this.idleSince + this.config.idleTimeoutMs - now);
+    this.idleTimer = setTimeout(() => this.nudge(), remaining + 10);
+  }
+
   private async check(): Promise<void> {
     const info = await this.jsm.consumers.info(STREAMS.work, CONSUMERS.transformers);
     const backlog = info.num_pending + info.num_ack_pending;
@@ -77,6 +86,7 @@ export class BacklogWatcher implements OnApplicationBootstrap, OnApplicationShut
 
     const from = this.backend.desired();
     const decision = desiredWorkers({ backlog, idleForMs: backlog > 0 ? 0 : now - this.idleSince, current: from }, this.config);
+    if (backlog === 0 && from > this.config.min) this.wakeWhenIdle(now);
     const running = await this.backend.running();
     // Also repairs a worker that died: desired unchanged, but fewer running than asked for.
     if (decision.desired === from && running === from) return;
