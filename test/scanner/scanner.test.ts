@@ -17,7 +17,10 @@ describe('scanner', () => {
     for (const month of ['2024-01', '2024-02', '2024-03']) await h.source.put(`fhvhv_tripdata_${month}.parquet`, file);
     await h.source.put('README.txt', 'not a trip file');
     await h.startService('scanner');
-    h.nc.subscribe(SUBJECTS.runEvents, { callback: (_e, m) => runEvents.push(RunEventSchema.parse(m.json())) });
+    h.nc.subscribe(SUBJECTS.runEvents, { callback: (_e, m) => {
+        runEvents.push(RunEventSchema.parse(m.json()));
+      },
+    });
   }, 60_000);
 
   afterAll(async () => {

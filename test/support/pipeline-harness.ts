@@ -88,10 +88,14 @@ export async function startPipelineHarness(opts: { env?: NodeJS.ProcessEnv } = {
   const fileEvents: FileEvent[] = [];
   const subs: Subscription[] = [
     nc.subscribe(SUBJECTS.capacityEvent, {
-      callback: (_e, m) => capacityEvents.push(CapacityEventSchema.parse(m.json())),
+      callback: (_e, m) => {
+        capacityEvents.push(CapacityEventSchema.parse(m.json()));
+      },
     }),
     nc.subscribe(SUBJECTS.fileEvents, {
-      callback: (_e, m) => fileEvents.push(FileEventSchema.parse(m.json())),
+      callback: (_e, m) => {
+        fileEvents.push(FileEventSchema.parse(m.json()));
+      },
     }),
   ];
   const jsm = await jetstreamManager(nc);

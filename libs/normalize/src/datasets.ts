@@ -1,8 +1,10 @@
 // The four TLC trip-record datasets and the source file names that identify a dataset and month.
+// The dataset names themselves are part of the message contracts; this library only reads file names.
+import { DATASET_NAMES, type DatasetName } from '@sluice/contracts';
 
-export type Dataset = 'fhvhv' | 'yellow' | 'green' | 'fhv';
+export type Dataset = DatasetName;
 
-export const DATASETS: readonly Dataset[] = ['fhvhv', 'yellow', 'green', 'fhv'];
+export const DATASETS: readonly Dataset[] = DATASET_NAMES;
 
 const SOURCE_FILE_NAME = /^(fhvhv|yellow|green|fhv)_tripdata_(\d{4}-(?:0[1-9]|1[0-2]))\.parquet$/;
 const MONTH = /^\d{4}-(?:0[1-9]|1[0-2])$/;

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { CapacityEventSchema, SUBJECTS, type CapacityEvent, type Intent, type RunRequestInput } from '@sluice/contracts';
 import { newRunId, openCliContext, type CliContext } from '../cli-context';
 import { startDemoEnvironment, type DemoEnvironment } from '../demo/demo-environment';
-import { duckDbQuery, exportOutputs, formatManifestTable, readManifests } from '../demo/demo-summary';
+import { demoQuery, exportOutputs, formatManifestTable, readManifests, runWithDuckDb } from '../demo/demo-summary';
 import { followRun, type RunOutcome } from '../run-follower';
 import { createRunProgress } from '../run-progress';
 
@@ -123,5 +123,11 @@ async function summarize(env: DemoEnvironment, dir: string): Promise<void> {
   await exportOutputs(env.sink, manifests, outputDir);
   console.log(`\n  outputs in ${env.sink.url} (Hive layout fhvhv/year=YYYY/month=MM/), manifests under _sluice/manifests/, run reports under _sluice/runs/`);
   console.log(`  copied to ${outputDir} so you can query them after the demo, e.g. with DuckDB:`);
-  console.log(`    ${duckDbQuery(outputDir)}`);
+  const sql = demoQuery(outputDir);
+  console.log(`    duckdb -c "${sql}"`);
+  const result = await runWithDuckDb(sql);
+  if (result) {
+    console.log('  which gives:');
+    for (const line of result) console.log(`    ${line}`);
+  }
 }
