@@ -19,6 +19,8 @@ describe('loadEnv', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
     for (const key of ['SOURCE_URL', 'SINK_URL', 'ROW_GROUP_ROWS', 'LOG_LEVEL']) expect(message).toContain(key);
+    expect(message).toContain('SINK_URL: required, but not set');
+    expect(message).toContain('SOURCE_URL: must be s3://bucket[/prefix] or file:///absolute/dir');
   });
 
   it('treats empty strings as unset', () => {

@@ -16,9 +16,11 @@ function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
 export function loadEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const parsed = schema.safeParse(withoutEmpty(env));
   if (parsed.success) return parsed.data;
+  const given = withoutEmpty(env);
   const problems = parsed.error.issues.map((issue) => {
     const key = issue.path.join('.') || '(environment)';
-    return `${key}: ${issue.message}`;
+    const unset = issue.code === 'invalid_type' && issue.path.length === 1 && !(String(issue.path[0]) in given);
+    return `${key}: ${unset ? 'required, but not set' : issue.message}`;
   });
   throw new ConfigError(problems);
 }
