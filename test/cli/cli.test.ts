@@ -77,7 +77,10 @@ describe('sluice CLI', () => {
   it('cannot connect: one clear line, no stack trace', async () => {
     const { stderr, code } = await run(process.execPath, [appEntry('cli'), 'status'], {
       env: { PATH: process.env.PATH, NATS_URL: 'nats://127.0.0.1:1' },
-    }).catch((e) => e as { stderr: string; code: number });
+    }).then(
+      (ok) => ({ ...ok, code: 0 }),
+      (e: { stderr: string; code: number }) => e,
+    );
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/cannot connect to NATS at nats:\/\/127\.0\.0\.1:1/);
