@@ -5,9 +5,10 @@ export default class SummaryReporter implements Reporter {
   onFinished(files: File[] = []): void {
     const counts = { passed: 0, failed: 0, skipped: 0 };
     const visit = (task: Task) => {
-      if (task.type === 'suite' || task.type === 'file') {
+      if (task.type === 'suite') {
         task.tasks.forEach(visit);
-        if (task.type === 'file' && task.result?.state === 'fail' && task.tasks.length === 0) counts.failed += 1;
+        // A file that failed to load has no tests but must not count as green.
+        if (task.result?.state === 'fail' && task.tasks.length === 0) counts.failed += 1;
         return;
       }
       const state = task.result?.state;

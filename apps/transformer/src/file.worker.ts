@@ -87,7 +87,13 @@ export class FileWorker {
   private async committedByThisRun(output: ObjectStore, file: FileDiscovered): Promise<Manifest | undefined> {
     const bytes = await output.getBytes(manifestKey(file.dataset, file.month));
     if (!bytes) return undefined;
-    const parsed = ManifestSchema.safeParse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+    let json: unknown;
+    try {
+      json = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    } catch {
+      return undefined; // an unreadable manifest commits nothing: process the file again
+    }
+    const parsed = ManifestSchema.safeParse(json);
     if (!parsed.success) return undefined;
     const m = parsed.data;
     const current = m.runId === file.runId && sameEtag(m.source.etag, file.source.etag) && m.source.key === file.source.key;
