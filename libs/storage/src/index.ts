@@ -7,3 +7,4 @@ export { FsStore } from './fs.store';
 export { classifyS3Error } from './s3-errors';
 export { classifyFsError } from './fs-errors';
 export { PipelineStores, openPipelineStores, s3OptionsFromEnv, testSinkUrl, type PipelineStoreConfig } from './pipeline-stores';
+export { downloadByRanges, type RangeReader } from './ranged-download';

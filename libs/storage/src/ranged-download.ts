@@ -3,11 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { PermanentError, TransientError } from '@sluice/contracts';
+import { PermanentError, PipelineError, TransientError } from '@sluice/contracts';
 import { classifyFsError } from './fs-errors';
 import { DEFAULT_DOWNLOAD_CHUNK_BYTES, type DownloadOptions, type ObjectInfo, type ObjectStore, sameEtag } from './object-store';
 
-type RangeReader = Pick<ObjectStore, 'url' | 'head' | 'getRange'>;
+export type RangeReader = Pick<ObjectStore, 'url' | 'head' | 'getRange'>;
 
 export async function downloadByRanges(
   store: RangeReader,
@@ -37,7 +37,14 @@ export async function downloadByRanges(
     try {
       for (let offset = 0; offset < info.size; offset += chunkBytes) {
         const end = Math.min(offset + chunkBytes, info.size);
-        const bytes = await store.getRange(key, offset, end, { ifMatch: info.etag });
+        const bytes = await store.getRange(key, offset, end, { ifMatch: info.etag }).catch((error: unknown) => {
+          // Replaced while we read it: this attempt must not stitch two versions, but the next one (pinned to
+          // the new ETag) will succeed, so it is transient, unlike an explicit expectedEtag mismatch above.
+          if (error instanceof PipelineError && error.code === 'source_changed') {
+            throw new TransientError('source_changed', `${where} was replaced while being read (ETag ${info.etag} at the start); retrying reads the new version`, { cause: error });
+          }
+          throw error;
+        });
         if (bytes.length !== end - offset) {
           throw new TransientError(
             'short_read',
