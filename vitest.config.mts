@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 
 // SWC instead of esbuild: NestJS needs emitDecoratorMetadata, which esbuild does not emit.
 const root = dirname(fileURLToPath(import.meta.url));
-const libs = ['contracts', 'messaging', 'storage', 'normalize', 'capacity', 'config', 'observability', 'embedded'];
+const libs = ['contracts', 'messaging', 'storage', 'sources', 'normalize', 'capacity', 'config', 'observability', 'embedded'];
 const alias = Object.fromEntries(libs.map((l) => [`@sluice/${l}`, resolve(root, `libs/${l}/src`)]));
 
 export default defineConfig({

@@ -2,3 +2,4 @@ export { waitFor, type WaitForOptions } from './wait-for';
 export { startTestNats, startTestS3, fromEmbedded, type TestNats, type TestS3 } from './servers';
 export * from './pipeline-harness';
 export * from './duckdb';
+export * from './cloudfront-like.server';

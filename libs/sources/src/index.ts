@@ -1,0 +1,5 @@
+export * from './source';
+export * from './tlc-catalog';
+export * from './https.source';
+export * from './store.source';
+export * from './open-source';

@@ -1,0 +1,37 @@
+// A source answers two questions: which files exist (key, ETag, size, last-modified), and "give me bytes [a, b)
+// of this file". Three kinds, chosen by SOURCE_URL: the TLC's HTTPS distribution, an S3 bucket, a local folder.
+import type { DatasetName } from '@sluice/contracts';
+import type { DownloadOptions, ObjectInfo } from '@sluice/storage';
+
+export type SourceObject = ObjectInfo;
+
+export interface ListFilter {
+  datasets?: readonly DatasetName[];
+  months?: readonly string[];
+}
+
+export interface UnknownCandidate {
+  key: string;
+  reason: string;
+}
+
+export interface SourceListing {
+  objects: SourceObject[];
+  /** Keys looked at: every enumerated name (HTTPS), or every listed object (bucket, folder). */
+  candidates: number;
+  /** Names that were looked up and are not published (HTTPS 403/404). */
+  absent: number;
+  /** Names whose existence could not be established: never treated as absent. */
+  unknown: UnknownCandidate[];
+  /** False when some candidate is unknown: then no output may be removed as an orphan. */
+  complete: boolean;
+}
+
+export interface Source {
+  /** Where the files come from, for logs and reports (never credentials). */
+  readonly url: string;
+  readonly kind: 'https' | 's3' | 'file';
+  list(filter?: ListFilter): Promise<SourceListing>;
+  /** Ranged reads into destPath, pinned to the ETag seen when the download starts; a replacement midway is transient. */
+  download(key: string, destPath: string, opts?: DownloadOptions): Promise<SourceObject>;
+}
