@@ -30,7 +30,8 @@ program
   .option('--limit <n>', 'at most n files', positiveInt)
   .option('--run-id <id>', 'choose the run id (default: generated)')
   .option('--wait', 'follow the run with a progress bar; exit 1 unless every file succeeded')
-  .option('--timeout <seconds>', 'with --wait, give up after this long', positiveInt)
+  .option('--dry-run', 'print the plan (files and reasons, orphans to remove) without running anything')
+  .option('--timeout <seconds>', 'with --wait or --dry-run, give up after this long', positiveInt)
   .option('--json', 'machine-readable output')
   .action(async (o) => exit(await runCommand(o)));
 

@@ -53,6 +53,8 @@ export function createRunProgress(out: NodeJS.WriteStream = process.stdout): Run
           return;
         case 'run':
           if (e.event.type === 'planned') {
+            const l = e.event.listing;
+            line(`  source ${l.url}: ${l.candidates} candidate(s), ${l.found} found, ${l.absent} absent, ${l.unknown.length} unknown`);
             line(`  planned: ${e.event.total} file(s) to process of ${e.event.candidates} candidate(s)${e.event.orphans ? `, ${e.event.orphans} orphan output(s) removed` : ''}`);
             if (bar && e.event.total > 0) {
               bar.start(e.event.total, done + failed, { failed, workers });

@@ -7,6 +7,7 @@ export interface RunReport {
   intent: RunRecord['intent'];
   state: RunRecord['state'];
   source: string;
+  sourceListing: RunRecord['sourceListing'];
   sink: string;
   requestedBy?: string;
   filters: RunRecord['filters'];
@@ -38,6 +39,7 @@ export function buildRunReport(record: RunRecord): RunReport {
     intent: record.intent,
     state: record.state,
     source: record.source,
+    sourceListing: record.sourceListing,
     sink: record.sink,
     requestedBy: record.requestedBy,
     filters: record.filters,

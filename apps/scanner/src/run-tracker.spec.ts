@@ -16,6 +16,7 @@ const record = (): RunRecord => ({
   target: 'production',
   filters: {},
   source: 's3://src/',
+  sourceListing: { url: 's3://src/', candidates: 2, found: 2, absent: 0, unknown: [], complete: true },
   sink: 's3://sink/',
   candidates: 2,
   total: 2,

@@ -14,14 +14,12 @@ import {
   type RunRequest,
 } from '@sluice/contracts';
 import { JETSTREAM_MANAGER, JetStreamContext, LOGGER, Publisher, RunStore } from '@sluice/messaging';
-import { schemaVersionFor } from '@sluice/normalize';
 import type { Logger } from '@sluice/observability';
 import { PipelineStores } from '@sluice/storage';
-import { readCommittedOutputs } from './committed-outputs';
 import { RunCompletion } from './run-completion';
 import { runIdFor } from './run-id';
-import { planRun, type CommittedOutput, type Plan } from './run-planner';
-import { listSources } from './source-lister';
+import type { CommittedOutput } from './run-planner';
+import { RunPlanning } from './run-planning';
 
 @Controller()
 export class RunHandler {
@@ -30,6 +28,7 @@ export class RunHandler {
     private readonly publisher: Publisher,
     private readonly stores: PipelineStores,
     private readonly completion: RunCompletion,
+    private readonly planning: RunPlanning,
     @Inject(JETSTREAM_MANAGER) private readonly jsm: JetStreamManager,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
@@ -77,21 +76,8 @@ export class RunHandler {
   }
 
   private async plan(runId: string, request: RunRequest, log: Logger): Promise<RunRecord> {
-    const target = request.intent === 'test_subset' ? 'test' : 'production';
-    const listing = await listSources(this.stores.source);
-    const committed = await readCommittedOutputs(this.stores.sink, log);
-    const filters = { datasets: request.datasets, months: request.months, limit: request.limit };
-    const plan = planRun({
-      intent: request.intent,
-      sources: listing.files,
-      committed,
-      schemaVersionOf: schemaVersionFor,
-      filters,
-      listingComplete: listing.complete,
-    });
-    logPlan(log, plan, listing.ignored.length);
+    const { target, plan, listing } = await this.planning.plan(request, log);
     const orphansRemoved = await this.removeOrphans(plan.orphans, log);
-
     const startedAt = now();
     const record: RunRecord = {
       runId,
@@ -99,8 +85,9 @@ export class RunHandler {
       state: 'running',
       target,
       requestedBy: request.requestedBy,
-      filters,
-      source: this.stores.source.url,
+      filters: { datasets: request.datasets, months: request.months, limit: request.limit },
+      source: listing.summary.url,
+      sourceListing: listing.summary,
       sink: this.stores.output(target).url,
       candidates: plan.candidates,
       total: plan.files.length,
@@ -134,6 +121,7 @@ export class RunHandler {
         runId: record.runId,
         intent: record.intent,
         source: record.source,
+        listing: record.sourceListing,
         candidates: record.candidates,
         total: record.total,
         orphans: record.orphansRemoved.length,
@@ -170,21 +158,6 @@ export class RunHandler {
     }
     return removed;
   }
-}
-
-function logPlan(log: Logger, plan: Plan, ignored: number): void {
-  log.info(
-    {
-      candidates: plan.candidates,
-      toProcess: plan.files.length,
-      upToDate: plan.upToDate,
-      orphans: plan.orphans.length,
-      unsupported: plan.unsupported.length,
-      conflicts: plan.conflicts.length,
-      ignored,
-    },
-    'run planned',
-  );
 }
 
 const now = () => new Date().toISOString();

@@ -1,8 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ScannerEnv } from '@sluice/config';
-import { JETSTREAM_MANAGER, LOGGER, Publisher, RunStore, SERVICE_ENV, type ServiceDeps } from '@sluice/messaging';
+import { JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, Publisher, RunStore, SERVICE_ENV, type ServiceDeps } from '@sluice/messaging';
+import { openSourceFromEnv, SOURCE } from '@sluice/sources';
 import { openPipelineStores, PipelineStores } from '@sluice/storage';
+import { PlanResponder } from './plan.responder';
 import { RunCompletion } from './run-completion';
+import { RunPlanning } from './run-planning';
 import { RunHandler } from './run.handler';
 import { RunTracker } from './run-tracker';
 
@@ -18,8 +21,12 @@ export class ScannerModule {
         { provide: JETSTREAM_MANAGER, useValue: topology.jsm },
         { provide: Publisher, useValue: new Publisher(nc) },
         { provide: RunStore, useValue: new RunStore(topology.runs) },
+        { provide: NATS_CONNECTION, useValue: nc },
         { provide: PipelineStores, useValue: openPipelineStores(env) },
+        { provide: SOURCE, useValue: openSourceFromEnv(env) },
         RunCompletion,
+        RunPlanning,
+        PlanResponder,
       ],
     };
   }

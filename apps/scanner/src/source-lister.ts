@@ -1,19 +1,22 @@
 // Lists the source and keeps the TLC trip files: key, ETag, size, dataset and month from the file name.
+import type { SourceListingSummary } from '@sluice/contracts';
 import { parseSourceKey } from '@sluice/normalize';
-import { validateObjectKey, type ObjectStore } from '@sluice/storage';
+import type { ListFilter, Source } from '@sluice/sources';
+import { validateObjectKey } from '@sluice/storage';
 import type { SourceFile } from './run-planner';
 
 export interface SourceListing {
   files: SourceFile[];
-  /** Objects that are not TLC trip files (other names, unsafe keys): listed for the report, never processed. */
+  /** Objects that are not TLC trip files (other names, unsafe keys): counted for the report, never processed. */
   ignored: string[];
-  complete: boolean;
+  summary: SourceListingSummary;
 }
 
-export async function listSources(store: ObjectStore): Promise<SourceListing> {
+export async function listSources(source: Source, filter: ListFilter): Promise<SourceListing> {
+  const listing = await source.list(filter);
   const files: SourceFile[] = [];
   const ignored: string[] = [];
-  for await (const object of store.list()) {
+  for (const object of listing.objects) {
     const parsed = parseSourceKey(object.key);
     if (!parsed || !isSafeKey(object.key)) {
       ignored.push(object.key);
@@ -28,8 +31,18 @@ export async function listSources(store: ObjectStore): Promise<SourceListing> {
       month: parsed.month,
     });
   }
-  // An S3 or folder listing either completes or throws: there is no partially known state.
-  return { files, ignored, complete: true };
+  return {
+    files,
+    ignored,
+    summary: {
+      url: source.url,
+      candidates: listing.candidates,
+      found: listing.objects.length,
+      absent: listing.absent,
+      unknown: listing.unknown,
+      complete: listing.complete,
+    },
+  };
 }
 
 function isSafeKey(key: string): boolean {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { manifestKey, outputKey, PermanentError, type FileDiscovered, type Manifest } from '@sluice/contracts';
 import { normalizeFile, type QualityReport } from '@sluice/normalize';
+import type { Source } from '@sluice/sources';
 import type { ObjectStore } from '@sluice/storage';
 
 export interface ProcessedFile {
@@ -21,14 +22,16 @@ export interface FileProcessorOptions {
 
 export async function processFile(
   file: FileDiscovered,
-  stores: { source: ObjectStore; sourceUrl: string; output: ObjectStore },
+  stores: { source: Source; output: ObjectStore },
   opts: FileProcessorOptions,
 ): Promise<ProcessedFile> {
   const dir = await mkdtemp(join(opts.workDir ?? tmpdir(), 'sluice-file-'));
   try {
     const inputPath = join(dir, 'source.parquet');
     const outputPath = join(dir, 'output.parquet');
-    const pinned = await stores.source.download(file.source.key, inputPath, { expectedEtag: file.source.etag });
+    // Pinned to the version current when this attempt starts (the planned one, unless it was replaced since):
+    // the manifest records the ETag actually read, so the next incremental run compares against the truth.
+    const pinned = await stores.source.download(file.source.key, inputPath);
     const report = await normalizeFile({ inputPath, outputPath, dataset: file.dataset, month: file.month, rowGroupRows: opts.rowGroupRows });
     if (report.rowsOut + Object.values(report.dropped).reduce((a, b) => a + b, 0) !== report.rowsIn) {
       throw new PermanentError('row_count_mismatch', `rows in ${report.rowsIn} != rows out ${report.rowsOut} + dropped`);
@@ -39,7 +42,7 @@ export async function processFile(
       manifestVersion: 1,
       dataset: file.dataset,
       month: file.month,
-      source: { store: stores.sourceUrl, key: file.source.key, etag: pinned.etag, size: pinned.size },
+      source: { store: stores.source.url, key: file.source.key, etag: pinned.etag, size: pinned.size },
       schemaVersion: report.schemaVersion,
       rowsIn: report.rowsIn,
       rowsOut: report.rowsOut,

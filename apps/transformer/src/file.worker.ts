@@ -15,6 +15,7 @@ import type { TransformerEnv } from '@sluice/config';
 import { JetStreamContext, LOGGER, Publisher, RunStore, SERVICE_ENV } from '@sluice/messaging';
 import { schemaVersionFor } from '@sluice/normalize';
 import type { Logger } from '@sluice/observability';
+import { SOURCE, type Source } from '@sluice/sources';
 import { PipelineStores, sameEtag, type ObjectStore } from '@sluice/storage';
 import { processFile } from './file-processor';
 
@@ -24,6 +25,7 @@ export class FileWorker {
 
   constructor(
     private readonly stores: PipelineStores,
+    @Inject(SOURCE) private readonly source: Source,
     private readonly runs: RunStore,
     private readonly publisher: Publisher,
     @Inject(SERVICE_ENV) private readonly env: TransformerEnv,
@@ -62,7 +64,7 @@ export class FileWorker {
     try {
       const result = await processFile(
         file,
-        { source: this.stores.source, sourceUrl: this.stores.source.url, output },
+        { source: this.source, output },
         { workDir: this.env.WORK_DIR, rowGroupRows: this.env.ROW_GROUP_ROWS },
       );
       const durationMs = Date.now() - started;

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { TransformerEnv } from '@sluice/config';
 import { LOGGER, Publisher, RunStore, SERVICE_ENV, type ServiceDeps } from '@sluice/messaging';
+import { openSourceFromEnv, SOURCE } from '@sluice/sources';
 import { openPipelineStores, PipelineStores } from '@sluice/storage';
 import { FileWorker } from './file.worker';
 
@@ -16,6 +17,7 @@ export class TransformerModule {
         { provide: Publisher, useValue: new Publisher(nc) },
         { provide: RunStore, useValue: new RunStore(topology.runs) },
         { provide: PipelineStores, useValue: openPipelineStores(env) },
+        { provide: SOURCE, useValue: openSourceFromEnv(env) },
       ],
     };
   }

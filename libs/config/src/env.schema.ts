@@ -36,8 +36,24 @@ export const logEnv = {
   LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 };
 
+const sourceUrl = z
+  .string()
+  .regex(
+    /^(https?:\/\/[^\s/?#@]+\/[^\s?#]*|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?|file:\/\/\/.*)$/,
+    'must be https://host/path/, s3://bucket[/prefix] or file:///absolute/dir',
+  );
+
+/** The TLC's own distribution (CloudFront): files are found by name, read by HTTP Range. */
+export const DEFAULT_SOURCE_URL = 'https://d37ci6vzurychx.cloudfront.net/trip-data/';
+
 export const pipelineEnv = {
-  SOURCE_URL: storeUrl,
+  SOURCE_URL: sourceUrl.default(DEFAULT_SOURCE_URL),
+  /** HTTPS sources: HEAD requests in flight while listing. */
+  SOURCE_HTTP_CONCURRENCY: int(1, 64).default(8),
+  /** HTTPS sources: deadline of one request, body included. */
+  SOURCE_HTTP_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  /** HTTPS sources: attempts per request (5xx, 429, timeouts and connection errors are retried with backoff). */
+  SOURCE_HTTP_ATTEMPTS: int(1, 20).default(4),
   SINK_URL: storeUrl,
   /** Where `test_subset` writes; default `<SINK_URL>/_test`. Never the production prefix. */
   TEST_SINK_URL: storeUrl.optional(),

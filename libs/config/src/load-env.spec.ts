@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { capacityEnvSchema, ConfigError, loadEnv, transformerEnvSchema } from './index';
 
 describe('loadEnv', () => {
-  it('applies defaults and coerces numbers', () => {
+  it('applies defaults and coerces numbers; the default source is the TLC distribution', () => {
+    expect(loadEnv(transformerEnvSchema, { SINK_URL: 'file:///tmp/sink' }).SOURCE_URL).toBe('https://d37ci6vzurychx.cloudfront.net/trip-data/');
     const env = loadEnv(transformerEnvSchema, { SOURCE_URL: 's3://src-bucket/trip data/', SINK_URL: 'file:///tmp/sink' });
     expect(env.NATS_URL).toBe('nats://127.0.0.1:4222');
     expect(env.ROW_GROUP_ROWS).toBe(1_000_000);
@@ -20,7 +21,7 @@ describe('loadEnv', () => {
     const message = (error as Error).message;
     for (const key of ['SOURCE_URL', 'SINK_URL', 'ROW_GROUP_ROWS', 'LOG_LEVEL']) expect(message).toContain(key);
     expect(message).toContain('SINK_URL: required, but not set');
-    expect(message).toContain('SOURCE_URL: must be s3://bucket[/prefix] or file:///absolute/dir');
+    expect(message).toContain('SOURCE_URL: must be https://host/path/, s3://bucket[/prefix] or file:///absolute/dir');
   });
 
   it('treats empty strings as unset', () => {

@@ -125,6 +125,39 @@ const RunCounts = {
   failed: z.number().int().nonnegative(),
 };
 
+/** What a listing of the source found: `unknown` candidates could not be checked and are never taken as absent. */
+export const SourceListingSummarySchema = z.object({
+  url: z.string(),
+  candidates: z.number().int().nonnegative(),
+  found: z.number().int().nonnegative(),
+  absent: z.number().int().nonnegative(),
+  unknown: z.array(z.object({ key: z.string(), reason: z.string() })),
+  complete: z.boolean(),
+});
+export type SourceListingSummary = z.infer<typeof SourceListingSummarySchema>;
+
+/** The answer to `pipeline.plan`: what a run with this request would process and remove. */
+export const PlanPreviewSchema = z.object({
+  intent: IntentSchema,
+  target: OutputTargetSchema,
+  source: SourceListingSummarySchema,
+  files: z.array(
+    z.object({ key: z.string(), dataset: DatasetSchema, month: MonthSchema, reason: ProcessReasonSchema, etag: z.string(), size: z.number().int() }),
+  ),
+  orphans: z.array(z.object({ dataset: DatasetSchema, month: MonthSchema, outputKey: z.string(), sourceKey: z.string() })),
+  upToDate: z.number().int().nonnegative(),
+  unsupported: z.array(z.string()),
+  conflicts: z.array(z.string()),
+  ignored: z.number().int().nonnegative(),
+});
+export type PlanPreview = z.infer<typeof PlanPreviewSchema>;
+
+export const PlanReplySchema = z.union([
+  z.object({ ok: z.literal(true), preview: PlanPreviewSchema }),
+  z.object({ ok: z.literal(false), code: z.string(), error: z.string() }),
+]);
+export type PlanReply = z.infer<typeof PlanReplySchema>;
+
 /** `pipeline.event.run.<runId>`. */
 export const RunEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('accepted'), runId: RunIdSchema, intent: IntentSchema, at: z.string() }),
@@ -140,6 +173,7 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     runId: RunIdSchema,
     intent: IntentSchema,
     source: z.string(),
+    listing: SourceListingSummarySchema,
     candidates: z.number().int().nonnegative(),
     total: z.number().int().nonnegative(),
     orphans: z.number().int().nonnegative(),

@@ -8,6 +8,7 @@ import {
   ProcessReasonSchema,
   RunIdSchema,
   RunStateSchema,
+  SourceListingSummarySchema,
   SourceObjectSchema,
 } from './messages';
 
@@ -43,6 +44,8 @@ export const RunRecordSchema = z.object({
     limit: z.number().int().optional(),
   }),
   source: z.string(),
+  /** What the source listing found: candidates, found, absent, and the unknown ones with their reasons. */
+  sourceListing: SourceListingSummarySchema,
   sink: z.string(),
   candidates: z.number().int().nonnegative(),
   total: z.number().int().nonnegative(),

@@ -3,6 +3,8 @@
 export const SUBJECTS = {
   run: 'pipeline.run',
   cancel: 'pipeline.cancel',
+  /** Request-reply (core NATS, not stored): the plan a run would have, without running it (`--dry-run`). */
+  plan: 'pipeline.plan',
   fileDiscovered: 'pipeline.file.discovered',
   events: 'pipeline.event.>',
   runEvents: 'pipeline.event.run.>',

@@ -1,10 +1,7 @@
-import { openObjectStore, type S3ConnectionOptions } from '@sluice/storage';
+import { openObjectStore, s3OptionsFromEnv, type S3Config, type S3ConnectionOptions } from '@sluice/storage';
 import { HttpsSource, type HttpsSourceOptions } from './https.source';
 import type { Source } from './source';
 import { StoreSource } from './store.source';
-
-/** The TLC's own distribution: the default source. */
-export const TLC_HTTPS_URL = 'https://d37ci6vzurychx.cloudfront.net/trip-data/';
 
 /** `https://…` (or `http://` for a local test server), `s3://bucket/prefix`, `file:///dir`. */
 export function openSource(url: string, opts: { s3?: S3ConnectionOptions; http: HttpsSourceOptions }): Source {
@@ -12,4 +9,18 @@ export function openSource(url: string, opts: { s3?: S3ConnectionOptions; http: 
   if (url.startsWith('s3://')) return new StoreSource(openObjectStore(url, opts.s3), 's3');
   if (url.startsWith('file:')) return new StoreSource(openObjectStore(url), 'file');
   throw new Error(`unsupported SOURCE_URL "${url.replace(/\/\/[^/@]*@/, '//***@')}": expected https://…, s3://bucket/prefix or file:///dir`);
+}
+
+export interface SourceConfig extends S3Config {
+  SOURCE_URL: string;
+  SOURCE_HTTP_CONCURRENCY: number;
+  SOURCE_HTTP_TIMEOUT_MS: number;
+  SOURCE_HTTP_ATTEMPTS: number;
+}
+
+export function openSourceFromEnv(env: SourceConfig): Source {
+  return openSource(env.SOURCE_URL, {
+    s3: s3OptionsFromEnv(env),
+    http: { concurrency: env.SOURCE_HTTP_CONCURRENCY, timeoutMs: env.SOURCE_HTTP_TIMEOUT_MS, attempts: env.SOURCE_HTTP_ATTEMPTS },
+  });
 }

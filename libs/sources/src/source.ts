@@ -35,3 +35,6 @@ export interface Source {
   /** Ranged reads into destPath, pinned to the ETag seen when the download starts; a replacement midway is transient. */
   download(key: string, destPath: string, opts?: DownloadOptions): Promise<SourceObject>;
 }
+
+/** Injection token for the service's one Source. */
+export const SOURCE = Symbol('SOURCE');

@@ -1,12 +1,9 @@
-// The three stores a run touches, opened once from validated config: where sources are read, where
-// production outputs are committed, and where `test_subset` writes (never the production prefix).
+// The two stores a run writes to, opened once from validated config: where production outputs are committed,
+// and where `test_subset` writes (never the production prefix). Sources are libs/sources.
 import { openObjectStore } from './open-store';
 import type { ObjectStore, S3ConnectionOptions } from './object-store';
 
-export interface PipelineStoreConfig {
-  SOURCE_URL: string;
-  SINK_URL: string;
-  TEST_SINK_URL?: string;
+export interface S3Config {
   S3_ENDPOINT?: string;
   AWS_REGION: string;
   S3_FORCE_PATH_STYLE?: boolean;
@@ -15,11 +12,15 @@ export interface PipelineStoreConfig {
   AWS_SESSION_TOKEN?: string;
 }
 
+export interface PipelineStoreConfig extends S3Config {
+  SINK_URL: string;
+  TEST_SINK_URL?: string;
+}
+
 export type OutputTarget = 'production' | 'test';
 
 export class PipelineStores {
   constructor(
-    readonly source: ObjectStore,
     readonly sink: ObjectStore,
     readonly testSink: ObjectStore,
   ) {}
@@ -29,7 +30,7 @@ export class PipelineStores {
   }
 }
 
-export function s3OptionsFromEnv(env: PipelineStoreConfig): S3ConnectionOptions {
+export function s3OptionsFromEnv(env: S3Config): S3ConnectionOptions {
   return {
     endpoint: env.S3_ENDPOINT,
     region: env.AWS_REGION,
@@ -52,7 +53,6 @@ export function testSinkUrl(env: Pick<PipelineStoreConfig, 'SINK_URL' | 'TEST_SI
 export function openPipelineStores(env: PipelineStoreConfig): PipelineStores {
   const s3 = s3OptionsFromEnv(env);
   return new PipelineStores(
-    openObjectStore(env.SOURCE_URL, s3),
     openObjectStore(env.SINK_URL, s3),
     openObjectStore(testSinkUrl(env), s3),
   );

@@ -1,8 +1,9 @@
 // `sluice run`: publish a `pipeline.run`; with --wait, follow it to the end and exit non-zero if any file failed.
-import { RunRequestSchema, SUBJECTS, type RunRequestInput } from '@sluice/contracts';
+import { RunRequestSchema, SUBJECTS, type RunRecord, type RunRequestInput } from '@sluice/contracts';
 import { newRunId, openCliContext } from '../cli-context';
 import { followRun, type RunOutcome } from '../run-follower';
 import { createRunProgress } from '../run-progress';
+import { formatPlanPreview, requestPlan } from './plan-preview';
 
 export interface RunCommandOptions {
   intent: string;
@@ -12,6 +13,7 @@ export interface RunCommandOptions {
   runId?: string;
   requestedBy?: string;
   wait?: boolean;
+  dryRun?: boolean;
   timeout?: number;
   json?: boolean;
 }
@@ -31,6 +33,15 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
   }
   const runId = body.runId!;
   const ctx = await openCliContext();
+  if (opts.dryRun) {
+    try {
+      const preview = await requestPlan(ctx, parsed.data, (opts.timeout ?? 300) * 1000);
+      console.log(opts.json ? JSON.stringify(preview, null, 2) : formatPlanPreview(preview).join('\n'));
+      return 0;
+    } finally {
+      await ctx.close();
+    }
+  }
   try {
     const progress = opts.wait && !opts.json ? createRunProgress() : undefined;
     const follower = opts.wait ? followRun(ctx, runId, (e) => progress?.onEvent(e), { timeoutMs: opts.timeout ? opts.timeout * 1000 : undefined }) : undefined;
@@ -54,6 +65,10 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
   }
 }
 
+export function describeListing(l: RunRecord['sourceListing']): string {
+  return `source ${l.url}: ${l.candidates} candidate(s), ${l.found} found, ${l.absent} absent, ${l.unknown.length} unknown`;
+}
+
 function printOutcome(runId: string, outcome: RunOutcome): void {
   if (outcome.state === 'rejected') {
     console.log(`run ${runId} rejected: ${outcome.reason}`);
@@ -62,6 +77,8 @@ function printOutcome(runId: string, outcome: RunOutcome): void {
   const r = outcome.record;
   const seconds = r.finishedAt ? ((Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000).toFixed(1) : '?';
   console.log(`run ${runId} ${r.state}: ${r.done} done, ${r.failed} failed, ${r.skipped} skipped of ${r.total} in ${seconds}s`);
+  console.log(`  ${describeListing(r.sourceListing)}`);
+  for (const u of r.sourceListing.unknown) console.log(`  unknown ${u.key}: ${u.reason}`);
   for (const [key, f] of Object.entries(r.files)) if (f.status === 'failed') console.log(`  failed ${key}: ${f.error}`);
   if (r.reportKey) console.log(`  report: ${r.sink.replace(/\/?$/, '/')}${r.reportKey}`);
 }

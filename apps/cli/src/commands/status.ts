@@ -1,6 +1,7 @@
 // `sluice status [runId]`: streams, consumers (pending, ack pending, redelivered, waiting pulls), workers, runs.
 import { CapacityEventSchema, CONSUMERS, STREAMS, SUBJECTS, type RunRecord } from '@sluice/contracts';
 import { openCliContext, type CliContext } from '../cli-context';
+import { describeListing } from './run';
 
 const CONSUMERS_BY_STREAM: Array<[string, string]> = [
   [STREAMS.control, CONSUMERS.scanner],
@@ -65,6 +66,7 @@ function summary(r: RunRecord) {
     failed: r.failed,
     skipped: r.skipped,
     source: r.source,
+    sourceListing: r.sourceListing,
     sink: r.sink,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt ?? null,
@@ -87,6 +89,8 @@ function printStatus(s: Awaited<ReturnType<typeof collectStatus>>): void {
   if (s.run) {
     const r = s.run;
     console.log(`\nrun ${r.runId} (${r.intent}): ${r.state} — ${r.done} done, ${r.failed} failed, ${r.skipped} skipped of ${r.total}`);
+    console.log(`  ${describeListing(r.sourceListing)}`);
+    for (const u of r.sourceListing.unknown) console.log(`  unknown ${u.key}: ${u.reason}`);
     for (const f of r.failures) console.log(`  failed ${f.key}: ${f.error}`);
   }
   if (s.recentRuns.length > 0) {
