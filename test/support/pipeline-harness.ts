@@ -100,7 +100,8 @@ export async function startPipelineHarness(opts: { env?: NodeJS.ProcessEnv } = {
   ];
   const jsm = await jetstreamManager(nc);
   const s3Options = s3.connection;
-  const source = openObjectStore(env.SOURCE_URL!, s3Options);
+  // The source bucket always exists; a test may point SOURCE_URL elsewhere (an HTTPS server).
+  const source = openObjectStore(`s3://${SOURCE_BUCKET}/${SOURCE_PREFIX}`, s3Options);
   const sink = openObjectStore(env.SINK_URL!, s3Options);
   const testSink = openObjectStore(`${env.SINK_URL}/_test`, s3Options);
   let runs: RunStore | undefined;

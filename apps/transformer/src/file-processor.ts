@@ -18,6 +18,7 @@ export interface ProcessedFile {
 export interface FileProcessorOptions {
   workDir?: string;
   rowGroupRows: number;
+  readChunkBytes: number;
 }
 
 export async function processFile(
@@ -31,7 +32,7 @@ export async function processFile(
     const outputPath = join(dir, 'output.parquet');
     // Pinned to the version current when this attempt starts (the planned one, unless it was replaced since):
     // the manifest records the ETag actually read, so the next incremental run compares against the truth.
-    const pinned = await stores.source.download(file.source.key, inputPath);
+    const pinned = await stores.source.download(file.source.key, inputPath, { chunkBytes: opts.readChunkBytes });
     const report = await normalizeFile({ inputPath, outputPath, dataset: file.dataset, month: file.month, rowGroupRows: opts.rowGroupRows });
     if (report.rowsOut + Object.values(report.dropped).reduce((a, b) => a + b, 0) !== report.rowsIn) {
       throw new PermanentError('row_count_mismatch', `rows in ${report.rowsIn} != rows out ${report.rowsOut} + dropped`);

@@ -65,7 +65,7 @@ export class FileWorker {
       const result = await processFile(
         file,
         { source: this.source, output },
-        { workDir: this.env.WORK_DIR, rowGroupRows: this.env.ROW_GROUP_ROWS },
+        { workDir: this.env.WORK_DIR, rowGroupRows: this.env.ROW_GROUP_ROWS, readChunkBytes: this.env.SOURCE_READ_CHUNK_BYTES },
       );
       const durationMs = Date.now() - started;
       log.info({ rowsIn: result.report.rowsIn, rowsOut: result.report.rowsOut, dropped: result.report.dropped, durationMs }, 'file committed');

@@ -78,6 +78,8 @@ export const transformerEnvSchema = z.object({
   /** Scratch space for the downloaded source and the output being written. */
   WORK_DIR: z.string().optional(),
   ROW_GROUP_ROWS: int(1_000, 50_000_000).default(1_000_000),
+  /** Size of each ranged read of a source file. */
+  SOURCE_READ_CHUNK_BYTES: int(4_096, 1_073_741_824).default(8 * 1024 * 1024),
   /** How long SIGTERM waits for the file in progress before it is nak'ed for another worker. */
   DRAIN_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   WORKER_ID: z.string().max(80).optional(),
