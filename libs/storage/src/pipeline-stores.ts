@@ -1,5 +1,7 @@
 // The two stores a run writes to, opened once from validated config: where production outputs are committed,
 // and where `test_subset` writes (never the production prefix). Sources are libs/sources.
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { openObjectStore } from './open-store';
 import type { ObjectStore, S3ConnectionOptions } from './object-store';
 
@@ -52,8 +54,12 @@ export function testSinkUrl(env: Pick<PipelineStoreConfig, 'SINK_URL' | 'TEST_SI
 
 export function openPipelineStores(env: PipelineStoreConfig): PipelineStores {
   const s3 = s3OptionsFromEnv(env);
-  return new PipelineStores(
-    openObjectStore(env.SINK_URL, s3),
-    openObjectStore(testSinkUrl(env), s3),
-  );
+  return new PipelineStores(openSink(env.SINK_URL, s3), openSink(testSinkUrl(env), s3));
+}
+
+/** A sink folder that does not exist yet is created: an empty sink is the normal first state. */
+function openSink(url: string, s3: S3ConnectionOptions): ObjectStore {
+  const store = openObjectStore(url, s3);
+  if (url.startsWith('file:')) mkdirSync(fileURLToPath(url), { recursive: true });
+  return store;
 }
