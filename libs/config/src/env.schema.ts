@@ -30,6 +30,11 @@ export const s3Env = {
   AWS_SESSION_TOKEN: z.string().optional(),
 };
 
+/** Every service serves `/health` and `/metrics` (Prometheus) on this port; 0 turns the endpoint off. */
+export const observabilityEnv = {
+  HTTP_PORT: int(0, 65_535).default(8080),
+};
+
 export const logEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `pretty` for a terminal, `json` for production log collectors. Default: pretty on a TTY. */
@@ -66,13 +71,25 @@ export const workQueueEnv = {
   WORK_MAX_DELIVER: int(1, 100).default(5),
 };
 
-export const scannerEnvSchema = z.object({ ...natsEnv, ...s3Env, ...logEnv, ...pipelineEnv, ...workQueueEnv });
+export const scannerEnvSchema = z.object({
+  ...natsEnv,
+  ...s3Env,
+  ...logEnv,
+  ...observabilityEnv,
+  ...pipelineEnv,
+  ...workQueueEnv,
+  /** Outside AWS (where EventBridge Scheduler does it): a cron expression on which the scanner requests an incremental run, e.g. `0 6 * * 1`. */
+  SCHEDULE_CRON: z.string().max(100).optional(),
+  /** Time zone of SCHEDULE_CRON. */
+  SCHEDULE_TIMEZONE: z.string().default('UTC'),
+});
 export type ScannerEnv = z.infer<typeof scannerEnvSchema>;
 
 export const transformerEnvSchema = z.object({
   ...natsEnv,
   ...s3Env,
   ...logEnv,
+  ...observabilityEnv,
   ...pipelineEnv,
   ...workQueueEnv,
   /** Scratch space for the downloaded source and the output being written. */
@@ -83,6 +100,10 @@ export const transformerEnvSchema = z.object({
   /** How long SIGTERM waits for the file in progress before it is nak'ed for another worker. */
   DRAIN_TIMEOUT_MS: int(0, 3_600_000).default(30_000),
   WORKER_ID: z.string().max(80).optional(),
+  /** Set by the ECS agent inside a task: the transformer then holds task scale-in protection while it works. */
+  ECS_AGENT_URI: z.string().url().optional(),
+  /** Scale-in protection lasts this long unless released (keep it above the longest file; it is renewed while working). */
+  TASK_PROTECTION_MINUTES: int(1, 2_880).default(60),
 });
 export type TransformerEnv = z.infer<typeof transformerEnvSchema>;
 
@@ -90,8 +111,17 @@ export const capacityEnvSchema = z
   .object({
     ...natsEnv,
     ...logEnv,
+    ...observabilityEnv,
     ...workQueueEnv,
-    CAPACITY_BACKEND: z.enum(['local']).default('local'),
+    CAPACITY_BACKEND: z.enum(['local', 'ecs']).default('local'),
+    /** ecs backend: the cluster and the transformer service whose desiredCount the manager owns. */
+    ECS_CLUSTER: z.string().optional(),
+    ECS_SERVICE: z.string().optional(),
+    /** ecs backend: endpoint override (tests, VPC endpoints); unset on AWS. */
+    ECS_ENDPOINT: z.string().url().optional(),
+    AWS_REGION: z.string().default('us-east-1'),
+    /** ecs backend: after a change, no further change for this long (no flapping). Scale-ups that add capacity are not held back. */
+    SCALE_COOLDOWN_MS: int(0, 3_600_000).default(60_000),
     WORKERS_MIN: int(0, 1000).default(0),
     WORKERS_MAX: int(1, 1000).default(4),
     FILES_PER_WORKER: int(1, 10_000).default(2),
@@ -104,7 +134,11 @@ export const capacityEnvSchema = z
     /** Local backend: after SIGTERM a worker may drain this long before it is killed (keep > DRAIN_TIMEOUT_MS). */
     WORKER_KILL_AFTER_MS: int(1_000, 3_600_000).default(120_000),
   })
-  .refine((e) => e.WORKERS_MIN <= e.WORKERS_MAX, { message: 'WORKERS_MIN must be <= WORKERS_MAX', path: ['WORKERS_MIN'] });
+  .refine((e) => e.WORKERS_MIN <= e.WORKERS_MAX, { message: 'WORKERS_MIN must be <= WORKERS_MAX', path: ['WORKERS_MIN'] })
+  .refine((e) => e.CAPACITY_BACKEND !== 'ecs' || (e.ECS_CLUSTER && e.ECS_SERVICE), {
+    message: 'CAPACITY_BACKEND=ecs needs ECS_CLUSTER and ECS_SERVICE',
+    path: ['CAPACITY_BACKEND'],
+  });
 export type CapacityEnv = z.infer<typeof capacityEnvSchema>;
 
 export const cliEnvSchema = z.object({ ...natsEnv, ...logEnv });
