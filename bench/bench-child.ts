@@ -1,0 +1,58 @@
+// One engine run in its own process: `node bench-child.js <sluice|duckdb|generate> …`. The last line on stdout
+// is a JSON result with this process's peak RSS (getrusage ru_maxrss: the whole process, wasm and native
+// memory included), so the parent measures each engine alone.
+import { statSync } from 'node:fs';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { normalizeFile } from '@sluice/normalize';
+import { duckdbNormalizeSql } from './duckdb-normalize.sql';
+import { fhvhvSourceSql } from './fhvhv-source.sql';
+
+export interface ChildResult {
+  wallMs: number;
+  maxRssBytes: number;
+  outputBytes: number;
+  rowsIn?: number;
+  rowsOut?: number;
+  detail?: unknown;
+}
+
+async function duckdb(sql: string, threads: number): Promise<void> {
+  const instance = await DuckDBInstance.create(':memory:', { threads: String(threads) });
+  const connection = await instance.connect();
+  try {
+    await connection.run(sql);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+async function main(): Promise<void> {
+  const [engine, input, output, month, rowGroupRowsArg] = process.argv.slice(2);
+  const rowGroupRows = Number(rowGroupRowsArg);
+  const started = performance.now();
+  let result: Partial<ChildResult> = {};
+  if (engine === 'generate') {
+    await duckdb(fhvhvSourceSql(Number(input), month, output), 1);
+  } else if (engine === 'duckdb') {
+    await duckdb(duckdbNormalizeSql(input, output, month, rowGroupRows), 1);
+  } else if (engine === 'sluice') {
+    const report = await normalizeFile({ inputPath: input, outputPath: output, dataset: 'fhvhv', month, rowGroupRows });
+    result = { rowsIn: report.rowsIn, rowsOut: report.rowsOut, detail: report.dropped };
+  } else {
+    throw new Error(`unknown engine '${engine}'`);
+  }
+  const wallMs = performance.now() - started;
+  const out: ChildResult = {
+    ...result,
+    wallMs,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    outputBytes: statSync(engine === 'generate' ? output : output).size,
+  };
+  process.stdout.write(`\n${JSON.stringify(out)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
