@@ -3,3 +3,4 @@ export { startTestNats, startTestS3, fromEmbedded, type TestNats, type TestS3 } 
 export * from './pipeline-harness';
 export * from './duckdb';
 export * from './cloudfront-like.server';
+export * from './fake-ecs.server';

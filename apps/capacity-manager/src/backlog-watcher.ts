@@ -4,7 +4,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { desiredWorkers, type CapacityBackend, type ScalingConfig } from '@sluice/capacity';
-import { CONSUMERS, STREAMS, SUBJECTS } from '@sluice/contracts';
+import { CONSUMERS, errorCodeOf, errorKindOf, errorMessageOf, STREAMS, SUBJECTS } from '@sluice/contracts';
 import { JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, Publisher } from '@sluice/messaging';
 import type { Logger } from '@sluice/observability';
 
@@ -25,6 +25,7 @@ export class BacklogWatcher implements OnApplicationBootstrap, OnApplicationShut
   private again = false;
   private stopped = false;
   private lastBacklog = -1;
+  private reportedError?: string;
 
   constructor(
     @Inject(CAPACITY_BACKEND) private readonly backend: CapacityBackend,
@@ -59,7 +60,7 @@ export class BacklogWatcher implements OnApplicationBootstrap, OnApplicationShut
       return;
     }
     this.checking = this.check()
-      .catch((error) => this.log.warn({ err: (error as Error).message }, 'capacity check failed; will retry'))
+      .catch((error: unknown) => this.report(error))
       .finally(() => {
         this.checking = undefined;
         if (this.again && !this.stopped) {
@@ -84,24 +85,39 @@ export class BacklogWatcher implements OnApplicationBootstrap, OnApplicationShut
     if (backlog !== this.lastBacklog) this.log.debug({ backlog }, 'backlog changed');
     this.lastBacklog = backlog;
 
-    const from = this.backend.desired();
+    const counts = await this.backend.observe();
+    const from = counts.desired;
     const decision = desiredWorkers({ backlog, idleForMs: backlog > 0 ? 0 : now - this.idleSince, current: from }, this.config);
     if (backlog === 0 && from > this.config.min) this.wakeWhenIdle(now);
-    const running = await this.backend.running();
-    // Also repairs a worker that died: desired unchanged, but fewer running than asked for.
-    if (decision.desired === from && running === from) return;
-    if (this.stopped) return;
-    await this.backend.scaleTo(decision.desired);
-    const reason = decision.desired === from ? `replacing ${from - running} exited worker(s)` : decision.reason;
-    this.log.info({ from, to: decision.desired, running, backlog }, `scaling: ${reason}`);
+    // Same count, fewer alive than asked for: the backend replaces exited workers (ECS does it by itself).
+    const replacing = decision.desired === from && counts.running + counts.pending < from;
+    if ((decision.desired === from && !replacing) || this.stopped) return;
+    const reason = replacing ? `replacing ${from - counts.running - counts.pending} exited worker(s)` : decision.reason;
+    const result = await this.backend.scaleTo(decision.desired, reason);
+    this.reportedError = undefined;
+    if (result !== 'changed') return;
+    const after = await this.backend.observe();
+    this.log.info({ from, to: decision.desired, running: after.running, backlog }, `scaling: ${reason}`);
     await this.publisher.capacityEvent({
       backend: this.backend.name,
       from,
       to: decision.desired,
-      running: await this.backend.running(),
+      running: after.running,
       backlog,
       reason,
       at: new Date().toISOString(),
     });
+  }
+
+  /** A permanent backend error (access denied, no such service) is reported once, not every second. */
+  private report(error: unknown): void {
+    const code = errorCodeOf(error);
+    if (errorKindOf(error) === 'permanent') {
+      if (this.reportedError === code) return;
+      this.reportedError = code;
+      this.log.error({ code, backend: this.backend.name }, `capacity backend refuses: ${errorMessageOf(error)} — fix the configuration; retrying quietly`);
+      return;
+    }
+    this.log.warn({ code, err: errorMessageOf(error) }, 'capacity check failed; will retry');
   }
 }

@@ -1,13 +1,34 @@
 import { resolve } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { LocalBackend, type ScalingConfig } from '@sluice/capacity';
+import { EcsBackend, LocalBackend, type CapacityBackend, type ScalingConfig } from '@sluice/capacity';
 import type { CapacityEnv } from '@sluice/config';
 import { JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, Publisher, type ServiceDeps } from '@sluice/messaging';
+import type { Logger } from '@sluice/observability';
 import { BacklogWatcher, CAPACITY_BACKEND, POLL_INTERVAL_MS, SCALING_CONFIG } from './backlog-watcher';
 
 /** The transformer of this same build: dist/apps/capacity-manager/src → dist/apps/transformer/src/main.js. */
 function defaultTransformerCommand(): string[] {
   return [process.execPath, resolve(__dirname, '../../transformer/src/main.js')];
+}
+
+function createBackend(env: CapacityEnv, logger: Logger, onWorkerExit: () => void): CapacityBackend {
+  if (env.CAPACITY_BACKEND === 'ecs') {
+    return new EcsBackend({
+      cluster: env.ECS_CLUSTER!,
+      service: env.ECS_SERVICE!,
+      cooldownMs: env.SCALE_COOLDOWN_MS,
+      logger: logger.child({ component: 'ecs-backend' }),
+      clientConfig: { region: env.AWS_REGION, endpoint: env.ECS_ENDPOINT },
+    });
+  }
+  return new LocalBackend({
+    command: env.TRANSFORMER_COMMAND ? env.TRANSFORMER_COMMAND.split(/\s+/).filter(Boolean) : defaultTransformerCommand(),
+    logger: logger.child({ component: 'local-backend' }),
+    killAfterMs: env.WORKER_KILL_AFTER_MS,
+    onExit: (_pid, _code, _signal, expected) => {
+      if (!expected) onWorkerExit();
+    },
+  });
 }
 
 @Module({})
@@ -20,14 +41,7 @@ export class CapacityModule {
       idleTimeoutMs: env.IDLE_TIMEOUT_MS,
     };
     const watcher = { ref: undefined as BacklogWatcher | undefined };
-    const backend = new LocalBackend({
-      command: env.TRANSFORMER_COMMAND ? env.TRANSFORMER_COMMAND.split(/\s+/).filter(Boolean) : defaultTransformerCommand(),
-      logger: logger.child({ component: 'local-backend' }),
-      killAfterMs: env.WORKER_KILL_AFTER_MS,
-      onExit: (_pid, _code, _signal, expected) => {
-        if (!expected) watcher.ref?.nudge();
-      },
-    });
+    const backend = createBackend(env, logger, () => watcher.ref?.nudge());
     return {
       module: CapacityModule,
       providers: [

@@ -18,6 +18,7 @@ import type { Logger } from '@sluice/observability';
 import { SOURCE, type Source } from '@sluice/sources';
 import { PipelineStores, sameEtag, type ObjectStore } from '@sluice/storage';
 import { processFile } from './file-processor';
+import { TaskProtection } from './task-protection';
 
 @Controller()
 export class FileWorker {
@@ -26,6 +27,7 @@ export class FileWorker {
   constructor(
     private readonly stores: PipelineStores,
     @Inject(SOURCE) private readonly source: Source,
+    private readonly protection: TaskProtection,
     private readonly runs: RunStore,
     private readonly publisher: Publisher,
     @Inject(SERVICE_ENV) private readonly env: TransformerEnv,
@@ -62,10 +64,12 @@ export class FileWorker {
     await this.publisher.fileEvent({ type: 'started', ...ref, workerId: this.workerId, attempt: ctx.deliveryCount, at: at() });
     const started = Date.now();
     try {
-      const result = await processFile(
-        file,
-        { source: this.source, output },
-        { workDir: this.env.WORK_DIR, rowGroupRows: this.env.ROW_GROUP_ROWS, readChunkBytes: this.env.SOURCE_READ_CHUNK_BYTES },
+      const result = await this.protection.hold(() =>
+        processFile(
+          file,
+          { source: this.source, output },
+          { workDir: this.env.WORK_DIR, rowGroupRows: this.env.ROW_GROUP_ROWS, readChunkBytes: this.env.SOURCE_READ_CHUNK_BYTES },
+        ),
       );
       const durationMs = Date.now() - started;
       log.info({ rowsIn: result.report.rowsIn, rowsOut: result.report.rowsOut, dropped: result.report.dropped, durationMs }, 'file committed');

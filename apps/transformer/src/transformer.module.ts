@@ -4,6 +4,7 @@ import { LOGGER, Publisher, RunStore, SERVICE_ENV, type ServiceDeps } from '@slu
 import { openSourceFromEnv, SOURCE } from '@sluice/sources';
 import { openPipelineStores, PipelineStores } from '@sluice/storage';
 import { FileWorker } from './file.worker';
+import { TaskProtection } from './task-protection';
 
 @Module({})
 export class TransformerModule {
@@ -18,6 +19,7 @@ export class TransformerModule {
         { provide: RunStore, useValue: new RunStore(topology.runs) },
         { provide: PipelineStores, useValue: openPipelineStores(env) },
         { provide: SOURCE, useValue: openSourceFromEnv(env) },
+        TaskProtection,
       ],
     };
   }

@@ -2,7 +2,7 @@
 // pulling, finishes or naks the file in hand, then exits. Only a worker that outlives `killAfterMs` is killed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from '@sluice/observability';
-import type { CapacityBackend } from './backend';
+import type { CapacityBackend, ScaleResult, WorkerCounts } from './backend';
 
 export interface LocalBackendOptions {
   /** argv of one worker, e.g. [process.execPath, 'dist/apps/transformer/src/main.js']. */
@@ -31,20 +31,21 @@ export class LocalBackend implements CapacityBackend {
     if (options.command.length === 0) throw new Error('local capacity backend: empty worker command');
   }
 
-  desired(): number {
-    return this.target;
+  async observe(): Promise<WorkerCounts> {
+    // A child process counts as running from its spawn: it starts pulling within a second.
+    return { desired: this.target, running: this.active().length, pending: 0 };
   }
 
-  async running(): Promise<number> {
-    return this.active().length;
-  }
-
-  async scaleTo(count: number): Promise<void> {
+  /** Also replaces workers that exited: `count` workers are alive afterwards. */
+  async scaleTo(count: number): Promise<ScaleResult> {
+    const before = this.target;
     this.target = count;
     const active = this.active();
+    if (active.length === count && before === count) return 'unchanged';
     for (let i = active.length; i < count; i += 1) this.start();
     // Newest first: the oldest workers are the most likely to be mid-file with progress to lose.
     for (const worker of active.slice(count).reverse()) this.stop(worker);
+    return 'changed';
   }
 
   async shutdown(): Promise<void> {
