@@ -73,6 +73,7 @@ export async function startPipelineHarness(opts: { env?: NodeJS.ProcessEnv } = {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     LOG_FORMAT: 'json',
     LOG_LEVEL: 'info',
+    HTTP_PORT: '0',
     WORKERS_MAX: '2',
     FILES_PER_WORKER: '1',
     IDLE_TIMEOUT_MS: '1500',

@@ -6,7 +6,7 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { desiredWorkers, type CapacityBackend, type ScalingConfig } from '@sluice/capacity';
 import { CONSUMERS, errorCodeOf, errorKindOf, errorMessageOf, STREAMS, SUBJECTS } from '@sluice/contracts';
 import { JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, Publisher } from '@sluice/messaging';
-import type { Logger } from '@sluice/observability';
+import { metrics, type Logger } from '@sluice/observability';
 
 export const CAPACITY_BACKEND = Symbol('CAPACITY_BACKEND');
 export const SCALING_CONFIG = Symbol('SCALING_CONFIG');
@@ -86,6 +86,9 @@ export class BacklogWatcher implements OnApplicationBootstrap, OnApplicationShut
     this.lastBacklog = backlog;
 
     const counts = await this.backend.observe();
+    metrics.backlog.set(backlog);
+    metrics.workersDesired.set(counts.desired);
+    metrics.workersRunning.set(counts.running);
     const from = counts.desired;
     const decision = desiredWorkers({ backlog, idleForMs: backlog > 0 ? 0 : now - this.idleSince, current: from }, this.config);
     if (backlog === 0 && from > this.config.min) this.wakeWhenIdle(now);

@@ -13,8 +13,8 @@ import {
 } from '@sluice/contracts';
 import type { TransformerEnv } from '@sluice/config';
 import { JetStreamContext, LOGGER, Publisher, RunStore, SERVICE_ENV } from '@sluice/messaging';
-import { schemaVersionFor } from '@sluice/normalize';
-import type { Logger } from '@sluice/observability';
+import { schemaVersionFor, type QualityReport } from '@sluice/normalize';
+import { metrics, type Logger } from '@sluice/observability';
 import { SOURCE, type Source } from '@sluice/sources';
 import { PipelineStores, sameEtag, type ObjectStore } from '@sluice/storage';
 import { processFile } from './file-processor';
@@ -72,6 +72,7 @@ export class FileWorker {
         ),
       );
       const durationMs = Date.now() - started;
+      recordFileMetrics(file.dataset, result.report, result.outputBytes, durationMs);
       log.info({ rowsIn: result.report.rowsIn, rowsOut: result.report.rowsOut, dropped: result.report.dropped, durationMs }, 'file committed');
       await this.publisher.fileEvent({
         type: 'done', ...ref, workerId: this.workerId, rowsIn: result.report.rowsIn, rowsOut: result.report.rowsOut,
@@ -81,6 +82,7 @@ export class FileWorker {
     } catch (error) {
       const code = errorCodeOf(error);
       if (ctx.isFinalFailure(error)) {
+        metrics.filesFailed.inc({ dataset: file.dataset, code });
         log.error({ code }, `file failed: ${errorMessageOf(error)}`);
         await this.publisher.fileEvent({
           type: 'failed', ...ref, workerId: this.workerId, code, reason: errorMessageOf(error).slice(0, 2_000), attempt: ctx.deliveryCount, at: at(),
@@ -105,4 +107,13 @@ export class FileWorker {
     const current = m.runId === file.runId && sameEtag(m.source.etag, file.source.etag) && m.source.key === file.source.key;
     return current && m.schemaVersion === schemaVersionFor(file.dataset) ? m : undefined;
   }
+}
+
+function recordFileMetrics(dataset: string, report: QualityReport, outputBytes: number, durationMs: number): void {
+  metrics.filesProcessed.inc({ dataset });
+  metrics.rowsIn.inc({ dataset }, report.rowsIn);
+  metrics.rowsOut.inc({ dataset }, report.rowsOut);
+  for (const [rule, n] of Object.entries(report.dropped)) if (n > 0) metrics.rowsDropped.inc({ dataset, rule }, n);
+  metrics.outputBytes.inc({ dataset }, outputBytes);
+  metrics.fileSeconds.observe({ dataset }, durationMs / 1000);
 }

@@ -63,7 +63,8 @@ export class LocalBackend implements CapacityBackend {
     const [cmd, ...args] = this.options.command;
     this.sequence += 1;
     const child = spawn(cmd, args, {
-      env: { ...(this.options.env ?? process.env), WORKER_ID: `local-${process.pid}-${this.sequence}` },
+      // Local workers share the machine: no /health endpoint each (they would fight over one port).
+      env: { ...(this.options.env ?? process.env), WORKER_ID: `local-${process.pid}-${this.sequence}`, HTTP_PORT: '0' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     const pid = child.pid;

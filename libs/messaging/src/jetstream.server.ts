@@ -5,7 +5,7 @@ import { Server, type CustomTransportStrategy, type MessageHandler } from '@nest
 import { jetstream, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { PermanentError } from '@sluice/contracts';
-import type { Logger } from '@sluice/observability';
+import { metrics, type Logger } from '@sluice/observability';
 import { lastValueFrom } from 'rxjs';
 import type { z } from 'zod';
 import { JetStreamContext } from './jetstream.context';
@@ -171,6 +171,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   private async apply(binding: PullBinding, msg: JsMsg, settlement: Settlement): Promise<void> {
     const where = { subject: msg.subject, seq: msg.seq, delivery: msg.info.deliveryCount };
+    metrics.settlements.inc({ consumer: binding.consumer, action: settlement.action });
+    if (msg.info.deliveryCount > 1) metrics.redeliveries.inc({ consumer: binding.consumer });
     switch (settlement.action) {
       case 'ack':
         try {

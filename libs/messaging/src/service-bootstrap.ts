@@ -3,7 +3,8 @@ import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ConfigError, loadEnv } from '@sluice/config';
-import { createLogger, NestPinoLogger, type Logger } from '@sluice/observability';
+import { STREAMS } from '@sluice/contracts';
+import { createLogger, NestPinoLogger, startHttpEndpoint, type HttpEndpoint, type Logger, type Readiness } from '@sluice/observability';
 import type { z } from 'zod';
 import { connectNats, describeServers, type NatsConfig } from './connection';
 import { JetStreamServer, type PullBinding } from './jetstream.server';
@@ -19,6 +20,7 @@ export interface ServiceDeps<E> {
 
 interface BaseEnv extends NatsConfig {
   LOG_LEVEL: string;
+  HTTP_PORT: number;
   LOG_FORMAT?: 'json' | 'pretty';
   WORK_ACK_WAIT_MS: number;
   WORK_MAX_DELIVER: number;
@@ -45,9 +47,15 @@ export async function runService<S extends z.ZodType<BaseEnv>>(def: ServiceDefin
   const logger = createLogger({ service: def.name, level: env.LOG_LEVEL, format: env.LOG_FORMAT });
   let app: INestApplicationContext;
   let nc: NatsConnection;
+  let http: HttpEndpoint | undefined;
+  const connection = { up: false };
   try {
     nc = await connectNats(env, `sluice-${def.name}`);
+    connection.up = true;
     const topology = await ensureTopology(nc, { workAckWaitMs: env.WORK_ACK_WAIT_MS, workMaxDeliver: env.WORK_MAX_DELIVER });
+    if (env.HTTP_PORT > 0) {
+      http = await startHttpEndpoint({ port: env.HTTP_PORT, readiness: readinessOf(topology, connection), logger });
+    }
     const module = def.module({ env, nc, topology, logger });
     const bindings = def.bindings?.(env) ?? [];
     if (bindings.length > 0) {
@@ -66,7 +74,7 @@ export async function runService<S extends z.ZodType<BaseEnv>>(def: ServiceDefin
     process.exit(1);
   }
   logger.info({ nats: describeServers(env) }, `${def.name} ready`);
-  watchConnection(nc, logger);
+  void watchConnection(nc, logger, connection);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -75,6 +83,7 @@ export async function runService<S extends z.ZodType<BaseEnv>>(def: ServiceDefin
     logger.info({ signal }, `${def.name} stopping`);
     try {
       await app.close();
+      await http?.close();
       await nc.drain();
     } catch (error) {
       logger.warn({ err: (error as Error).message }, 'unclean shutdown');
@@ -91,10 +100,31 @@ export async function runService<S extends z.ZodType<BaseEnv>>(def: ServiceDefin
   });
 }
 
-async function watchConnection(nc: NatsConnection, logger: Logger): Promise<void> {
+async function watchConnection(nc: NatsConnection, logger: Logger, connection: { up: boolean }): Promise<void> {
   for await (const status of nc.status()) {
-    if (status.type === 'disconnect') logger.warn({ server: status.server }, 'NATS disconnected; reconnecting');
-    else if (status.type === 'reconnect') logger.info({ server: status.server }, 'NATS reconnected');
+    if (status.type === 'disconnect') {
+      connection.up = false;
+      logger.warn({ server: status.server }, 'NATS disconnected; reconnecting');
+    } else if (status.type === 'reconnect') {
+      connection.up = true;
+      logger.info({ server: status.server }, 'NATS reconnected');
+    }
     else if (status.type === 'error') logger.warn({ err: String(status.error) }, 'NATS error');
   }
+}
+
+/** Ready = connected to NATS and every stream exists (checked at most every few seconds). */
+function readinessOf(topology: Topology, connection: { up: boolean }): () => Promise<Readiness> {
+  let cached: { at: number; streams: Record<string, boolean> } | undefined;
+  return async () => {
+    if (!cached || Date.now() - cached.at > 5_000) {
+      const streams: Record<string, boolean> = {};
+      for (const name of Object.values(STREAMS)) {
+        streams[name] = connection.up ? await topology.jsm.streams.info(name).then(() => true, () => false) : false;
+      }
+      cached = { at: Date.now(), streams };
+    }
+    const checks = { nats: connection.up, ...cached.streams };
+    return { ready: Object.values(checks).every(Boolean), checks };
+  };
 }

@@ -66,6 +66,7 @@ export async function startDemoEnvironment(opts: DemoOptions, say: (line: string
     AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
     LOG_FORMAT: 'json',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    HTTP_PORT: '0', // several services on one machine: no /health and /metrics ports in the demo
     WORKERS_MAX: String(opts.maxWorkers),
     FILES_PER_WORKER: '1',
     IDLE_TIMEOUT_MS: String(opts.idleTimeoutMs),
