@@ -6,6 +6,7 @@ import { openPipelineStores, PipelineStores } from '@sluice/storage';
 import { PlanResponder } from './plan.responder';
 import { RunCompletion } from './run-completion';
 import { RunPlanning } from './run-planning';
+import { RunSchedule } from './run-schedule';
 import { RunHandler } from './run.handler';
 import { RunTracker } from './run-tracker';
 
@@ -27,6 +28,7 @@ export class ScannerModule {
         RunCompletion,
         RunPlanning,
         PlanResponder,
+        RunSchedule,
       ],
     };
   }
