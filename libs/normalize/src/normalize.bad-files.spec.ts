@@ -72,9 +72,8 @@ describe('bad source files fail with a precise code and leave no output', () => 
     expectNoOutput(outputPath);
   });
 
-  it('a wasm trap (RuntimeError) while decoding becomes corrupt, and the engine works afterwards', async () => {
-    // a footer that claims 2^31 - 1 rows: the decoder tries to allocate for them and traps
-    const file = generateFhvhvParquet({ month: '2024-01', rows: 1_000 });
+  /** The file with a footer that claims 2^31 - 1 rows in its row group. */
+  function withLyingFooter(file: Uint8Array): Buffer {
     const bytes = Buffer.from(file);
     const footerLength = bytes.readUInt32LE(bytes.length - 8);
     const footerStart = bytes.length - 8 - footerLength;
@@ -84,9 +83,13 @@ describe('bad source files fail with a precise code and leave no output', () => 
     const metadata = encodeStruct(withField(footer.metadata, 4, ThriftType.LIST, { ...rowGroups, items: [lying] }));
     const length = Buffer.alloc(4);
     length.writeUInt32LE(metadata.length);
-    const liar = Buffer.concat([bytes.subarray(0, footerStart), metadata, length, Buffer.from('PAR1')]);
+    return Buffer.concat([bytes.subarray(0, footerStart), metadata, length, Buffer.from('PAR1')]);
+  }
 
-    const { outputPath, result } = normalizeBytes('lying-footer', liar);
+  it('a wasm trap (RuntimeError) while decoding becomes corrupt, and the engine works afterwards', async () => {
+    // zstd columns go to the wasm decoder, which tries to allocate for 2^31 - 1 rows and traps
+    const file = generateFhvhvParquet({ month: '2024-01', rows: 1_000, compression: 'zstd' });
+    const { outputPath, result } = normalizeBytes('lying-footer', withLyingFooter(file));
     const error = await rejectionOf(result);
     expect(error.code).toBe('corrupt');
     expect(error.message).toMatch(/the Parquet decoder crashed on column '\w+' of row group 0 \(unreachable\)/);
@@ -94,6 +97,15 @@ describe('bad source files fail with a precise code and leave no output', () => 
 
     const after = normalizeBytes('after-trap', file);
     await expect(after.result).resolves.toMatchObject({ rowsIn: 1_000 });
+  });
+
+  it('the streaming page decoder reports pages that hold fewer rows than the footer claims as corrupt', async () => {
+    const file = generateFhvhvParquet({ month: '2024-01', rows: 1_000, compression: 'snappy' });
+    const { outputPath, result } = normalizeBytes('lying-footer-snappy', withLyingFooter(file));
+    const error = await rejectionOf(result);
+    expect(error.code).toBe('corrupt');
+    expect(error.message).toMatch(/cannot decode column '\w+' of row group 0: the column chunk ended before its rows did/);
+    expectNoOutput(outputPath);
   });
 
   it('refuses datasets without a canonical schema and malformed months', async () => {

@@ -31,7 +31,9 @@ export interface NormalizeOptions {
   month: string;
   /** Rows per output row group (the last one may be smaller); default 1,000,000. */
   rowGroupRows?: number;
-  /** Called after each source row group. */
+  /** Source rows decoded at once per column (bounds memory); default 131,072. */
+  windowRows?: number;
+  /** Called after each window of source rows. */
   onProgress?: (rowsDone: number, rowsTotal: number) => void;
 }
 
@@ -69,12 +71,13 @@ export async function normalizeFile(opts: NormalizeOptions): Promise<QualityRepo
     async function* canonicalBatches() {
       for (let rowGroup = 0; rowGroup < source.rowGroups.length; rowGroup++) {
         if (source.rowGroups[rowGroup].numRows === 0) continue;
-        const result = await normalizeRowGroup(source, rowGroup, mapping, canonical, window);
-        rowsIn += result.rowsIn;
-        rowsOut += result.batch.numRows;
-        for (const [rule, n] of Object.entries(result.dropped)) dropped[rule] += n;
-        onProgress?.(rowsIn, rowsTotal);
-        if (result.batch.numRows > 0) yield result.batch;
+        for await (const result of normalizeRowGroup(source, rowGroup, mapping, canonical, window, opts.windowRows)) {
+          rowsIn += result.rowsIn;
+          rowsOut += result.batch.numRows;
+          for (const [rule, n] of Object.entries(result.dropped)) dropped[rule] += n;
+          onProgress?.(rowsIn, rowsTotal);
+          if (result.batch.numRows > 0) yield result.batch;
+        }
       }
     }
 

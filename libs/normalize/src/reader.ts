@@ -17,6 +17,15 @@ import {
 } from './parquet/footer';
 import { ThriftDecodeError } from './parquet/thrift-compact';
 import { HEAD_BYTES, locateFooter } from './source-envelope';
+import { openColumnCursor } from './parquet/column-cursor';
+
+/** One column of one row group, read from first row to last, any number of rows at a time. */
+export interface ColumnRows {
+  /** The next `rows` rows; throws PermanentError `corrupt` if they cannot be decoded. */
+  read(rows: number): Promise<arrow.Data>;
+  /** 'stream': decoded page by page in bounded memory; 'whole': the chunk decoded at once by parquet-wasm. */
+  readonly mode: 'stream' | 'whole';
+}
 
 export class ParquetSource {
   private constructor(
@@ -78,6 +87,45 @@ export class ParquetSource {
       throw new PermanentError('corrupt', `${what} decoded to ${rows} rows, the footer says ${layout.numRows}`);
     }
     return data[0];
+  }
+
+  /**
+   * Opens one column of one row group for reading in slices. Flat snappy/uncompressed columns of the usual
+   * types are decoded page by page in JavaScript, in bounded memory; others fall back to parquet-wasm, which
+   * decodes the whole column chunk on the first read (memory: that one chunk).
+   */
+  openColumn(rowGroup: number, name: string): ColumnRows {
+    const column = this.footer.columns.find((c) => c.name === name);
+    const field = this.schema.fields.find((f) => f.name === name);
+    if (!column || !field) throw new Error(`no column '${name}' in ${this.path}`);
+    const what = `column '${name}' of row group ${rowGroup}`;
+    const cursor = openColumnCursor(this.handle.fd, this.footer, rowGroup, column, field.type);
+    if (cursor) {
+      return {
+        mode: 'stream',
+        read: async (rows) => {
+          try {
+            return cursor.read(rows);
+          } catch (error) {
+            if (error instanceof PipelineError) throw error;
+            const message = error instanceof Error ? error.message : String(error);
+            throw new PermanentError('corrupt', `cannot decode ${what}: ${message}`, { cause: error });
+          }
+        },
+      };
+    }
+    let whole: arrow.Data | undefined;
+    let done = 0;
+    return {
+      mode: 'whole',
+      read: async (rows) => {
+        whole ??= await this.readColumn(rowGroup, name);
+        const slice = whole.slice(done, rows);
+        done += rows;
+        if (done >= whole.length) whole = undefined;
+        return slice;
+      },
+    };
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
-// Normalizes one source row group: decode the bound columns, apply the quality rules, build the canonical
-// record batch of the surviving rows.
+// Normalizes one source row group in windows of rows: every bound column is read in lockstep, one window at a
+// time; the quality rules and the canonical casts run on the window, and its record batch goes to the writer.
+// Memory is a window of every column, never a whole row group.
 import * as arrow from 'apache-arrow';
 import {
   dictionaryColumn,
@@ -20,7 +21,7 @@ import {
   timestampsAsMicros,
 } from './columns/source-columns';
 import { type MonthWindow, type QualityRule, type RuleInputs, applyQualityRules } from './quality';
-import type { ParquetSource } from './reader';
+import type { ColumnRows, ParquetSource } from './reader';
 import type { CanonicalKind } from './schemas/canonical';
 import type { SchemaMapping } from './schemas/schema-mapping';
 
@@ -30,29 +31,46 @@ type SourceValues =
   | { kind: 'dictionary_utf8'; column: CodedStrings }
   | { kind: 'flag_bool'; column: TriState };
 
-export interface NormalizedRowGroup {
+export interface NormalizedWindow {
   batch: arrow.RecordBatch;
   rowsIn: number;
   dropped: Record<QualityRule, number>;
 }
 
-export async function normalizeRowGroup(
+/** Rows decoded at once per column; the window's memory is about 120 bytes × this × columns. */
+export const DEFAULT_WINDOW_ROWS = 131_072;
+
+export async function* normalizeRowGroup(
   source: ParquetSource,
   rowGroup: number,
   mapping: SchemaMapping,
   schema: arrow.Schema,
   window: MonthWindow,
-): Promise<NormalizedRowGroup> {
-  const rowsIn = source.rowGroups[rowGroup].numRows;
-  const values = new Map<string, SourceValues>();
+  windowRows = DEFAULT_WINDOW_ROWS,
+): AsyncGenerator<NormalizedWindow> {
+  const total = source.rowGroups[rowGroup].numRows;
+  const columns = new Map<string, { kind: CanonicalKind; reader: ColumnRows; sourceName: string }>();
   for (const { column, source: field } of mapping.bindings) {
-    if (!field) continue;
-    const data = await source.readColumn(rowGroup, field.name);
-    values.set(column.name, readValues(column.kind, data, field.name));
+    if (field) columns.set(column.name, { kind: column.kind, reader: source.openColumn(rowGroup, field.name), sourceName: field.name });
   }
+  for (let start = 0; start < total; start += windowRows) {
+    const rows = Math.min(windowRows, total - start);
+    const values = new Map<string, SourceValues>();
+    for (const [name, { kind, reader, sourceName }] of columns) {
+      const data = await reader.read(rows);
+      values.set(name, readValues(kind, data, sourceName));
+    }
+    yield normalizeWindow(values, rows, schema, window);
+  }
+}
 
+function normalizeWindow(
+  values: Map<string, SourceValues>,
+  rowsIn: number,
+  schema: arrow.Schema,
+  window: MonthWindow,
+): NormalizedWindow {
   const { keep, kept, dropped } = applyQualityRules(ruleInputs(values, rowsIn), window);
-
   const children = schema.fields.map((field) => {
     const v = values.get(field.name);
     if (!v) return nullColumn(field.type, kept);

@@ -1,0 +1,105 @@
+// Parquet's RLE / bit-packed hybrid encoding (definition levels, dictionary indices), decoded incrementally
+// from a pull buffer: any number of values at a time, resuming where the last call stopped.
+import type { PullBuffer } from './byte-streams';
+
+export class RleDecodeError extends Error {}
+
+export class RleHybridDecoder {
+  private rleLeft = 0;
+  private rleValue = 0;
+  /** Values left in the current bit-packed run, and the run's decoded group of 8. */
+  private packedLeft = 0;
+  private readonly group = new Int32Array(8);
+  private groupPos = 8;
+
+  constructor(
+    private readonly input: PullBuffer,
+    private readonly bitWidth: number,
+  ) {
+    if (bitWidth < 0 || bitWidth > 32) throw new RleDecodeError(`bit width ${bitWidth}`);
+  }
+
+  /** Decodes `count` values into out[at, at + count). */
+  read(out: Int32Array | Uint8Array, at: number, count: number): void {
+    let i = at;
+    const stop = at + count;
+    while (i < stop) {
+      if (this.rleLeft > 0) {
+        const n = Math.min(this.rleLeft, stop - i);
+        out.fill(this.rleValue, i, i + n);
+        i += n;
+        this.rleLeft -= n;
+      } else if (this.packedLeft > 0) {
+        if (this.groupPos === 8) this.unpackGroup();
+        const n = Math.min(this.packedLeft, 8 - this.groupPos, stop - i);
+        for (let k = 0; k < n; k++) out[i++] = this.group[this.groupPos++];
+        this.packedLeft -= n;
+      } else {
+        this.nextRun();
+      }
+    }
+  }
+
+  private nextRun(): void {
+    const header = this.varint();
+    if (header & 1) {
+      this.packedLeft = (header >>> 1) * 8;
+      this.groupPos = 8;
+      if (this.packedLeft === 0) throw new RleDecodeError('empty bit-packed run');
+    } else {
+      this.rleLeft = header >>> 1;
+      const bytes = (this.bitWidth + 7) >> 3;
+      this.input.ensure(bytes);
+      let v = 0;
+      for (let b = 0; b < bytes; b++) v |= this.input.buf[this.input.pos++] << (8 * b);
+      this.rleValue = v;
+    }
+  }
+
+  private unpackGroup(): void {
+    const width = this.bitWidth;
+    const input = this.input;
+    input.ensure(width);
+    const buf = input.buf;
+    let p = input.pos;
+    let acc = 0;
+    let bits = 0;
+    const mask = width === 32 ? -1 : (1 << width) - 1;
+    if (width <= 24) {
+      for (let k = 0; k < 8; k++) {
+        while (bits < width) {
+          acc = (acc | (buf[p++] << bits)) >>> 0;
+          bits += 8;
+        }
+        this.group[k] = acc & mask;
+        acc >>>= width;
+        bits -= width;
+      }
+      input.pos += width;
+      this.groupPos = 0;
+      return;
+    }
+    for (let k = 0; k < 8; k++) {
+      while (bits < width) {
+        acc += buf[p++] * 2 ** bits;
+        bits += 8;
+      }
+      this.group[k] = acc % 2 ** width & mask;
+      acc = Math.floor(acc / 2 ** width);
+      bits -= width;
+    }
+    input.pos += width;
+    this.groupPos = 0;
+  }
+
+  private varint(): number {
+    let result = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      this.input.ensure(1);
+      const b = this.input.buf[this.input.pos++];
+      result += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return result;
+    }
+    throw new RleDecodeError('bad run header');
+  }
+}
