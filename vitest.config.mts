@@ -22,7 +22,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['test/**/*.test.ts'],
+          include: ['test/**/*.test.ts', 'infra/test/**/*.test.ts'],
           environment: 'node',
           // each file starts its own nats-server and S3 server and child processes: keep 2 cores breathing
           pool: 'forks',

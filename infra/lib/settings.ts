@@ -1,0 +1,91 @@
+// The deployment's choices, read once from CDK context (`-c key=value` or cdk.json) and validated together:
+// a bad context fails synth with one message listing every bad key, like the services' own config.
+import { z } from 'zod';
+
+/** The TLC's CloudFront distribution: the services' own default source, which needs no IAM. */
+export const TLC_HTTPS_SOURCE = 'https://d37ci6vzurychx.cloudfront.net/trip-data/';
+
+/** Fargate's ceiling for a container's stop timeout: the transformer gets all of it to drain. */
+export const FARGATE_MAX_STOP_TIMEOUT_SECONDS = 120;
+
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name');
+
+export const settingsSchema = z
+  .object({
+    /** `service`: a NATS (JetStream on EFS) Fargate service of this stack. `external`: your own NATS at `natsUrl`. */
+    nats: z.enum(['service', 'external']).default('service'),
+    natsUrl: z
+      .string()
+      .regex(/^(nats|tls):\/\/[^\s/]+(,(nats|tls):\/\/[^\s/]+)*$/, 'must be nats://host:port or tls://host:port (comma-separated for a cluster)')
+      .optional(),
+    /** Secrets Manager secret (complete ARN) holding JSON `{"user","password"}` or `{"token"}`; injected as container secrets. */
+    natsSecretArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/, 'must be the complete secret ARN (ending in -XXXXXX)')
+      .optional(),
+    natsAuth: z.enum(['user-password', 'token']).default('user-password'),
+    natsImage: z.string().min(1).default('public.ecr.aws/docker/library/nats:2.10-alpine'),
+    /** Where the TLC files are read: the HTTPS distribution (default) or an `s3://bucket[/prefix]` mirror. */
+    sourceUrl: z
+      .string()
+      .regex(/^(https:\/\/[^\s/?#@]+\/[^\s?#]*|s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?)$/, 'must be https://host/path/ or s3://bucket[/prefix]')
+      .default(TLC_HTTPS_SOURCE),
+    /** A fixed name for the sink bucket; by default CloudFormation generates a unique one. */
+    sinkBucketName: bucketName.optional(),
+    /** EventBridge Scheduler syntax: `cron(min hour day-of-month month day-of-week year)` or `rate(…)`. */
+    schedule: z
+      .string()
+      .regex(/^(cron\((\S+ ){5}\S+\)|rate\(\d+ (minute|minutes|hour|hours|day|days)\))$/, 'must be cron(m h dom mon dow year) or rate(n unit), e.g. cron(0 6 ? * MON *)')
+      .default('cron(0 6 ? * MON *)'),
+    scheduleTimezone: z.string().min(1).default('UTC'),
+    scheduleEnabled: flag.default(true),
+    workersMax: int(1, 100).default(4),
+    idleTimeoutMs: int(0, 86_400_000).default(120_000),
+    scaleCooldownMs: int(0, 3_600_000).default(60_000),
+    /** Transformer task size (Fargate CPU units and MiB); the always-on tasks are the 0.25 vCPU / 512 MiB minimum. */
+    transformerCpu: z.coerce.number().pipe(z.union([z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)])).default(1024),
+    transformerMemoryMiB: int(1024, 30_720).default(4096),
+    /** Run transformers on Fargate Spot (about 70% cheaper; an interrupted file is redelivered, never lost). */
+    spot: flag.default(false),
+    cpuArchitecture: z.enum(['X86_64', 'ARM64']).default('X86_64'),
+    logRetentionDays: z.coerce.number().pipe(z.union([z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(365)])).default(30),
+    testPrefixExpiryDays: int(1, 365).default(7),
+  })
+  .superRefine((s, ctx) => {
+    if (s.nats === 'external' && !s.natsUrl) {
+      ctx.addIssue({ code: 'custom', path: ['natsUrl'], message: 'required with -c nats=external' });
+    }
+    if (s.nats === 'service' && (s.natsUrl || s.natsSecretArn)) {
+      ctx.addIssue({ code: 'custom', path: ['nats'], message: 'natsUrl/natsSecretArn are only used with -c nats=external' });
+    }
+  });
+
+export type SluiceSettings = z.infer<typeof settingsSchema>;
+export const SETTING_KEYS = Object.keys(settingsSchema.shape) as (keyof SluiceSettings)[];
+
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid sluice context:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+/** `lookup` is `(key) => app.node.tryGetContext(key)`; empty strings count as unset. */
+export function readSettings(lookup: (key: string) => unknown): SluiceSettings {
+  const raw = Object.fromEntries(
+    SETTING_KEYS.map((key) => [key, lookup(key)] as const).filter(([, v]) => v !== undefined && v !== null && v !== ''),
+  );
+  const parsed = settingsSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw new SettingsError(parsed.error.issues.map((i) => `${i.path.join('.') || '(context)'}: ${i.message}`));
+}
+
+/** `s3://bucket/some/prefix/` → { bucket, prefix: 'some/prefix/' }; HTTPS sources → undefined (no IAM needed). */
+export function s3Source(url: string): { bucket: string; prefix: string } | undefined {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+  if (!m) return undefined;
+  const prefix = m[2] === '' || m[2].endsWith('/') ? m[2] : `${m[2]}/`;
+  return { bucket: m[1], prefix };
+}

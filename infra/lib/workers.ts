@@ -1,0 +1,120 @@
+// The always-on scanner and capacity manager, and the transformer service the capacity manager owns (desired 0).
+import { Duration, Stack, aws_ecr_assets as assets, aws_ecs as ecs } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { AppTask, HTTP_PORT } from './app-task';
+import type { NatsEndpoint } from './messaging';
+import type { Network } from './network';
+import { FARGATE_MAX_STOP_TIMEOUT_SECONDS, type SluiceSettings } from './settings';
+import type { Sink } from './storage';
+import { capacityStatements, scannerSinkStatements, sourceStatements, taskProtectionStatements, transformerSinkStatements } from './task-policies';
+
+/** On SIGTERM a transformer finishes its file or returns it to the queue within this, well inside the stop timeout. */
+export const TRANSFORMER_DRAIN_TIMEOUT_MS = 100_000;
+
+export interface WorkersProps {
+  settings: SluiceSettings;
+  network: Network;
+  cluster: ecs.Cluster;
+  image: assets.DockerImageAsset;
+  nats: NatsEndpoint;
+  sink: Sink;
+  runtimePlatform: ecs.RuntimePlatform;
+}
+
+export class Workers extends Construct {
+  readonly scanner: AppTask;
+  readonly capacityManager: AppTask;
+  readonly transformer: AppTask;
+  readonly scannerService: ecs.FargateService;
+  readonly capacityService: ecs.FargateService;
+  readonly transformerService: ecs.FargateService;
+
+  constructor(scope: Construct, id: string, props: WorkersProps) {
+    super(scope, id);
+    const { settings, network, cluster, sink } = props;
+    const stack = Stack.of(this);
+    const common = { image: props.image, nats: props.nats, runtimePlatform: props.runtimePlatform, logRetentionDays: settings.logRetentionDays };
+    const pipelineEnv: Record<string, string> = {
+      HTTP_PORT: String(HTTP_PORT),
+      AWS_REGION: stack.region,
+      SINK_URL: sink.url,
+      SOURCE_URL: settings.sourceUrl,
+    };
+    const source = sourceStatements(settings.sourceUrl, stack);
+
+    this.transformer = new AppTask(this, 'Transformer', {
+      ...common,
+      app: 'transformer',
+      description: 'sluice transformer: read the source, write outputs and manifests under the sink prefixes, hold its own scale-in protection',
+      environment: { ...pipelineEnv, DRAIN_TIMEOUT_MS: String(TRANSFORMER_DRAIN_TIMEOUT_MS) },
+      cpu: settings.transformerCpu,
+      memoryLimitMiB: settings.transformerMemoryMiB,
+      healthCheck: true,
+      stopTimeout: Duration.seconds(FARGATE_MAX_STOP_TIMEOUT_SECONDS),
+    });
+    for (const s of [...transformerSinkStatements(sink), ...source.transformer, ...taskProtectionStatements(cluster, stack)]) {
+      this.transformer.taskRole.addToPrincipalPolicy(s);
+    }
+    this.transformerService = new ecs.FargateService(this, 'TransformerService', {
+      cluster,
+      taskDefinition: this.transformer.taskDefinition,
+      // Owned by the capacity manager from then on; a redeploy resets it to 0 and the manager scales up again.
+      desiredCount: 0,
+      assignPublicIp: true,
+      vpcSubnets: network.subnets,
+      securityGroups: [network.appSecurityGroup],
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      circuitBreaker: { rollback: true },
+      capacityProviderStrategies: settings.spot ? [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] : undefined,
+    });
+
+    this.scanner = new AppTask(this, 'Scanner', {
+      ...common,
+      app: 'scanner',
+      description: 'sluice scanner: list the source, read manifests, write run reports, remove orphan outputs',
+      environment: pipelineEnv,
+      cpu: 256,
+      memoryLimitMiB: 512,
+      healthCheck: true,
+    });
+    for (const s of [...scannerSinkStatements(sink), ...source.scanner]) this.scanner.taskRole.addToPrincipalPolicy(s);
+    this.scannerService = this.alwaysOn('ScannerService', this.scanner, props);
+
+    this.capacityManager = new AppTask(this, 'CapacityManager', {
+      ...common,
+      app: 'capacity-manager',
+      description: 'sluice capacity manager: describe and update the transformer service, nothing else',
+      environment: {
+        HTTP_PORT: String(HTTP_PORT),
+        CAPACITY_BACKEND: 'ecs',
+        ECS_CLUSTER: cluster.clusterName,
+        ECS_SERVICE: this.transformerService.serviceName,
+        AWS_REGION: stack.region,
+        WORKERS_MAX: String(settings.workersMax),
+        IDLE_TIMEOUT_MS: String(settings.idleTimeoutMs),
+        SCALE_COOLDOWN_MS: String(settings.scaleCooldownMs),
+      },
+      cpu: 256,
+      memoryLimitMiB: 512,
+      healthCheck: true,
+    });
+    for (const s of capacityStatements(this.transformerService)) this.capacityManager.taskRole.addToPrincipalPolicy(s);
+    this.capacityService = this.alwaysOn('CapacityManagerService', this.capacityManager, props);
+  }
+
+  /** One task, replaced stop-first: two scanners or two capacity managers never overlap. */
+  private alwaysOn(id: string, task: AppTask, props: WorkersProps): ecs.FargateService {
+    return new ecs.FargateService(this, id, {
+      cluster: props.cluster,
+      taskDefinition: task.taskDefinition,
+      desiredCount: 1,
+      assignPublicIp: true,
+      vpcSubnets: props.network.subnets,
+      securityGroups: [props.network.appSecurityGroup],
+      minHealthyPercent: 0,
+      maxHealthyPercent: 100,
+      circuitBreaker: { rollback: true },
+    });
+  }
+}
