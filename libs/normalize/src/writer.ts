@@ -1,9 +1,8 @@
 // Writes Arrow JS record batches as a zstd Parquet file through parquet-wasm's streaming writer, which cuts
 // row groups of exactly `rowGroupRows` rows whatever the batch sizes. The file appears under its name only
 // when complete: it is written to `<path>.partial` and renamed.
-import { createWriteStream } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { Writable } from 'node:stream';
 import * as arrow from 'apache-arrow';
 import { nullColumn } from './columns/canonical-columns';
 import { type ParquetWasm, parquetWasm } from './engine/parquet-wasm';
@@ -64,12 +63,31 @@ export async function writeParquetFile(
 
   try {
     const output = await wasm.transformParquetStream(input, writerProperties(wasm, options));
-    await output.pipeTo(Writable.toWeb(createWriteStream(partial)));
+    await drainTo(output, partial);
     if (sourceError) throw sourceError.error;
     await rename(partial, path);
   } catch (error) {
     await rm(partial, { force: true });
     throw sourceError ? sourceError.error : error;
+  }
+}
+
+/**
+ * Writes every chunk of the encoded stream as soon as it appears. The encoder does not wait for its reader:
+ * with `pipeTo` a file stream's asynchronous writes fell behind and the queued output grew with the file
+ * (≈ 60 MB per million rows); synchronous writes keep the queue empty.
+ */
+async function drainTo(output: ReadableStream<Uint8Array>, path: string): Promise<void> {
+  const fd = openSync(path, 'w');
+  try {
+    const reader = output.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      for (let at = 0; at < value.length; ) at += writeSync(fd, value, at, value.length - at);
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 
