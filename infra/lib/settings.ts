@@ -52,14 +52,6 @@ export const settingsSchema = z
     cpuArchitecture: z.enum(['X86_64', 'ARM64']).default('X86_64'),
     logRetentionDays: z.coerce.number().pipe(z.union([z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(365)])).default(30),
     testPrefixExpiryDays: int(1, 365).default(7),
-  })
-  .superRefine((s, ctx) => {
-    if (s.nats === 'external' && !s.natsUrl) {
-      ctx.addIssue({ code: 'custom', path: ['natsUrl'], message: 'required with -c nats=external' });
-    }
-    if (s.nats === 'service' && (s.natsUrl || s.natsSecretArn)) {
-      ctx.addIssue({ code: 'custom', path: ['nats'], message: 'natsUrl/natsSecretArn are only used with -c nats=external' });
-    }
   });
 
 export type SluiceSettings = z.infer<typeof settingsSchema>;
@@ -78,8 +70,20 @@ export function readSettings(lookup: (key: string) => unknown): SluiceSettings {
     SETTING_KEYS.map((key) => [key, lookup(key)] as const).filter(([, v]) => v !== undefined && v !== null && v !== ''),
   );
   const parsed = settingsSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  throw new SettingsError(parsed.error.issues.map((i) => `${i.path.join('.') || '(context)'}: ${i.message}`));
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(context)'}: ${i.message}`);
+  problems.push(...combinationProblems(raw));
+  if (problems.length > 0) throw new SettingsError(problems);
+  return parsed.data!;
+}
+
+/** Checked on the raw values too, so they are reported together with any per-key problem. */
+function combinationProblems(raw: Record<string, unknown>): string[] {
+  const external = raw.nats === 'external';
+  if (external && raw.natsUrl === undefined) return ['natsUrl: required with -c nats=external'];
+  if (!external && (raw.natsUrl !== undefined || raw.natsSecretArn !== undefined)) {
+    return ['nats: natsUrl and natsSecretArn are only used with -c nats=external'];
+  }
+  return [];
 }
 
 /** `s3://bucket/some/prefix/` → { bucket, prefix: 'some/prefix/' }; HTTPS sources → undefined (no IAM needed). */

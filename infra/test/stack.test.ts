@@ -183,6 +183,36 @@ describe('default deployment (nats=service)', () => {
     expect(containersOf(s, s.id(s.stack.weeklyRun.cli.taskDefinition))[0].HealthCheck).toBeUndefined();
   });
 
+  it('weekly trigger: the schedule runs the one-shot CLI task `sluice run --intent incremental` in this cluster', () => {
+    const [[, schedule], ...more] = resourcesOfType(s, 'AWS::Scheduler::Schedule');
+    expect(more).toHaveLength(0);
+    const cliTask = s.id(s.stack.weeklyRun.cli.taskDefinition);
+    const subnets = s.stack.network.vpc.publicSubnets.map((subnet) => `{${s.id(subnet)}}`);
+    expect(render(schedule.Properties)).toEqual({
+      Description: 'sluice: weekly incremental run',
+      ScheduleExpression: 'cron(0 6 ? * MON *)',
+      ScheduleExpressionTimezone: 'UTC',
+      State: 'ENABLED',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: `{${s.id(s.stack.cluster)}.Arn}`,
+        RoleArn: `{${s.id(s.stack.weeklyRun.role)}.Arn}`,
+        EcsParameters: {
+          TaskDefinitionArn: `{${cliTask}}`,
+          LaunchType: 'FARGATE',
+          TaskCount: 1,
+          NetworkConfiguration: {
+            AwsvpcConfiguration: { Subnets: subnets, SecurityGroups: [`{${s.id(s.stack.network.appSecurityGroup)}.GroupId}`], AssignPublicIp: 'ENABLED' },
+          },
+        },
+        RetryPolicy: { MaximumRetryAttempts: 5, MaximumEventAgeInSeconds: 3600 },
+      },
+    });
+    const [cli] = containersOf(s, cliTask);
+    expect(cli.Command).toEqual(['node', 'dist/apps/cli/src/main.js', 'run', '--intent', 'incremental']);
+    expect(render(s.json.Resources[cliTask].Properties!.TaskRoleArn)).toBe(`{${s.id(s.stack.weeklyRun.cli.taskRole)}.Arn}`);
+  });
+
   it('log groups: one per task definition, each with a retention, each container logging to its own', () => {
     const groups = resourcesOfType(s, 'AWS::Logs::LogGroup');
     expect(groups).toHaveLength(5);

@@ -33,9 +33,16 @@ export interface CfnResourceJson {
 
 export function synth(context: Record<string, unknown> = {}): Synth {
   const outdir = mkdtempSync(join(tmpdir(), 'sluice-cdk-'));
-  const app = new App({ outdir, context });
-  const stack = buildSluice(app, REPO_ROOT);
-  const assembly = app.synth();
+  let stack: SluiceStack;
+  let assembly: CloudAssembly;
+  try {
+    const app = new App({ outdir, context });
+    stack = buildSluice(app, REPO_ROOT);
+    assembly = app.synth();
+  } catch (error) {
+    rmSync(outdir, { recursive: true, force: true });
+    throw error;
+  }
   const template = Template.fromStack(stack);
   return {
     stack,

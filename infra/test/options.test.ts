@@ -1,0 +1,146 @@
+// The context flags: external NATS with credentials from Secrets Manager, an s3:// source, schedule, Spot, ARM64.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { capacityEnvSchema, cliEnvSchema, loadEnv, scannerEnvSchema, transformerEnvSchema } from '@sluice/config';
+import { containersOf, deployedEnvironment, expectStatements, render, resourcesOfType, statementsOfRole, synth, typeCounts, type Synth } from './synth-support';
+
+const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:sluice/nats-AbC123';
+
+describe('nats=external with user/password from Secrets Manager, an s3:// source, Spot, ARM64, a custom schedule', () => {
+  let s: Synth;
+  beforeAll(() => {
+    s = synth({
+      nats: 'external',
+      natsUrl: 'tls://nats.example.internal:4222',
+      natsSecretArn: SECRET,
+      sourceUrl: 's3://tlc-mirror/trip data/',
+      spot: 'true',
+      cpuArchitecture: 'ARM64',
+      schedule: 'cron(30 4 ? * SUN *)',
+      scheduleTimezone: 'America/New_York',
+      workersMax: '8',
+    });
+  });
+  afterAll(() => s?.cleanup());
+
+  it('creates no NATS of its own: no EFS, no Cloud Map, three services', () => {
+    const counts = typeCounts(s);
+    expect(counts['AWS::ECS::Service']).toBe(3);
+    expect(counts['AWS::ECS::TaskDefinition']).toBe(4);
+    expect(counts['AWS::IAM::Role']).toBe(9);
+    expect(counts['AWS::Logs::LogGroup']).toBe(4);
+    for (const type of ['AWS::EFS::FileSystem', 'AWS::ServiceDiscovery::PrivateDnsNamespace', 'AWS::EC2::SecurityGroupIngress']) {
+      expect(counts[type], type).toBeUndefined();
+    }
+  });
+
+  it('every sluice container gets NATS_URL, and NATS_USER/NATS_PASSWORD as secrets from the JSON keys, never as plain env', () => {
+    const schemas = { scanner: scannerEnvSchema, 'capacity-manager': capacityEnvSchema, transformer: transformerEnvSchema, cli: cliEnvSchema };
+    const tasks = resourcesOfType(s, 'AWS::ECS::TaskDefinition');
+    for (const [taskId] of tasks) {
+      const [container] = containersOf(s, taskId);
+      expect(container.Secrets).toEqual([
+        { Name: 'NATS_USER', ValueFrom: `${SECRET}:user::` },
+        { Name: 'NATS_PASSWORD', ValueFrom: `${SECRET}:password::` },
+      ]);
+      const plain = (container.Environment as { Name: string }[]).map((e) => e.Name);
+      expect(plain.filter((n) => /^NATS_(USER|PASSWORD|TOKEN)$/.test(n))).toEqual([]);
+      const env = deployedEnvironment(container);
+      expect(env.NATS_URL).toBe('tls://nats.example.internal:4222');
+      expect(() => loadEnv(schemas[container.Name as keyof typeof schemas], env)).not.toThrow();
+    }
+  });
+
+  it('execution roles may read exactly that secret', () => {
+    for (const [, task] of resourcesOfType(s, 'AWS::ECS::TaskDefinition')) {
+      const role = render(task.Properties!.ExecutionRoleArn).slice(1, -5);
+      const secretStatements = statementsOfRole(s, role).filter((st) => st.actions.some((a) => a.startsWith('secretsmanager:')));
+      expect(secretStatements).toEqual([{ actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], resources: [SECRET] }]);
+    }
+  });
+
+  it('scanner may list the source under its prefix, transformer may read its objects', () => {
+    const scanner = statementsOfRole(s, s.id(s.stack.workers.scanner.taskRole));
+    expect(scanner).toContainEqual({
+      actions: ['s3:ListBucket'],
+      resources: ['arn:{AWS::Partition}:s3:::tlc-mirror'],
+      conditions: { StringLike: { 's3:prefix': ['trip data/*'] } },
+    });
+    expect(scanner.flatMap((st) => st.resources).filter((r) => r.includes('tlc-mirror'))).toHaveLength(1);
+    const transformer = statementsOfRole(s, s.id(s.stack.workers.transformer.taskRole));
+    expect(transformer).toContainEqual({ actions: ['s3:GetObject'], resources: ['arn:{AWS::Partition}:s3:::tlc-mirror/trip data/*'] });
+    expect(transformer.flatMap((st) => st.resources).filter((r) => r.includes('tlc-mirror'))).toHaveLength(1);
+    const env = deployedEnvironment(containersOf(s, s.id(s.stack.workers.transformer.taskDefinition))[0]);
+    expect(env.SOURCE_URL).toBe('s3://tlc-mirror/trip data/');
+  });
+
+  it('transformers on Fargate Spot, every task on ARM64, the image built for linux/arm64', () => {
+    const transformer = s.json.Resources[s.id(s.stack.workers.transformerService)].Properties!;
+    expect(transformer.CapacityProviderStrategy).toEqual([{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }]);
+    expect(transformer.LaunchType).toBeUndefined();
+    s.template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', { CapacityProviders: ['FARGATE', 'FARGATE_SPOT'] });
+    for (const [, task] of resourcesOfType(s, 'AWS::ECS::TaskDefinition')) {
+      expect(task.Properties!.RuntimePlatform).toEqual({ CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' });
+    }
+    const assets = JSON.parse(readFileSync(join(s.outdir, 'Sluice.assets.json'), 'utf8'));
+    const images = Object.values<{ source: { platform?: string } }>(assets.dockerImages);
+    expect(images.map((i) => i.source.platform)).toEqual(['linux/arm64']);
+  });
+
+  it('the schedule uses the given cron and time zone; the capacity manager the given worker limit', () => {
+    s.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(30 4 ? * SUN *)',
+      ScheduleExpressionTimezone: 'America/New_York',
+      State: 'ENABLED',
+    });
+    const env = deployedEnvironment(containersOf(s, s.id(s.stack.workers.capacityManager.taskDefinition))[0]);
+    expect(env.WORKERS_MAX).toBe('8');
+  });
+});
+
+describe('nats=external with a token, and without credentials', () => {
+  it('token: NATS_TOKEN from the "token" key', () => {
+    const s = synth({ nats: 'external', natsUrl: 'nats://10.0.0.5:4222', natsSecretArn: SECRET, natsAuth: 'token' });
+    try {
+      const [container] = containersOf(s, s.id(s.stack.workers.scanner.taskDefinition));
+      expect(container.Secrets).toEqual([{ Name: 'NATS_TOKEN', ValueFrom: `${SECRET}:token::` }]);
+    } finally {
+      s.cleanup();
+    }
+  });
+
+  it('no secret: no container secrets and no Secrets Manager permission', () => {
+    const s = synth({ nats: 'external', natsUrl: 'nats://10.0.0.5:4222', scheduleEnabled: 'false' });
+    try {
+      for (const [taskId, task] of resourcesOfType(s, 'AWS::ECS::TaskDefinition')) {
+        expect(containersOf(s, taskId)[0].Secrets).toBeUndefined();
+        const role = render(task.Properties!.ExecutionRoleArn).slice(1, -5);
+        expect(statementsOfRole(s, role).flatMap((st) => st.actions).filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
+      }
+      s.template.hasResourceProperties('AWS::Scheduler::Schedule', { State: 'DISABLED' });
+      expectStatements(statementsOfRole(s, s.id(s.stack.workers.capacityManager.taskRole)), [
+        { actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [`{${s.id(s.stack.workers.transformerService)}}`] },
+      ]);
+    } finally {
+      s.cleanup();
+    }
+  });
+});
+
+describe('bad context', () => {
+  it('fails synth with one message naming every bad key', () => {
+    let message = '';
+    try {
+      synth({ nats: 'external', schedule: '0 6 * * 1', transformerCpu: '300', sourceUrl: 'file:///data' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^invalid sluice context:\n/);
+    expect(message).toContain('natsUrl: required with -c nats=external');
+    expect(message).toContain('sourceUrl: must be https://host/path/ or s3://bucket[/prefix]');
+    expect(message).toContain('schedule: must be cron(m h dom mon dow year) or rate(n unit)');
+    expect(message).toMatch(/transformerCpu: /);
+    expect(message.split('\n')).toHaveLength(5);
+  });
+});
