@@ -4,3 +4,4 @@ export * from './pipeline-harness';
 export * from './duckdb';
 export * from './cloudfront-like.server';
 export * from './fake-ecs.server';
+export * from './s3-fault-proxy';

@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DATASET_NAMES, INTENTS } from '@sluice/contracts';
 import { cancelCommand } from './commands/cancel';
 import { demoCommand } from './commands/demo';
+import { dlqListCommand, dlqPurgeCommand, dlqReplayCommand } from './commands/dlq';
 import { runCommand } from './commands/run';
 import { statusCommand } from './commands/status';
 import { parseMonths } from './months';
@@ -46,6 +47,23 @@ program
   .description('cancel a run: queued files are dropped, files in progress finish')
   .option('--reason <text>', 'why, for the run report')
   .action(async (runId, o) => exit(await cancelCommand(runId, o)));
+
+const dlq = program.command('dlq').description('dead letters: messages no handler could settle, with their reasons');
+dlq
+  .command('list')
+  .description('every dead letter: id, time, original subject, deliveries, run, file, reason')
+  .option('--json', 'machine-readable output')
+  .option('--limit <n>', 'at most n letters', positiveInt)
+  .action(async (o) => exit(await dlqListCommand(o)));
+dlq
+  .command('replay [ids...]')
+  .description('publish dead letters to their original subject again (and remove them from the DLQ)')
+  .option('--all', 'every dead letter')
+  .action(async (ids: string[], o) => exit(await dlqReplayCommand(ids, o)));
+dlq
+  .command('purge')
+  .description('remove every dead letter')
+  .action(async () => exit(await dlqPurgeCommand()));
 
 program
   .command('demo')

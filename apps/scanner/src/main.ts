@@ -5,13 +5,11 @@ import { CancelRequestSchema, CONSUMERS, FileEventSchema, RunRequestSchema, STRE
 import { DEFAULT_BACKOFF_MS, runService } from '@sluice/messaging';
 import { ScannerModule } from './scanner.module';
 
-const CONTROL_ACK_WAIT_MS = 60_000;
-
 void runService({
   name: 'scanner',
   envSchema: scannerEnvSchema,
   module: (deps) => ScannerModule.forRoot(deps),
-  bindings: () => [
+  bindings: (env) => [
     // Run and cancel share the control consumer: they are handled strictly in order, one at a time.
     {
       stream: STREAMS.control,
@@ -21,7 +19,7 @@ void runService({
         { pattern: SUBJECTS.cancel, schema: CancelRequestSchema },
       ],
       policy: { maxDeliver: 5, backoffMs: DEFAULT_BACKOFF_MS },
-      ackWaitMs: CONTROL_ACK_WAIT_MS,
+      ackWaitMs: env.CONTROL_ACK_WAIT_MS,
     },
     {
       stream: STREAMS.events,

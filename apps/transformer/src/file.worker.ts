@@ -3,8 +3,6 @@ import { hostname } from 'node:os';
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
-  errorCodeOf,
-  errorMessageOf,
   manifestKey,
   ManifestSchema,
   SUBJECTS,
@@ -43,8 +41,9 @@ export class FileWorker {
     const at = () => new Date().toISOString();
 
     const run = await this.runs.get(file.runId);
-    if (run && run.state !== 'running') {
-      log.info({ state: run.state }, 'skipping file of a run that is no longer running');
+    // Files of a cancelled run are dropped. A finished run's file still runs: that is a dead letter replayed.
+    if (run?.state === 'cancelled') {
+      log.info({ state: run.state }, 'skipping a file of a cancelled run');
       await this.publisher.fileEvent({ type: 'skipped', ...ref, workerId: this.workerId, reason: `run ${run.state}`, at: at() });
       return;
     }
@@ -80,12 +79,12 @@ export class FileWorker {
         durationMs, at: at(),
       });
     } catch (error) {
-      const code = errorCodeOf(error);
-      if (ctx.isFinalFailure(error)) {
-        metrics.filesFailed.inc({ dataset: file.dataset, code });
-        log.error({ code }, `file failed: ${errorMessageOf(error)}`);
+      const final = ctx.finalFailure(error);
+      if (final) {
+        metrics.filesFailed.inc({ dataset: file.dataset, code: final.code });
+        log.error({ code: final.code }, `file failed: ${final.reason}`);
         await this.publisher.fileEvent({
-          type: 'failed', ...ref, workerId: this.workerId, code, reason: errorMessageOf(error).slice(0, 2_000), attempt: ctx.deliveryCount, at: at(),
+          type: 'failed', ...ref, workerId: this.workerId, code: final.code, reason: final.reason.slice(0, 2_000), attempt: ctx.deliveryCount, at: at(),
         });
       }
       throw error;

@@ -15,6 +15,8 @@ export const natsEnv = {
   NATS_PASSWORD: z.string().optional(),
   NATS_TOKEN: z.string().optional(),
   NATS_CREDS_FILE: z.string().optional(),
+  /** A file holding an nkey seed (`SU…`), for nkey authentication without JWTs. */
+  NATS_NKEY_SEED_FILE: z.string().optional(),
   NATS_TLS_CA_FILE: z.string().optional(),
   NATS_TLS_CERT_FILE: z.string().optional(),
   NATS_TLS_KEY_FILE: z.string().optional(),
@@ -28,6 +30,8 @@ export const s3Env = {
   AWS_ACCESS_KEY_ID: z.string().optional(),
   AWS_SECRET_ACCESS_KEY: z.string().optional(),
   AWS_SESSION_TOKEN: z.string().optional(),
+  /** Deadline of one S3 request (a stalled answer is retried after it). */
+  S3_REQUEST_TIMEOUT_MS: int(500, 3_600_000).default(60_000),
 };
 
 /** Every service serves `/health` and `/metrics` (Prometheus) on this port; 0 turns the endpoint off. */
@@ -69,6 +73,8 @@ export const workQueueEnv = {
   WORK_ACK_WAIT_MS: int(5_000, 3_600_000).default(60_000),
   /** Deliveries before a file is dead-lettered. */
   WORK_MAX_DELIVER: int(1, 100).default(5),
+  /** Redelivery deadline of a run or cancel request; a scanner that dies mid-run resumes the run this much later. */
+  CONTROL_ACK_WAIT_MS: int(5_000, 3_600_000).default(60_000),
 };
 
 export const scannerEnvSchema = z.object({
@@ -111,6 +117,7 @@ export const capacityEnvSchema = z
   .object({
     ...natsEnv,
     ...logEnv,
+    S3_REQUEST_TIMEOUT_MS: s3Env.S3_REQUEST_TIMEOUT_MS,
     ...observabilityEnv,
     ...workQueueEnv,
     CAPACITY_BACKEND: z.enum(['local', 'ecs']).default('local'),

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import {
   connect,
   credsAuthenticator,
+  nkeyAuthenticator,
   type ConnectionOptions,
   type NatsConnection,
 } from '@nats-io/transport-node';
@@ -13,6 +14,7 @@ export interface NatsConfig {
   NATS_PASSWORD?: string;
   NATS_TOKEN?: string;
   NATS_CREDS_FILE?: string;
+  NATS_NKEY_SEED_FILE?: string;
   NATS_TLS_CA_FILE?: string;
   NATS_TLS_CERT_FILE?: string;
   NATS_TLS_KEY_FILE?: string;
@@ -33,6 +35,8 @@ export function natsConnectionOptions(config: NatsConfig, name: string): Connect
   if (config.NATS_TOKEN !== undefined) options.token = config.NATS_TOKEN;
   if (config.NATS_CREDS_FILE !== undefined) {
     options.authenticator = credsAuthenticator(new Uint8Array(readFileSync(config.NATS_CREDS_FILE)));
+  } else if (config.NATS_NKEY_SEED_FILE !== undefined) {
+    options.authenticator = nkeyAuthenticator(new TextEncoder().encode(readFileSync(config.NATS_NKEY_SEED_FILE, 'utf8').trim()));
   }
   if (config.NATS_TLS_CA_FILE || config.NATS_TLS_CERT_FILE) {
     options.tls = {

@@ -24,6 +24,7 @@ interface BaseEnv extends NatsConfig {
   LOG_FORMAT?: 'json' | 'pretty';
   WORK_ACK_WAIT_MS: number;
   WORK_MAX_DELIVER: number;
+  CONTROL_ACK_WAIT_MS: number;
 }
 
 export interface ServiceDefinition<S extends z.ZodType<BaseEnv>> {
@@ -52,7 +53,11 @@ export async function runService<S extends z.ZodType<BaseEnv>>(def: ServiceDefin
   try {
     nc = await connectNats(env, `sluice-${def.name}`);
     connection.up = true;
-    const topology = await ensureTopology(nc, { workAckWaitMs: env.WORK_ACK_WAIT_MS, workMaxDeliver: env.WORK_MAX_DELIVER });
+    const topology = await ensureTopology(nc, {
+      workAckWaitMs: env.WORK_ACK_WAIT_MS,
+      workMaxDeliver: env.WORK_MAX_DELIVER,
+      controlAckWaitMs: env.CONTROL_ACK_WAIT_MS,
+    });
     if (env.HTTP_PORT > 0) {
       http = await startHttpEndpoint({ port: env.HTTP_PORT, readiness: readinessOf(topology, connection), logger });
     }

@@ -20,6 +20,7 @@ const DAY = 24 * 3_600_000;
 export interface TopologyOptions {
   workAckWaitMs: number;
   workMaxDeliver: number;
+  controlAckWaitMs: number;
 }
 
 /** Largest message any service accepts; bigger ones are dead-lettered as oversize. */
@@ -68,7 +69,7 @@ export function consumerConfigs(opts: TopologyOptions): Array<{ stream: string; 
         durable_name: CONSUMERS.scanner,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.New,
-        ack_wait: ms(60_000),
+        ack_wait: ms(opts.controlAckWaitMs),
         max_deliver: 5,
         max_ack_pending: 1,
       },

@@ -12,6 +12,7 @@ export interface S3Config {
   AWS_ACCESS_KEY_ID?: string;
   AWS_SECRET_ACCESS_KEY?: string;
   AWS_SESSION_TOKEN?: string;
+  S3_REQUEST_TIMEOUT_MS?: number;
 }
 
 export interface PipelineStoreConfig extends S3Config {
@@ -40,6 +41,7 @@ export function s3OptionsFromEnv(env: S3Config): S3ConnectionOptions {
     accessKeyId: env.AWS_ACCESS_KEY_ID,
     secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
     sessionToken: env.AWS_SESSION_TOKEN,
+    requestTimeoutMs: env.S3_REQUEST_TIMEOUT_MS,
   };
 }
 

@@ -53,7 +53,8 @@ export function createS3Client(options: S3ConnectionOptions = {}): S3Client {
     credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, sessionToken } : undefined,
     forcePathStyle: options.forcePathStyle ?? custom,
     maxAttempts: options.maxAttempts ?? 3,
-    requestHandler: { requestTimeout: options.requestTimeoutMs ?? 60_000, connectionTimeout: 10_000 },
+    // throwOnRequestTimeout: without it, recent SDKs only log a warning and a stalled answer hangs forever.
+    requestHandler: { requestTimeout: options.requestTimeoutMs ?? 60_000, connectionTimeout: 10_000, throwOnRequestTimeout: true },
     // Non-AWS servers reject or mangle the flexible checksums the SDK sends by default since 2025.
     ...(custom ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' } : {}),
   });

@@ -1,0 +1,51 @@
+// What a fault scenario is judged by: every expected file either committed once or failed with a reason;
+// nothing lost, nothing committed twice, and no output visible without its manifest (no partial output).
+import { appendFileSync } from 'node:fs';
+import { MANIFEST_PREFIX, outputKey, type RunRecord } from '@sluice/contracts';
+import { parseSourceKey } from '@sluice/normalize';
+import type { PipelineHarness } from '../support';
+
+export interface FaultRow {
+  scenario: string;
+  expected: number;
+  completed: number;
+  failedWithReason: number;
+  lost: number;
+  duplicated: number;
+  partial: number;
+}
+
+export async function auditRun(h: PipelineHarness, scenario: string, record: RunRecord, expectedKeys: string[]): Promise<FaultRow> {
+  const manifests = await h.manifests(h.sink);
+  const committedMonths = new Map(manifests.map((m) => [`${m.dataset}/${m.month}`, m]));
+  let completed = 0;
+  let failedWithReason = 0;
+  let duplicated = 0;
+  for (const key of expectedKeys) {
+    const file = record.files[key];
+    const parsed = parseSourceKey(key)!;
+    const manifest = committedMonths.get(`${parsed.dataset}/${parsed.month}`);
+    const commits = h.fileEvents.filter((e) => e.runId === record.runId && e.sourceKey === key && e.type === 'done' && !e.alreadyCommitted).length;
+    duplicated += Math.max(0, commits - 1);
+    if (file?.status === 'done' && manifest?.runId === record.runId) completed += 1;
+    else if (file?.status === 'failed' && (file.error ?? '').length > 0) failedWithReason += 1;
+  }
+  const partial = await invisiblePartials(h, manifests.map((m) => ({ key: m.output.key, bytes: m.output.bytes })));
+  const row = { scenario, expected: expectedKeys.length, completed, failedWithReason, lost: expectedKeys.length - completed - failedWithReason, duplicated, partial };
+  if (process.env.SLUICE_FAULT_REPORT) appendFileSync(process.env.SLUICE_FAULT_REPORT, `${JSON.stringify(row)}\n`);
+  return row;
+}
+
+/** Data objects in the sink that no manifest commits, or whose size differs from their manifest. */
+async function invisiblePartials(h: PipelineHarness, committed: Array<{ key: string; bytes: number }>): Promise<number> {
+  const byKey = new Map(committed.map((c) => [c.key, c.bytes]));
+  let partial = 0;
+  for await (const object of h.sink.list()) {
+    if (object.key.startsWith('_sluice/') || object.key.startsWith('_test/')) continue;
+    if (object.key.startsWith(MANIFEST_PREFIX)) continue;
+    if (byKey.get(object.key) !== object.size) partial += 1;
+  }
+  return partial;
+}
+
+export { outputKey };

@@ -1,0 +1,53 @@
+// Fault 4 and 8: S3 faults through a fault-injecting proxy in front of the S3 server. Transient faults (500, 503
+// SlowDown, connection reset, a stalled answer) are retried with backoff and the files complete; a permanent fault
+// (AccessDenied) fails its file with that reason and leaves no half-written output; a file whose upload keeps
+// failing is dead-lettered after max_deliver instead of looping.
+import { generateFhvhvParquet } from '@sluice/normalize';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { FAULTS, startPipelineHarness, startS3FaultProxy, type PipelineHarness, type S3FaultProxy } from '../support';
+import { auditRun } from './fault-audit';
+
+const MONTHS = ['2024-01', '2024-02', '2024-03', '2024-04', '2024-05', '2024-06', '2024-07'];
+const keys = MONTHS.map((m) => `fhvhv_tripdata_${m}.parquet`);
+const out = (m: string) => new RegExp(`^/sluice-sink/fhvhv/year=2024/month=${m.slice(5)}/`);
+const src = (m: string) => new RegExp(`^/tlc-source/trip data/fhvhv_tripdata_${m}\\.parquet$`);
+let h: PipelineHarness;
+let proxy: S3FaultProxy;
+
+beforeAll(async () => {
+  h = await startPipelineHarness({ env: { WORK_MAX_DELIVER: '3', S3_REQUEST_TIMEOUT_MS: '2000' } });
+  proxy = await startS3FaultProxy(h.s3.endpoint);
+  h.env.S3_ENDPOINT = proxy.endpoint; // the services go through the proxy; the test talks to S3 directly
+  for (const [i, m] of MONTHS.entries()) await h.source.put(keys[i], generateFhvhvParquet({ month: m, rows: 5_000, seed: i + 1 }));
+  proxy.add({ method: 'GET', path: src('2024-01'), fault: FAULTS.internalError, times: 2 });
+  proxy.add({ method: 'PUT', path: out('2024-02'), fault: FAULTS.slowDown, times: 2 });
+  proxy.add({ method: 'GET', path: src('2024-03'), fault: FAULTS.reset, times: 1 });
+  proxy.add({ method: 'GET', path: src('2024-04'), fault: FAULTS.stall, times: 1 });
+  proxy.add({ method: 'PUT', path: out('2024-05'), fault: FAULTS.accessDenied });
+  proxy.add({ method: 'PUT', path: out('2024-06'), fault: FAULTS.internalError });
+  proxy.add({ method: 'GET', path: src('2024-07'), fault: FAULTS.noSuchBucket });
+  await h.startService('scanner');
+  await h.startService('capacity-manager');
+}, 60_000);
+afterAll(async () => {
+  await h?.stop();
+  await proxy?.stop();
+});
+
+it('retries transient S3 faults; fails permanent ones with their reason; dead-letters endless failure after max_deliver', async () => {
+  const record = await h.run({ intent: 'incremental', runId: 'fault-s3' }, 180_000);
+  const row = await auditRun(h, 'S3 500 / 503 SlowDown / reset / stall / AccessDenied / NoSuchBucket / always 500', record, keys);
+  expect(row).toMatchObject({ completed: 4, failedWithReason: 3, lost: 0, duplicated: 0, partial: 0 });
+  expect(record.files[keys[6]].error).toMatch(/^no_such_bucket: .*NoSuchBucket/);
+  expect(record.files[keys[4]].error).toMatch(/^access_denied: .*AccessDenied/);
+  expect(record.files[keys[5]].error).toMatch(/^max_deliver_exceeded: gave up after 3 attempts/);
+  for (const m of ['2024-05', '2024-06']) expect(await h.sink.head(`fhvhv/year=2024/month=${m.slice(5)}/fhvhv_${m}.parquet`)).toBeUndefined();
+  const faults = new Set(proxy.injected.map((i) => i.fault));
+  expect(faults).toEqual(new Set(['InternalError', 'SlowDown', 'reset', 'stall', 'AccessDenied', 'NoSuchBucket']));
+  const letters = (await h.deadLetters()).filter((d) => d.runId === 'fault-s3');
+  expect(letters.map((d) => [d.key, d.code]).sort()).toEqual([
+    [keys[4], 'access_denied'],
+    [keys[5], 'max_deliver_exceeded'],
+    [keys[6], 'no_such_bucket'],
+  ]);
+});
