@@ -89,13 +89,16 @@ export async function startPipelineHarness(opts: { env?: NodeJS.ProcessEnv } = {
   const fileEvents: FileEvent[] = [];
   const subs: Subscription[] = [
     nc.subscribe(SUBJECTS.capacityEvent, {
+      // safeParse: a throw inside a nats.js callback would stall the whole connection (poison tests send garbage).
       callback: (_e, m) => {
-        capacityEvents.push(CapacityEventSchema.parse(m.json()));
+        const parsed = CapacityEventSchema.safeParse(safeJson(m.data));
+        if (parsed.success) capacityEvents.push(parsed.data);
       },
     }),
     nc.subscribe(SUBJECTS.fileEvents, {
       callback: (_e, m) => {
-        fileEvents.push(FileEventSchema.parse(m.json()));
+        const parsed = FileEventSchema.safeParse(safeJson(m.data));
+        if (parsed.success) fileEvents.push(parsed.data);
       },
     }),
   ];
@@ -186,4 +189,12 @@ export function tempFile(bytes: Uint8Array, name = 'file.parquet'): string {
   const path = join(mkdtempSync(join(tmpdir(), 'sluice-t-')), name);
   writeFileSync(path, bytes);
   return path;
+}
+
+function safeJson(data: Uint8Array): unknown {
+  try {
+    return JSON.parse(Buffer.from(data).toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }

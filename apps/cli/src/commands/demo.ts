@@ -92,7 +92,13 @@ function watchCapacity(ctx: CliContext) {
   const waiters: Array<() => void> = [];
   const sub = ctx.nc.subscribe(SUBJECTS.capacityEvent, {
     callback: (_e, msg) => {
-      const parsed = CapacityEventSchema.safeParse(JSON.parse(Buffer.from(msg.data).toString('utf8')));
+      let body: unknown;
+      try {
+        body = msg.json();
+      } catch {
+        return; // not ours to judge here: a throw would stall this connection
+      }
+      const parsed = CapacityEventSchema.safeParse(body);
       if (!parsed.success) return;
       const event: CapacityEvent = parsed.data;
       current = event.to;
