@@ -64,6 +64,12 @@ it('poison messages on every consumed subject are dead-lettered with their reaso
     [SUBJECTS.fileDiscovered, JSON.stringify({ v: 1, runId: 'x', dataset: 'taxi', month: '2024-01' }), 'invalid_message'],
     [SUBJECTS.fileDiscovered, '\u0000\u0001binary', 'invalid_json'],
     [fileEventSubject('ghost'), JSON.stringify({ type: 'done', runId: 'ghost' }), 'invalid_message'],
+    // A key from outside that tries to escape: refused before any read.
+    [
+      SUBJECTS.fileDiscovered,
+      JSON.stringify({ v: 1, runId: 'evil', dataset: 'fhvhv', month: '2024-01', target: 'production', reason: 'new', source: { key: '../../../etc/passwd', etag: 'x', size: 1 } }),
+      'invalid_key',
+    ],
   ];
   for (const [subject, body] of poison) await js.publish(subject, body);
   // Oversize is refused by the stream itself (max_msg_size) before any consumer sees it.

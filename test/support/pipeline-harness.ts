@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { connect, type ConnectionOptions, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import {
   CapacityEventSchema,
   CONSUMERS,
@@ -56,8 +56,16 @@ export interface PipelineHarness {
   stop(): Promise<void>;
 }
 
-export async function startPipelineHarness(opts: { env?: NodeJS.ProcessEnv } = {}): Promise<PipelineHarness> {
-  const nats = await startTestNats();
+export interface HarnessOptions {
+  env?: NodeJS.ProcessEnv;
+  /** nats-server configuration (authorization, tls, …) for this harness's server. */
+  natsConfig?: string;
+  /** How the test's own connection authenticates to that server. */
+  client?: Partial<ConnectionOptions>;
+}
+
+export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<PipelineHarness> {
+  const nats = await startTestNats(opts.natsConfig);
   const s3 = await startTestS3([SOURCE_BUCKET, SINK_BUCKET]);
   const logDir = mkdtempSync(join(tmpdir(), 'sluice-logs-'));
   const env: NodeJS.ProcessEnv = {
@@ -83,7 +91,7 @@ export async function startPipelineHarness(opts: { env?: NodeJS.ProcessEnv } = {
     WORKER_KILL_AFTER_MS: '20000',
     ...opts.env,
   };
-  const nc = await connect({ servers: nats.url });
+  const nc = await connect({ servers: nats.url, ...opts.client });
   const services = new Map<SluiceApp, ServiceProcess>();
   const capacityEvents: CapacityEvent[] = [];
   const fileEvents: FileEvent[] = [];

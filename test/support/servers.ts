@@ -1,5 +1,8 @@
 // Servers for integration tests: a real nats-server, and an S3-compatible server (s3rver in a child process
 // by default; MinIO in Docker when SLUICE_TEST_DOCKER=1 and a Docker engine answers). One set per test file.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { type EmbeddedNats, type EmbeddedS3, startNatsServer, startS3Server } from '@sluice/embedded';
 import { createS3Client, type S3ConnectionOptions } from '@sluice/storage';
@@ -19,8 +22,12 @@ export interface TestS3 {
   stop(): Promise<void>;
 }
 
-export function startTestNats(): Promise<TestNats> {
-  return startNatsServer({ port: 0 });
+/** A nats-server with JetStream on a free port and a temp store; `config` is nats-server configuration text (auth, TLS). */
+export function startTestNats(config?: string): Promise<TestNats> {
+  if (!config) return startNatsServer({ port: 0 });
+  const file = join(mkdtempSync(join(tmpdir(), 'sluice-nats-conf-')), 'nats.conf');
+  writeFileSync(file, config);
+  return startNatsServer({ port: 0, args: ['-c', file] });
 }
 
 export async function startTestS3(buckets: string[] = []): Promise<TestS3> {
