@@ -27,8 +27,12 @@ export async function auditRun(h: PipelineHarness, scenario: string, record: Run
     const manifest = committedMonths.get(`${parsed.dataset}/${parsed.month}`);
     const commits = h.fileEvents.filter((e) => e.runId === record.runId && e.sourceKey === key && e.type === 'done' && !e.alreadyCommitted).length;
     duplicated += Math.max(0, commits - 1);
-    if (file?.status === 'done' && manifest?.runId === record.runId) completed += 1;
+    const committedByRun = manifest?.runId === record.runId;
+    // A cancelled run stops counting, but the file that was in progress may still commit (cleanly): completed.
+    if (committedByRun && (file?.status === 'done' || record.state === 'cancelled')) completed += 1;
     else if (file?.status === 'failed' && (file.error ?? '').length > 0) failedWithReason += 1;
+    // Dropped by a cancel: not processed, for a stated reason (the run report says cancelled, and why).
+    else if (record.state === 'cancelled' && file && file.status !== 'done' && record.cancelReason) failedWithReason += 1;
   }
   const partial = await invisiblePartials(h, manifests.map((m) => ({ key: m.output.key, bytes: m.output.bytes })));
   const row = { scenario, expected: expectedKeys.length, completed, failedWithReason, lost: expectedKeys.length - completed - failedWithReason, duplicated, partial };

@@ -2,9 +2,12 @@
 // SlowDown, connection reset, a stalled answer) are retried with backoff and the files complete; a permanent fault
 // (AccessDenied) fails its file with that reason and leaves no half-written output; a file whose upload keeps
 // failing is dead-lettered after max_deliver instead of looping.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { appEntry } from '@sluice/embedded';
 import { generateFhvhvParquet } from '@sluice/normalize';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { FAULTS, startPipelineHarness, startS3FaultProxy, type PipelineHarness, type S3FaultProxy } from '../support';
+import { FAULTS, startPipelineHarness, startS3FaultProxy, waitFor, type PipelineHarness, type S3FaultProxy } from '../support';
 import { auditRun } from './fault-audit';
 
 const MONTHS = ['2024-01', '2024-02', '2024-03', '2024-04', '2024-05', '2024-06', '2024-07'];
@@ -50,4 +53,17 @@ it('retries transient S3 faults; fails permanent ones with their reason; dead-le
     [keys[5], 'max_deliver_exceeded'],
     [keys[6], 'no_such_bucket'],
   ]);
+});
+
+it('once the fault is fixed, `sluice dlq replay` processes the parked file', async () => {
+  proxy.clear();
+  const sluice = (...args: string[]) =>
+    promisify(execFile)(process.execPath, [appEntry('cli'), ...args], { env: { PATH: process.env.PATH, NATS_URL: h.nats.url } }).then((r) => r.stdout);
+  const letters = JSON.parse(await sluice('dlq', 'list', '--json')) as Array<{ id: number; key?: string }>;
+  const denied = letters.find((l) => l.key === keys[4])!;
+  expect(await sluice('dlq', 'replay', String(denied.id))).toMatch(/replayed dead letter/);
+  const manifest = await waitFor(async () => (await h.manifests()).find((m) => m.month === '2024-05'), { what: 'the replayed file committed', timeoutMs: 30_000 });
+  expect(manifest.rowsIn).toBe(5_000);
+  const left = JSON.parse(await sluice('dlq', 'list', '--json')) as Array<{ id: number }>;
+  expect(left.map((l) => l.id)).not.toContain(denied.id);
 });

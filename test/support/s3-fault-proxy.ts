@@ -29,6 +29,8 @@ export interface FaultRule {
 export interface S3FaultProxy {
   endpoint: string;
   add(rule: FaultRule): void;
+  /** The faults are over: every request is forwarded again. */
+  clear(): void;
   /** Requests that got a fault: method, path, fault kind. */
   injected: Array<{ method: string; path: string; fault: string }>;
   stop(): Promise<void>;
@@ -75,6 +77,7 @@ export async function startS3FaultProxy(target: string): Promise<S3FaultProxy> {
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     add: (rule) => void rules.push({ ...rule, left: rule.times ?? Number.POSITIVE_INFINITY }),
+    clear: () => void rules.splice(0),
     injected,
     async stop() {
       for (const s of sockets) s.destroy();
