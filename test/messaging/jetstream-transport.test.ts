@@ -6,7 +6,7 @@ import type { INestMicroservice } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { DeadLetterSchema, PermanentError, STREAMS, SUBJECTS, TransientError } from '@sluice/contracts';
+import { DeadLetterSchema, PermanentError, STREAMS, TransientError } from '@sluice/contracts';
 import { JetStreamContext, JetStreamServer, PassErrorsToSettlementFilter, streamConfigs } from '@sluice/messaging';
 import { createLogger } from '@sluice/observability';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

@@ -13,8 +13,6 @@ import {
   FileEventSchema,
   isFinalRunState,
   KV,
-  MANIFEST_PREFIX,
-  ManifestSchema,
   STREAMS,
   SUBJECTS,
   type CapacityEvent,
@@ -26,7 +24,7 @@ import {
 } from '@sluice/contracts';
 import { startServiceProcess, type ServiceProcess, type SluiceApp } from '@sluice/embedded';
 import { Publisher, RunStore } from '@sluice/messaging';
-import { openObjectStore, type ObjectStore } from '@sluice/storage';
+import { openObjectStore, readManifests, type ObjectStore } from '@sluice/storage';
 import { startTestNats, startTestS3, type TestNats, type TestS3 } from './servers';
 import { waitFor } from './wait-for';
 
@@ -163,14 +161,7 @@ export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<P
         { what: `run ${request.runId} to finish (logs: ${logDir})`, timeoutMs, intervalMs: 100 },
       );
     },
-    async manifests(store = sink) {
-      const out: Manifest[] = [];
-      for await (const o of store.list(MANIFEST_PREFIX)) {
-        const bytes = await store.getBytes(o.key);
-        if (bytes) out.push(ManifestSchema.parse(JSON.parse(Buffer.from(bytes).toString('utf8'))));
-      }
-      return out.sort((a, b) => a.month.localeCompare(b.month));
-    },
+    manifests: (store = sink) => readManifests(store),
     async deadLetters() {
       const info = await jsm.streams.info(STREAMS.dlq).catch(() => undefined);
       const letters: DeadLetter[] = [];

@@ -15,7 +15,6 @@ const positiveInt = (v: string) => {
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
   return n;
 };
-const collect = (v: string, acc: string[] = []) => [...acc, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 
 const program = new Command()
   .name('sluice')

@@ -3,8 +3,6 @@ import { hostname } from 'node:os';
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
-  manifestKey,
-  ManifestSchema,
   SUBJECTS,
   type FileDiscovered,
   type Manifest,
@@ -14,7 +12,7 @@ import { JetStreamContext, LOGGER, Publisher, RunStore, SERVICE_ENV } from '@slu
 import { schemaVersionFor, type QualityReport } from '@sluice/normalize';
 import { metrics, type Logger } from '@sluice/observability';
 import { SOURCE, type Source } from '@sluice/sources';
-import { PipelineStores, sameEtag, type ObjectStore } from '@sluice/storage';
+import { PipelineStores, readManifest, sameEtag, type ObjectStore } from '@sluice/storage';
 import { processFile } from './file-processor';
 import { TaskProtection } from './task-protection';
 
@@ -92,17 +90,8 @@ export class FileWorker {
   }
 
   private async committedByThisRun(output: ObjectStore, file: FileDiscovered): Promise<Manifest | undefined> {
-    const bytes = await output.getBytes(manifestKey(file.dataset, file.month));
-    if (!bytes) return undefined;
-    let json: unknown;
-    try {
-      json = JSON.parse(Buffer.from(bytes).toString('utf8'));
-    } catch {
-      return undefined; // an unreadable manifest commits nothing: process the file again
-    }
-    const parsed = ManifestSchema.safeParse(json);
-    if (!parsed.success) return undefined;
-    const m = parsed.data;
+    const m = await readManifest(output, file.dataset, file.month);
+    if (!m) return undefined;
     const current = m.runId === file.runId && sameEtag(m.source.etag, file.source.etag) && m.source.key === file.source.key;
     return current && m.schemaVersion === schemaVersionFor(file.dataset) ? m : undefined;
   }

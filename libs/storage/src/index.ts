@@ -8,3 +8,4 @@ export { classifyS3Error } from './s3-errors';
 export { classifyFsError } from './fs-errors';
 export { PipelineStores, openPipelineStores, s3OptionsFromEnv, testSinkUrl, type PipelineStoreConfig, type S3Config } from './pipeline-stores';
 export { downloadByRanges, type RangeReader } from './ranged-download';
+export { readManifest, readManifests } from './manifest-store';

@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { CapacityEventSchema, SUBJECTS, type CapacityEvent, type Intent, type RunRequestInput } from '@sluice/contracts';
 import { newRunId, openCliContext, type CliContext } from '../cli-context';
 import { startDemoEnvironment, type DemoEnvironment } from '../demo/demo-environment';
-import { demoQuery, exportOutputs, formatManifestTable, readManifests, runWithDuckDb } from '../demo/demo-summary';
+import { readManifests } from '@sluice/storage';
+import { demoQuery, exportOutputs, formatManifestTable, runWithDuckDb } from '../demo/demo-summary';
 import { followRun, type RunOutcome } from '../run-follower';
 import { createRunProgress } from '../run-progress';
 

@@ -1,17 +1,8 @@
 // The end of the demo: what each file became, where the output is, and a query to read it.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { MANIFEST_PREFIX, ManifestSchema, type Manifest } from '@sluice/contracts';
+import { MANIFEST_PREFIX, type Manifest } from '@sluice/contracts';
 import type { ObjectStore } from '@sluice/storage';
-
-export async function readManifests(sink: ObjectStore): Promise<Manifest[]> {
-  const manifests: Manifest[] = [];
-  for await (const object of sink.list(MANIFEST_PREFIX)) {
-    const bytes = await sink.getBytes(object.key);
-    if (bytes) manifests.push(ManifestSchema.parse(JSON.parse(Buffer.from(bytes).toString('utf8'))));
-  }
-  return manifests.sort((a, b) => a.month.localeCompare(b.month));
-}
 
 export function formatManifestTable(manifests: Manifest[]): string[] {
   const rules = [...new Set(manifests.flatMap((m) => Object.keys(m.dropped)))].sort();
