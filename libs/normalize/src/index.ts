@@ -1,7 +1,8 @@
 // Public API of the Parquet normalization engine.
 export { type Dataset, DATASETS, parseSourceKey } from './datasets';
-export { schemaVersionFor } from './schemas/registry';
+export { schemaVersionFor, qualityRulesFor } from './schemas/registry';
 export { type QualityReport, type NormalizeOptions, normalizeFile, DEFAULT_ROW_GROUP_ROWS } from './normalize';
-export { QUALITY_RULES, type QualityRule } from './quality';
 export { generateFhvhvParquet, type FhvhvGeneratorOptions } from './synthetic/fhvhv.generator';
+export { generateYellowParquet, generateGreenParquet, type TaxiGeneratorOptions } from './synthetic/taxi.generator';
+export { generateFhvParquet, type FhvGeneratorOptions } from './synthetic/fhv.generator';
 export { generateBadFile, type BadFileKind, BAD_FILE_KINDS } from './synthetic/bad-files';

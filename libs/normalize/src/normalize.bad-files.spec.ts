@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
+import type { Dataset } from './datasets';
 import { normalizeFile } from './normalize';
 import { parseFooter } from './parquet/footer';
 import { type ThriftList, type ThriftStruct, ThriftType, encodeStruct, fieldValue, withField } from './parquet/thrift-compact';
@@ -108,13 +109,19 @@ describe('bad source files fail with a precise code and leave no output', () => 
     expectNoOutput(outputPath);
   });
 
-  it('refuses datasets without a canonical schema and malformed months', async () => {
+  it('refuses unknown datasets, a file of another dataset, and malformed months', async () => {
     const inputPath = path.join(dir, 'any.parquet');
     fs.writeFileSync(inputPath, generateFhvhvParquet({ month: '2024-01', rows: 10 }));
     const outputPath = path.join(dir, 'any.out.parquet');
-    expect((await rejectionOf(normalizeFile({ inputPath, outputPath, dataset: 'yellow', month: '2024-01' }))).code).toBe(
+    const limo = 'limo' as Dataset; // a name from outside the contracts, e.g. an unchecked cast upstream
+    expect((await rejectionOf(normalizeFile({ inputPath, outputPath, dataset: limo, month: '2024-01' }))).code).toBe(
       'unsupported_dataset',
     );
+    const asYellow = await rejectionOf(normalizeFile({ inputPath, outputPath, dataset: 'yellow', month: '2024-01' }));
+    expect(asYellow.code).toBe('missing_column');
+    expect(asYellow.message).toContain("missing required columns 'VendorID', 'tpep_pickup_datetime'");
+    expect(asYellow.message).toContain('for yellow.v1');
+    expectNoOutput(outputPath);
     expect((await rejectionOf(normalizeFile({ inputPath, outputPath, dataset: 'fhvhv', month: '2024-1' }))).code).toBe(
       'invalid_month',
     );

@@ -4,7 +4,6 @@ import * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { normalizeFile } from './normalize';
 import { type ThriftList, type ThriftStruct, fieldValue } from './parquet/thrift-compact';
-import { QUALITY_RULES } from './quality';
 import { type CanonicalColumn, canonicalArrowSchema } from './schemas/canonical';
 import { FHVHV_SCHEMA_V1 } from './schemas/fhvhv.schema';
 import { type FhvhvGeneratorOptions, buildFhvhvTable } from './synthetic/fhvhv.generator';
@@ -85,7 +84,7 @@ describe('normalizeFile round trip (fhvhv v1)', () => {
     const { report, synthetic } = result;
     expect(report).toMatchObject({ dataset: 'fhvhv', month: '2024-01', schemaVersion: 'fhvhv.v1', rowsIn: 10_000 });
     expect(report.dropped).toEqual(synthetic.invalidRows);
-    expect(Object.keys(report.dropped)).toEqual([...QUALITY_RULES]);
+    expect(Object.keys(report.dropped)).toEqual(FHVHV_SCHEMA_V1.rules.map((r) => r.name));
     expect(Object.values(report.dropped).every((n) => n === 10)).toBe(true); // 0.5 %, every rule hit
     expect(report.rowsOut).toBe(report.rowsIn - Object.values(report.dropped).reduce((a, b) => a + b, 0));
     expect(result.output.numRows).toBe(report.rowsOut);

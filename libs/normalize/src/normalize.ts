@@ -63,7 +63,8 @@ export async function normalizeFile(opts: NormalizeOptions): Promise<QualityRepo
     const mapping = planSchemaMapping(schema, fields);
     const canonical = canonicalArrowSchema(schema);
     const window = monthWindow(month);
-    const dropped: Record<string, number> = emptyDropCounts();
+    const { rules } = schema;
+    const dropped: Record<string, number> = emptyDropCounts(rules);
     const rowsTotal = source.numRows;
     let rowsIn = 0;
     let rowsOut = 0;
@@ -71,7 +72,7 @@ export async function normalizeFile(opts: NormalizeOptions): Promise<QualityRepo
     async function* canonicalBatches() {
       for (let rowGroup = 0; rowGroup < source.rowGroups.length; rowGroup++) {
         if (source.rowGroups[rowGroup].numRows === 0) continue;
-        for await (const result of normalizeRowGroup(source, rowGroup, mapping, canonical, window, opts.windowRows)) {
+        for await (const result of normalizeRowGroup(source, rowGroup, mapping, canonical, rules, window, opts.windowRows)) {
           rowsIn += result.rowsIn;
           rowsOut += result.batch.numRows;
           for (const [rule, n] of Object.entries(result.dropped)) dropped[rule] += n;

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { NumberColumn, TimestampColumn } from './columns/source-columns';
-import { QUALITY_RULES, type RuleInputs, applyQualityRules, monthWindow } from './quality';
+import { type RuleColumns, applyQualityRules, monthWindow } from './quality';
+import { FHV_SCHEMA_V1 } from './schemas/fhv.schema';
+import { FHVHV_SCHEMA_V1 } from './schemas/fhvhv.schema';
+import { GREEN_SCHEMA_V1 } from './schemas/green.schema';
+import { YELLOW_SCHEMA_V1 } from './schemas/yellow.schema';
+
+const QUALITY_RULES = FHVHV_SCHEMA_V1.rules.map((r) => r.name);
 
 const US = 1_000_000n;
 const JAN_2024 = BigInt(Date.UTC(2024, 0, 1)) * 1000n;
@@ -17,7 +23,7 @@ interface Row {
 }
 
 /** Rows default to a valid trip: 10 minutes on 2024-01-10, 3 miles, $15, zone 100 → 200. */
-function inputs(rows: Row[]): RuleInputs {
+function inputs(rows: Row[]): RuleColumns {
   const start = JAN_2024 + 9n * DAY;
   const value = <T>(row: Row, key: keyof Row, fallback: T): T | null =>
     key in row ? (row[key] as T | null) : fallback;
@@ -29,14 +35,18 @@ function inputs(rows: Row[]): RuleInputs {
     const vals = rows.map((r) => value(r, key, fallback));
     return { length: rows.length, values: Float64Array.from(vals, (v) => v ?? 0), valid: bitmap(vals) };
   };
+  const columns: Record<string, TimestampColumn | NumberColumn> = {
+    pickup_datetime: times('pickup', start),
+    dropoff_datetime: times('dropoff', start + 600n * US),
+    trip_miles: numbers('miles', 3),
+    base_passenger_fare: numbers('fare', 15),
+    PULocationID: numbers('pu', 100),
+    DOLocationID: numbers('do', 200),
+  };
   return {
     length: rows.length,
-    pickup: times('pickup', start),
-    dropoff: times('dropoff', start + 600n * US),
-    tripMiles: numbers('miles', 3),
-    baseFare: numbers('fare', 15),
-    puLocation: numbers('pu', 100),
-    doLocation: numbers('do', 200),
+    timestamps: (name) => columns[name] as TimestampColumn,
+    numbers: (name) => columns[name] as NumberColumn,
   };
 }
 
@@ -50,9 +60,9 @@ function bitmap(values: unknown[]): Uint8Array {
 
 const window = monthWindow('2024-01');
 
-describe('quality rules v1', () => {
+describe('quality rules (fhvhv v1)', () => {
   it('keeps a valid trip', () => {
-    const outcome = applyQualityRules(inputs([{}]), window);
+    const outcome = applyQualityRules(FHVHV_SCHEMA_V1.rules, inputs([{}]), window);
     expect(outcome.kept).toBe(1);
     expect(Array.from(outcome.keep)).toEqual([1]);
   });
@@ -68,14 +78,14 @@ describe('quality rules v1', () => {
     ['location_id_out_of_range', { do: 266 }],
     ['location_id_out_of_range', { do: -1 }],
   ] as const)('drops a row breaking %s (%o)', (rule, row) => {
-    const outcome = applyQualityRules(inputs([{}, row]), window);
+    const outcome = applyQualityRules(FHVHV_SCHEMA_V1.rules, inputs([{}, row]), window);
     expect(outcome.kept).toBe(1);
     expect(Array.from(outcome.keep)).toEqual([1, 0]);
     expect(outcome.dropped).toEqual({ ...zeroCounts(), [rule]: 1 });
   });
 
   it('keeps boundary values: 0 miles, $0 fare, zones 1, 264 and 265', () => {
-    const outcome = applyQualityRules(inputs([{ miles: 0, fare: 0, pu: 1, do: 265 }, { pu: 264 }]), window);
+    const outcome = applyQualityRules(FHVHV_SCHEMA_V1.rules, inputs([{ miles: 0, fare: 0, pu: 1, do: 265 }, { pu: 264 }]), window);
     expect(outcome.kept).toBe(2);
   });
 
@@ -86,7 +96,7 @@ describe('quality rules v1', () => {
       { miles: null, fare: null, pu: null, do: null },
       { pickup: null, dropoff: null, miles: null, fare: null, pu: null, do: null },
     ];
-    expect(applyQualityRules(inputs(rows), window).kept).toBe(4);
+    expect(applyQualityRules(FHVHV_SCHEMA_V1.rules, inputs(rows), window).kept).toBe(4);
   });
 
   it('counts a row breaking several rules once, under the first rule in QUALITY_RULES order', () => {
@@ -98,7 +108,7 @@ describe('quality rules v1', () => {
       { fare: -1, pu: 999, pickup: JAN_2024 - 3n * DAY, dropoff: JAN_2024 },
       { pu: 999, pickup: JAN_2024 - 3n * DAY, dropoff: JAN_2024 },
     ];
-    const outcome = applyQualityRules(inputs(rows), window);
+    const outcome = applyQualityRules(FHVHV_SCHEMA_V1.rules, inputs(rows), window);
     expect(outcome.kept).toBe(0);
     expect(outcome.dropped).toEqual({
       dropoff_not_after_pickup: 1,
@@ -110,12 +120,12 @@ describe('quality rules v1', () => {
   });
 
   it('reports every rule, with 0 for those that dropped nothing', () => {
-    expect(Object.keys(applyQualityRules(inputs([]), window).dropped)).toEqual([...QUALITY_RULES]);
+    expect(Object.keys(applyQualityRules(FHVHV_SCHEMA_V1.rules, inputs([]), window).dropped)).toEqual([...QUALITY_RULES]);
   });
 });
 
 describe('monthWindow', () => {
-  const pickupAt = (pickup: bigint) => applyQualityRules(inputs([{ pickup, dropoff: null }]), window).kept === 1;
+  const pickupAt = (pickup: bigint) => applyQualityRules(FHVHV_SCHEMA_V1.rules, inputs([{ pickup, dropoff: null }]), window).kept === 1;
 
   it('keeps pickups up to 24 h before the month and before 24 h after its end, UTC-naive', () => {
     expect(pickupAt(JAN_2024 - DAY)).toBe(true);
@@ -135,3 +145,57 @@ describe('monthWindow', () => {
 function zeroCounts(): Record<string, number> {
   return Object.fromEntries(QUALITY_RULES.map((r) => [r, 0]));
 }
+
+describe('quality rules per dataset', () => {
+  /** Columns by name; every row valid unless given. */
+  function table(length: number, given: Record<string, (number | bigint | null)[]>): RuleColumns {
+    const bits = (vals: unknown[]) => bitmap(vals);
+    return {
+      length,
+      timestamps: (name) => {
+        const vals = (given[name] ?? new Array(length).fill(null)) as (bigint | null)[];
+        return { length, micros: BigInt64Array.from(vals, (v) => v ?? 0n), valid: bits(vals) };
+      },
+      numbers: (name) => {
+        const vals = (given[name] ?? new Array(length).fill(null)) as (number | null)[];
+        return { length, values: Float64Array.from(vals, (v) => v ?? 0), valid: bits(vals) };
+      },
+    };
+  }
+  const t = JAN_2024 + 9n * DAY;
+
+  it.each([
+    ['yellow', YELLOW_SCHEMA_V1, 'tpep'],
+    ['green', GREEN_SCHEMA_V1, 'lpep'],
+  ] as const)('%s: trip_distance and fare_amount rules, on its own pickup/dropoff columns', (_, schema, prefix) => {
+    const columns = table(6, {
+      [`${prefix}_pickup_datetime`]: [t, t, t, t, JAN_2024 - 3n * DAY, null],
+      [`${prefix}_dropoff_datetime`]: [t + US, t, t + US, t + US, null, t],
+      trip_distance: [1, 1, -0.5, 1, 1, null],
+      fare_amount: [5, 5, 5, -3, 5, null],
+      PULocationID: [1, 1, 1, 1, 1, 266],
+      DOLocationID: [265, 265, 265, 265, 265, null],
+    });
+    const outcome = applyQualityRules(schema.rules, columns, window);
+    expect(Array.from(outcome.keep)).toEqual([1, 0, 0, 0, 0, 0]);
+    expect(outcome.dropped).toEqual({
+      dropoff_not_after_pickup: 1,
+      negative_trip_distance: 1,
+      negative_fare_amount: 1,
+      pickup_outside_month: 1,
+      location_id_out_of_range: 1,
+    });
+  });
+
+  it('fhv: order, month and location rules only; nulls (the float location IDs of older files) never break one', () => {
+    const columns = table(5, {
+      pickup_datetime: [t, t, BigInt(Date.UTC(2098, 0, 1)) * 1000n, t, null],
+      dropoff_datetime: [t + US, t - US, null, null, null],
+      PULocationID: [null, 5, 5, 0, null],
+      DOLocationID: [null, 5, 5, 5, 300],
+    });
+    const outcome = applyQualityRules(FHV_SCHEMA_V1.rules, columns, window);
+    expect(Array.from(outcome.keep)).toEqual([1, 0, 0, 0, 0]);
+    expect(outcome.dropped).toEqual({ dropoff_not_after_pickup: 1, pickup_outside_month: 1, location_id_out_of_range: 2 });
+  });
+});

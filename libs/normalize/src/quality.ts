@@ -1,32 +1,46 @@
-// Quality rules v1 (fhvhv): which rows are dropped, and under which rule they are counted. Pure functions over
-// columns. A row that breaks several rules is counted once, under the first rule it breaks in
-// QUALITY_RULES order. A null never breaks a rule (a rule needs all its inputs present).
+// Quality rules: which rows are dropped, and under which rule they are counted. Each dataset schema lists its
+// rules, in order, as data (`DatasetSchema.rules`); this file evaluates them. Pure functions over columns.
+// A row that breaks several rules is counted once, under the first rule it breaks in the schema's order.
+// A null never breaks a rule (a rule needs all its inputs present).
 import { isValid } from './columns/bitmap';
 import type { NumberColumn, TimestampColumn } from './columns/source-columns';
 
-export const QUALITY_RULES = [
-  /** dropoff <= pickup */
-  'dropoff_not_after_pickup',
-  /** trip_miles < 0 */
-  'negative_trip_miles',
-  /** base_passenger_fare < 0 */
-  'negative_base_fare',
-  /** pickup before (month start − 24 h) or at/after (next month start + 24 h), UTC-naive */
-  'pickup_outside_month',
-  /** PULocationID or DOLocationID outside 1..265 */
-  'location_id_out_of_range',
-] as const;
+/**
+ * One rule of a dataset, naming the canonical columns it reads. `name` is the key in `QualityReport.dropped`.
+ * - `dropoff_not_after_pickup`: dropoff <= pickup.
+ * - `negative`: the column's value < 0.
+ * - `pickup_outside_month`: pickup before (month start − 24 h) or at/after (next month start + 24 h), UTC-naive.
+ * - `location_id_out_of_range`: any of the columns outside 1..265.
+ */
+export type QualityRuleSpec =
+  | { name: string; check: 'dropoff_not_after_pickup'; pickup: string; dropoff: string }
+  | { name: string; check: 'negative'; column: string }
+  | { name: string; check: 'pickup_outside_month'; pickup: string }
+  | { name: string; check: 'location_id_out_of_range'; columns: readonly string[] };
 
-export type QualityRule = (typeof QUALITY_RULES)[number];
+export const dropoffNotAfterPickup = (pickup: string, dropoff: string): QualityRuleSpec => ({
+  name: 'dropoff_not_after_pickup',
+  check: 'dropoff_not_after_pickup',
+  pickup,
+  dropoff,
+});
+export const negative = (name: string, column: string): QualityRuleSpec => ({ name, check: 'negative', column });
+export const pickupOutsideMonth = (pickup: string): QualityRuleSpec => ({
+  name: 'pickup_outside_month',
+  check: 'pickup_outside_month',
+  pickup,
+});
+export const locationIdOutOfRange = (...columns: string[]): QualityRuleSpec => ({
+  name: 'location_id_out_of_range',
+  check: 'location_id_out_of_range',
+  columns,
+});
 
-export interface RuleInputs {
+/** The window's values of the canonical columns the rules read (an unbound optional column reads as all null). */
+export interface RuleColumns {
   length: number;
-  pickup: TimestampColumn;
-  dropoff: TimestampColumn;
-  tripMiles: NumberColumn;
-  baseFare: NumberColumn;
-  puLocation: NumberColumn;
-  doLocation: NumberColumn;
+  timestamps(name: string): TimestampColumn;
+  numbers(name: string): NumberColumn;
 }
 
 /** Pickups in [fromMicros, toMicros) are in the month (with a day of slack on both sides). */
@@ -40,7 +54,7 @@ export interface RuleOutcome {
   keep: Uint8Array;
   kept: number;
   /** Every rule, with 0 for rules that dropped nothing (stable keys for reports and dashboards). */
-  dropped: Record<QualityRule, number>;
+  dropped: Record<string, number>;
 }
 
 const DAY_MICROS = 86_400_000_000n;
@@ -58,40 +72,63 @@ export function monthWindow(month: string): MonthWindow {
   return { fromMicros: start - DAY_MICROS, toMicros: next + DAY_MICROS };
 }
 
-export function emptyDropCounts(): Record<QualityRule, number> {
-  return Object.fromEntries(QUALITY_RULES.map((r) => [r, 0])) as Record<QualityRule, number>;
+export function emptyDropCounts(rules: readonly QualityRuleSpec[]): Record<string, number> {
+  return Object.fromEntries(rules.map((r) => [r.name, 0]));
 }
 
-export function applyQualityRules(inputs: RuleInputs, window: MonthWindow): RuleOutcome {
-  const keep = new Uint8Array(inputs.length);
-  const dropped = emptyDropCounts();
+export function applyQualityRules(
+  rules: readonly QualityRuleSpec[],
+  columns: RuleColumns,
+  window: MonthWindow,
+): RuleOutcome {
+  const checks = rules.map((rule) => breaksRule(rule, columns, window));
+  const counts = new Array<number>(rules.length).fill(0);
+  const keep = new Uint8Array(columns.length);
   let kept = 0;
-  for (let i = 0; i < inputs.length; i++) {
-    const rule = firstBrokenRule(inputs, window, i);
-    if (rule === undefined) {
+  for (let i = 0; i < columns.length; i++) {
+    let broken = -1;
+    for (let r = 0; r < checks.length; r++) {
+      if (checks[r](i)) {
+        broken = r;
+        break;
+      }
+    }
+    if (broken < 0) {
       keep[i] = 1;
       kept++;
     } else {
-      dropped[rule]++;
+      counts[broken]++;
     }
   }
+  const dropped = Object.fromEntries(rules.map((r, k) => [r.name, counts[k]]));
   return { keep, kept, dropped };
 }
 
-/** The first rule row `i` breaks, in QUALITY_RULES order. */
-export function firstBrokenRule(inputs: RuleInputs, window: MonthWindow, i: number): QualityRule | undefined {
-  const { pickup, dropoff, tripMiles, baseFare, puLocation, doLocation } = inputs;
-  const hasPickup = isValid(pickup.valid, i);
-  if (hasPickup && isValid(dropoff.valid, i) && dropoff.micros[i] <= pickup.micros[i]) {
-    return 'dropoff_not_after_pickup';
+/** A predicate "row i breaks this rule" over the window's columns. */
+function breaksRule(rule: QualityRuleSpec, columns: RuleColumns, window: MonthWindow): (i: number) => boolean {
+  switch (rule.check) {
+    case 'dropoff_not_after_pickup': {
+      const pickup = columns.timestamps(rule.pickup);
+      const dropoff = columns.timestamps(rule.dropoff);
+      return (i) => isValid(pickup.valid, i) && isValid(dropoff.valid, i) && dropoff.micros[i] <= pickup.micros[i];
+    }
+    case 'negative': {
+      const column = columns.numbers(rule.column);
+      return (i) => isValid(column.valid, i) && column.values[i] < 0;
+    }
+    case 'pickup_outside_month': {
+      const pickup = columns.timestamps(rule.pickup);
+      const { fromMicros, toMicros } = window;
+      return (i) => isValid(pickup.valid, i) && (pickup.micros[i] < fromMicros || pickup.micros[i] >= toMicros);
+    }
+    case 'location_id_out_of_range': {
+      const ids = rule.columns.map((name) => columns.numbers(name));
+      return (i) => {
+        for (const column of ids) if (outOfRange(column, i)) return true;
+        return false;
+      };
+    }
   }
-  if (isValid(tripMiles.valid, i) && tripMiles.values[i] < 0) return 'negative_trip_miles';
-  if (isValid(baseFare.valid, i) && baseFare.values[i] < 0) return 'negative_base_fare';
-  if (hasPickup && (pickup.micros[i] < window.fromMicros || pickup.micros[i] >= window.toMicros)) {
-    return 'pickup_outside_month';
-  }
-  if (outOfRange(puLocation, i) || outOfRange(doLocation, i)) return 'location_id_out_of_range';
-  return undefined;
 }
 
 function outOfRange(column: NumberColumn, i: number): boolean {

@@ -20,7 +20,7 @@ import {
   numbersOf,
   timestampsAsMicros,
 } from './columns/source-columns';
-import { type MonthWindow, type QualityRule, type RuleInputs, applyQualityRules } from './quality';
+import { type MonthWindow, type QualityRuleSpec, type RuleColumns, applyQualityRules } from './quality';
 import type { ColumnRows, ParquetSource } from './reader';
 import type { CanonicalKind } from './schemas/canonical';
 import type { SchemaMapping } from './schemas/schema-mapping';
@@ -34,7 +34,7 @@ type SourceValues =
 export interface NormalizedWindow {
   batch: arrow.RecordBatch;
   rowsIn: number;
-  dropped: Record<QualityRule, number>;
+  dropped: Record<string, number>;
 }
 
 /** Rows decoded at once per column; the window's memory is about 120 bytes × this × columns. */
@@ -45,6 +45,7 @@ export async function* normalizeRowGroup(
   rowGroup: number,
   mapping: SchemaMapping,
   schema: arrow.Schema,
+  rules: readonly QualityRuleSpec[],
   window: MonthWindow,
   windowRows = DEFAULT_WINDOW_ROWS,
 ): AsyncGenerator<NormalizedWindow> {
@@ -60,7 +61,7 @@ export async function* normalizeRowGroup(
       const data = await reader.read(rows);
       values.set(name, readValues(kind, data, sourceName));
     }
-    yield normalizeWindow(values, rows, schema, window);
+    yield normalizeWindow(values, rows, schema, rules, window);
   }
 }
 
@@ -68,9 +69,10 @@ function normalizeWindow(
   values: Map<string, SourceValues>,
   rowsIn: number,
   schema: arrow.Schema,
+  rules: readonly QualityRuleSpec[],
   window: MonthWindow,
 ): NormalizedWindow {
-  const { keep, kept, dropped } = applyQualityRules(ruleInputs(values, rowsIn), window);
+  const { keep, kept, dropped } = applyQualityRules(rules, ruleColumns(values, rowsIn), window);
   const children = schema.fields.map((field) => {
     const v = values.get(field.name);
     if (!v) return nullColumn(field.type, kept);
@@ -108,25 +110,25 @@ function readValues(kind: CanonicalKind, data: arrow.Data, name: string): Source
   }
 }
 
-/** The fhvhv v1 rules read these canonical columns (all required, so always bound). */
-function ruleInputs(values: Map<string, SourceValues>, length: number): RuleInputs {
-  const timestamps = (name: string): TimestampColumn => {
-    const v = values.get(name);
-    if (v?.kind !== 'timestamp_us') throw new Error(`rule input '${name}' is not a bound timestamp column`);
-    return v.column;
-  };
-  const numbers = (name: string): NumberColumn => {
-    const v = values.get(name);
-    if (v?.kind !== 'int32' && v?.kind !== 'float32') throw new Error(`rule input '${name}' is not a bound number column`);
-    return v.column;
-  };
+/**
+ * The rules read canonical columns of the window. The schema tests check that every rule column is a required
+ * column of the right kind; an unbound one would read as all null (a null never breaks a rule).
+ */
+function ruleColumns(values: Map<string, SourceValues>, length: number): RuleColumns {
+  const allNull = new Uint8Array((length + 7) >> 3);
   return {
     length,
-    pickup: timestamps('pickup_datetime'),
-    dropoff: timestamps('dropoff_datetime'),
-    tripMiles: numbers('trip_miles'),
-    baseFare: numbers('base_passenger_fare'),
-    puLocation: numbers('PULocationID'),
-    doLocation: numbers('DOLocationID'),
+    timestamps(name) {
+      const v = values.get(name);
+      if (!v) return { length, micros: new BigInt64Array(length), valid: allNull };
+      if (v.kind !== 'timestamp_us') throw new Error(`rule input '${name}' is not a timestamp column`);
+      return v.column;
+    },
+    numbers(name) {
+      const v = values.get(name);
+      if (!v) return { length, values: new Float64Array(length), valid: allNull };
+      if (v.kind !== 'int32' && v.kind !== 'float32') throw new Error(`rule input '${name}' is not a number column`);
+      return v.column;
+    },
   };
 }

@@ -117,6 +117,13 @@ describe('flagsOf', () => {
     expect(Array.from(flagsOf(data, 'x'))).toEqual([1, 0, -1, -1, -1, -1, -1, -1]);
   });
 
+  it('maps numbers (FHV SR_Flag): 1 → 1, 0 → 0, anything else or null → -1', () => {
+    const ints = arrow.vectorFromArray([1, null, 0, 2, -1], new arrow.Int32()).data[0];
+    expect(Array.from(flagsOf(ints, 'x'))).toEqual([1, -1, 0, -1, -1]);
+    const floats = arrow.vectorFromArray([1, null, 0.5, NaN, 0], new arrow.Float64()).slice(1).data[0];
+    expect(Array.from(flagsOf(floats, 'x'))).toEqual([-1, -1, -1, 0]);
+  });
+
   it('keeps booleans as they are', () => {
     const data = arrow.vectorFromArray([true, false, null], new arrow.Bool()).data[0];
     expect(Array.from(flagsOf(data, 'x'))).toEqual([1, 0, -1]);

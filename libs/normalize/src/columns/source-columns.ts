@@ -159,9 +159,20 @@ function sameBytes(entry: Uint8Array, bytes: Uint8Array, start: number, end: num
   return true;
 }
 
-/** Exactly 'Y' → 1 and 'N' → 0; anything else (null, ' ', '', 'y', 'Yes') → -1. Booleans map as they are. */
+/**
+ * Exactly 'Y' → 1 and 'N' → 0; anything else (null, ' ', '', 'y', 'Yes') → -1. Booleans map as they are.
+ * Numbers (FHV's `SR_Flag`, 1 or null): 1 → 1, 0 → 0, anything else → -1.
+ */
 export function flagsOf(data: arrow.Data, column: string): TriState {
   const flags = new Int8Array(data.length);
+  if (arrow.DataType.isInt(data.type) || arrow.DataType.isFloat(data.type)) {
+    const { values, valid } = numbersOf(data, column);
+    for (let i = 0; i < data.length; i++) {
+      const v = values[i];
+      flags[i] = isValid(valid, i) && (v === 1 || v === 0) ? v : -1;
+    }
+    return flags;
+  }
   if (arrow.DataType.isBool(data.type)) {
     const valid = validityOf(data);
     const bits = data.values as Uint8Array;

@@ -1,6 +1,7 @@
 // What a canonical (output) schema is made of: column kinds, their exact Arrow types, and which source
 // Arrow types each kind accepts. Datasets declare their columns in `<dataset>.schema.ts` with these kinds.
 import * as arrow from 'apache-arrow';
+import type { QualityRuleSpec } from '../quality';
 
 /**
  * - `dictionary_utf8`: Dictionary<Int32, Utf8>: low-cardinality strings (base numbers, license numbers).
@@ -18,12 +19,20 @@ export interface CanonicalColumn {
   sourceNames: readonly string[];
   /** An optional column absent from the source becomes an all-null column. */
   optional?: boolean;
+  /**
+   * Source classes accepted for this column beyond its kind's (ACCEPTED_SOURCES), for drift seen in the real
+   * files: e.g. `['float']` for an int32 column some files store as double with nulls (non-integral values
+   * become null), `['integer', 'float']` for a flag stored as 1/0 (1 → true, 0 → false, other → null).
+   */
+  alsoAccepts?: readonly SourceClass[];
 }
 
 export interface DatasetSchema {
   /** Goes into every manifest: bump it when columns, types or rules change. */
   version: string;
   columns: readonly CanonicalColumn[];
+  /** Quality rules in evaluation order; they read canonical columns of `columns`. */
+  rules: readonly QualityRuleSpec[];
 }
 
 /** How a source column's Arrow type is classified for mapping. */
@@ -36,6 +45,11 @@ export const ACCEPTED_SOURCES: Record<CanonicalKind, readonly SourceClass[]> = {
   float32: ['float', 'integer', 'null'],
   flag_bool: ['string', 'bool', 'null'],
 };
+
+/** Source classes a column accepts: its kind's, plus its own `alsoAccepts`. */
+export function acceptedSources(column: CanonicalColumn): readonly SourceClass[] {
+  return [...ACCEPTED_SOURCES[column.kind], ...(column.alsoAccepts ?? [])];
+}
 
 /** Time zones whose instants are the stored values unchanged (no zone, or UTC spelled some way). */
 const UTC_ZONES = new Set(['', 'UTC', 'Etc/UTC', 'utc', 'Z', '+00:00', 'GMT']);

@@ -1,5 +1,6 @@
 // Canonical High-Volume FHV schema, version 1: the 24 columns published through 2024 plus
 // `cbd_congestion_fee` (added 2025; all-null for earlier months). Source types are those of DATA.md.
+import { dropoffNotAfterPickup, locationIdOutOfRange, negative, pickupOutsideMonth } from '../quality';
 import type { DatasetSchema } from './canonical';
 
 export const FHVHV_SCHEMA_V1: DatasetSchema = {
@@ -31,5 +32,12 @@ export const FHVHV_SCHEMA_V1: DatasetSchema = {
     { name: 'wav_request_flag', kind: 'flag_bool', sourceNames: ['wav_request_flag'] },
     { name: 'wav_match_flag', kind: 'flag_bool', sourceNames: ['wav_match_flag'] },
     { name: 'cbd_congestion_fee', kind: 'float32', sourceNames: ['cbd_congestion_fee'], optional: true },
+  ],
+  rules: [
+    dropoffNotAfterPickup('pickup_datetime', 'dropoff_datetime'),
+    negative('negative_trip_miles', 'trip_miles'),
+    negative('negative_base_fare', 'base_passenger_fare'),
+    pickupOutsideMonth('pickup_datetime'),
+    locationIdOutOfRange('PULocationID', 'DOLocationID'),
   ],
 };

@@ -2,7 +2,10 @@ import * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { PermanentError } from '@sluice/contracts';
 import { canonicalArrowSchema } from './canonical';
+import { FHV_SCHEMA_V1 } from './fhv.schema';
 import { FHVHV_SCHEMA_V1 } from './fhvhv.schema';
+import { GREEN_SCHEMA_V1 } from './green.schema';
+import { YELLOW_SCHEMA_V1 } from './yellow.schema';
 import { type SourceField, planSchemaMapping } from './schema-mapping';
 
 /** The 24 columns of a real fhvhv file through 2024, with their source types (DATA.md). */
@@ -151,5 +154,88 @@ describe('planSchemaMapping', () => {
     const error = mappingError([...realFields(), { name: 'Airport_fee', type: new arrow.Float64() }]);
     expect(error.code).toBe('ambiguous_column');
     expect(error.message).toContain("'airport_fee' and 'Airport_fee'");
+  });
+});
+
+describe('planSchemaMapping for yellow, green and fhv v1', () => {
+  const str = () => new arrow.Utf8();
+  const ts = () => new arrow.TimestampMicrosecond();
+  const i64 = () => new arrow.Int64();
+  const f64 = () => new arrow.Float64();
+  const fields = (list: [string, arrow.DataType][]): SourceField[] => list.map(([name, type]) => ({ name, type }));
+  /** A 2023 yellow file: counts as double, IDs int64, `airport_fee` lower case. */
+  const yellow2023 = () =>
+    fields([
+      ['VendorID', i64()], ['tpep_pickup_datetime', ts()], ['tpep_dropoff_datetime', ts()], ['passenger_count', f64()],
+      ['trip_distance', f64()], ['RatecodeID', f64()], ['store_and_fwd_flag', str()], ['PULocationID', i64()],
+      ['DOLocationID', i64()], ['payment_type', i64()], ['fare_amount', f64()], ['extra', f64()], ['mta_tax', f64()],
+      ['tip_amount', f64()], ['tolls_amount', f64()], ['improvement_surcharge', f64()], ['total_amount', f64()],
+      ['congestion_surcharge', f64()], ['airport_fee', f64()],
+    ]);
+  const fhv = () =>
+    fields([
+      ['dispatching_base_num', str()], ['pickup_datetime', ts()], ['dropOff_datetime', ts()], ['PUlocationID', f64()],
+      ['DOlocationID', f64()], ['SR_Flag', new arrow.Int32()], ['Affiliated_base_number', str()],
+    ]);
+  const error = (schema: typeof FHV_SCHEMA_V1, list: SourceField[]) => {
+    try {
+      planSchemaMapping(schema, list);
+    } catch (e) {
+      if (e instanceof PermanentError) return e;
+      throw e;
+    }
+    throw new Error('expected the mapping to fail');
+  };
+
+  it('binds a real yellow schema; cbd_congestion_fee is the only optional column', () => {
+    const mapping = planSchemaMapping(YELLOW_SCHEMA_V1, yellow2023());
+    expect(mapping.droppedColumns).toEqual([]);
+    expect(mapping.bindings.filter((b) => !b.source).map((b) => b.column.name)).toEqual(['cbd_congestion_fee']);
+  });
+
+  it('yellow: a float location ID is impossible (only the count and code columns accept doubles)', () => {
+    const list = yellow2023().map((f) => (f.name === 'PULocationID' ? { ...f, type: f64() } : f));
+    expect(error(YELLOW_SCHEMA_V1, list).message).toContain("column 'PULocationID' is Float64 but must be an integer (");
+    const text = yellow2023().map((f) => (f.name === 'passenger_count' ? { ...f, type: str() } : f));
+    expect(error(YELLOW_SCHEMA_V1, text).message).toContain(
+      "column 'passenger_count' is Utf8 but must be an integer or a float (canonical type Int32)",
+    );
+  });
+
+  it('green: ehail_fee of the Arrow null type is accepted, a missing one is not', () => {
+    const green = fields([
+      ['VendorID', i64()], ['lpep_pickup_datetime', ts()], ['lpep_dropoff_datetime', ts()], ['store_and_fwd_flag', str()],
+      ['RatecodeID', f64()], ['PULocationID', i64()], ['DOLocationID', i64()], ['passenger_count', f64()],
+      ['trip_distance', f64()], ['fare_amount', f64()], ['extra', f64()], ['mta_tax', f64()], ['tip_amount', f64()],
+      ['tolls_amount', f64()], ['ehail_fee', new arrow.Null()], ['improvement_surcharge', f64()],
+      ['total_amount', f64()], ['payment_type', f64()], ['trip_type', f64()], ['congestion_surcharge', f64()],
+    ]);
+    expect(() => planSchemaMapping(GREEN_SCHEMA_V1, green)).not.toThrow();
+    const missing = error(GREEN_SCHEMA_V1, green.filter((f) => f.name !== 'ehail_fee'));
+    expect(missing.code).toBe('missing_column');
+    expect(missing.message).toContain("missing required column 'ehail_fee' for green.v1");
+  });
+
+  it('fhv: binds the odd spellings to the canonical names', () => {
+    const sources = planSchemaMapping(FHV_SCHEMA_V1, fhv()).bindings.map((b) => `${b.column.name}<-${b.source?.name}`);
+    expect(sources).toEqual([
+      'dispatching_base_num<-dispatching_base_num',
+      'pickup_datetime<-pickup_datetime',
+      'dropoff_datetime<-dropOff_datetime',
+      'PULocationID<-PUlocationID',
+      'DOLocationID<-DOlocationID',
+      'SR_Flag<-SR_Flag',
+      'Affiliated_base_number<-Affiliated_base_number',
+    ]);
+  });
+
+  it('fhv: SR_Flag may be a number, a Y/N string or null type, not a timestamp; both dropoff spellings is ambiguous', () => {
+    for (const type of [f64(), str(), new arrow.Null(), new arrow.Bool()]) {
+      expect(() => planSchemaMapping(FHV_SCHEMA_V1, fhv().map((f) => (f.name === 'SR_Flag' ? { ...f, type } : f)))).not.toThrow();
+    }
+    const bad = error(FHV_SCHEMA_V1, fhv().map((f) => (f.name === 'SR_Flag' ? { ...f, type: ts() } : f)));
+    expect(bad.code).toBe('impossible_type');
+    expect(bad.message).toContain("must be a 'Y'/'N' string or a boolean or an integer or a float");
+    expect(error(FHV_SCHEMA_V1, [...fhv(), { name: 'dropoff_datetime', type: ts() }]).code).toBe('ambiguous_column');
   });
 });

@@ -3,10 +3,11 @@
 import type * as arrow from 'apache-arrow';
 import { PermanentError } from '@sluice/contracts';
 import {
-  ACCEPTED_SOURCES,
   type CanonicalColumn,
   type CanonicalKind,
   type DatasetSchema,
+  type SourceClass,
+  acceptedSources,
   arrowTypeOf,
   sourceClassOf,
 } from './canonical';
@@ -57,7 +58,7 @@ export function planSchemaMapping(schema: DatasetSchema, fields: readonly Source
     }
     used.add(source.name);
     const sourceClass = sourceClassOf(source.type);
-    if (!ACCEPTED_SOURCES[column.kind].includes(sourceClass)) {
+    if (!acceptedSources(column).includes(sourceClass)) {
       impossible.push(`column '${source.name}' is ${source.type} but must be ${describeKind(column)}`);
     }
     return { column, source };
@@ -90,6 +91,10 @@ const EXPECTED: Record<CanonicalKind, string> = {
   flag_bool: "a 'Y'/'N' string or a boolean",
 };
 
+const ALSO: Partial<Record<SourceClass, string>> = { integer: 'an integer', float: 'a float' };
+
 function describeKind(column: CanonicalColumn): string {
-  return `${EXPECTED[column.kind]} (canonical type ${arrowTypeOf(column.kind)})`;
+  const also = (column.alsoAccepts ?? []).map((c) => ALSO[c]).filter(Boolean);
+  const expected = also.length > 0 ? `${EXPECTED[column.kind]} or ${also.join(' or ')}` : EXPECTED[column.kind];
+  return `${expected} (canonical type ${arrowTypeOf(column.kind)})`;
 }

@@ -3,7 +3,8 @@
 // for a seed. Timestamps carry random sub-second microseconds (the originals are whole seconds) so that any
 // conversion that loses precision shows in tests.
 import * as arrow from 'apache-arrow';
-import { QUALITY_RULES, type QualityRule, emptyDropCounts } from '../quality';
+import { emptyDropCounts } from '../quality';
+import { FHVHV_SCHEMA_V1 } from '../schemas/fhvhv.schema';
 import { encodeParquet } from '../writer';
 import { SeededRandom } from './random';
 import { type NumberValues, type TimeValues, extraColumn, float64, int64, timestamp, utf8 } from './source-arrow';
@@ -38,6 +39,15 @@ export interface SyntheticFhvhv {
   /** Their indexes, ascending. */
   invalidRowIndexes: number[];
 }
+
+/** The fhvhv v1 rules, in order (`FHVHV_SCHEMA_V1.rules`). */
+type QualityRule =
+  | 'dropoff_not_after_pickup'
+  | 'negative_trip_miles'
+  | 'negative_base_fare'
+  | 'pickup_outside_month'
+  | 'location_id_out_of_range';
+const QUALITY_RULES = FHVHV_SCHEMA_V1.rules.map((r) => r.name as QualityRule);
 
 const DAY_MICROS = 86_400_000_000n;
 const UBER_BASES = ['B03404', 'B02764', 'B02765', 'B02869', 'B02872', 'B02875', 'B02877', 'B02879', 'B02882'];
@@ -182,7 +192,7 @@ function injectInvalidRows(
   fraction: number,
   random: SeededRandom,
 ): Pick<SyntheticFhvhv, 'invalidRows' | 'invalidRowIndexes'> {
-  const counts = emptyDropCounts();
+  const counts = emptyDropCounts(FHVHV_SCHEMA_V1.rules) as Record<QualityRule, number>;
   const target = Math.min(trips.rows, Math.round(trips.rows * fraction));
   const chosen = new Set<number>();
   while (chosen.size < target) chosen.add(random.int(0, trips.rows - 1));

@@ -1,6 +1,7 @@
 // Arrow columns in the shapes the TLC publishes (int64, float64, utf8, timestamps in a chosen unit) for the
 // synthetic source files, from plain arrays plus a byte-per-row validity.
 import * as arrow from 'apache-arrow';
+import { encodeParquet } from '../writer';
 import type { SeededRandom } from './random';
 
 export interface NumberValues {
@@ -33,6 +34,18 @@ export function float64(column: NumberValues): arrow.Data {
   const { nullBitmap, nullCount } = pack(column.valid);
   const length = column.values.length;
   return arrow.makeData({ type: new arrow.Float64(), length, nullCount, nullBitmap, data: column.values });
+}
+
+/** int32 storage (the 2024 yellow files' IDs). */
+export function int32(column: NumberValues): arrow.Data {
+  const { nullBitmap, nullCount } = pack(column.valid);
+  const data = Int32Array.from(column.values, (v) => Math.trunc(v));
+  return arrow.makeData({ type: new arrow.Int32(), length: data.length, nullCount, nullBitmap, data });
+}
+
+/** A column of the Arrow null type: how an all-null column (green's `ehail_fee`) can be stored. */
+export function nullType(length: number): arrow.Data {
+  return arrow.makeData({ type: new arrow.Null(), length, nullCount: length });
 }
 
 export function int64(column: NumberValues): arrow.Data {
@@ -70,4 +83,23 @@ function pack(valid: Uint8Array): { nullBitmap: Uint8Array | undefined; nullCoun
     else nullCount++;
   }
   return { nullBitmap: nullCount > 0 ? bits : undefined, nullCount };
+}
+
+/** A one-batch table of named columns, every field nullable. */
+export function tableOf(columns: [string, arrow.Data][], rows: number): arrow.Table {
+  const schema = new arrow.Schema(columns.map(([name, data]) => new arrow.Field(name, data.type, true)));
+  const children = columns.map(([, data]) => data);
+  const struct = arrow.makeData({ type: new arrow.Struct(schema.fields), length: rows, nullCount: 0, children });
+  return new arrow.Table([new arrow.RecordBatch(schema, struct)]);
+}
+
+/** Parquet bytes of a synthetic table; default one row group for the whole file, snappy. */
+export function syntheticParquet(
+  table: arrow.Table,
+  opts: { rows: number; rowGroupRows?: number; compression?: 'snappy' | 'zstd' },
+): Uint8Array {
+  return encodeParquet(table, {
+    compression: opts.compression ?? 'snappy',
+    rowGroupRows: opts.rowGroupRows ?? Math.max(1, opts.rows),
+  });
 }
