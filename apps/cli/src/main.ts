@@ -6,6 +6,7 @@ import { DATASET_NAMES, INTENTS } from '@sluice/contracts';
 import { cancelCommand } from './commands/cancel';
 import { demoCommand } from './commands/demo';
 import { dlqListCommand, dlqPurgeCommand, dlqReplayCommand } from './commands/dlq';
+import { normalizeCommand } from './commands/normalize';
 import { runCommand } from './commands/run';
 import { statusCommand } from './commands/status';
 import { parseMonths } from './months';
@@ -74,6 +75,14 @@ program
   .option('--idle-timeout <seconds>', 'idle seconds before workers stop', positiveInt, 3)
   .option('--keep', 'keep the servers and services running after the summary, until Ctrl-C')
   .action(async (o) => exit(await demoCommand(o)));
+
+program
+  .command('normalize <in> <out>')
+  .description('normalize one local TLC Parquet file (no NATS or S3) and print its quality report; exit 1 on a bad file')
+  .addOption(new Option('--dataset <name>', 'default: from the file name').choices(DATASET_NAMES))
+  .option('--month <YYYY-MM>', 'the month its pickups belong to (default: from the file name)')
+  .option('--row-group-rows <n>', 'rows per output row group (default 1,000,000)', positiveInt)
+  .action(async (input, output, o) => exit(await normalizeCommand(input, output, o)));
 
 function exit(code: number): void {
   process.exitCode = code;
