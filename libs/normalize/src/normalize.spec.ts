@@ -7,6 +7,7 @@ import { type ThriftList, type ThriftStruct, fieldValue } from './parquet/thrift
 import { type CanonicalColumn, canonicalArrowSchema } from './schemas/canonical';
 import { FHVHV_SCHEMA_V1 } from './schemas/fhvhv.schema';
 import { type FhvhvGeneratorOptions, buildFhvhvTable } from './synthetic/fhvhv.generator';
+import { expectNormalizedOutput } from './testing/expected-output';
 import { columnValues, footerOfFile, readParquetTable, tempDir } from './testing/parquet-readback';
 import { encodeParquet } from './writer';
 
@@ -160,6 +161,27 @@ describe('normalizeFile tolerates known drift', () => {
     const result = await roundTrip('ms', { month: '2024-02', rows: 2_000, timestampUnit: 'ms' });
     expectCanonicalSchema(result.output);
     expectOutputMatchesSource(result);
+  });
+
+  it('s timestamps, on both read paths: JS pages (snappy) and the wasm fallback (zstd), which loses the unit', async () => {
+    const { table, invalidRowIndexes } = buildFhvhvTable({ month: '2024-02', rows: 1_000 });
+    const seconds = (name: string) => {
+      const { nullBitmap, nullCount, length, values } = table.getChild(name)!.data[0];
+      const data = (values as BigInt64Array).map((us) => us / 1_000_000n);
+      return arrow.makeVector(arrow.makeData({ type: new arrow.TimestampSecond(), length, data, nullBitmap, nullCount }));
+    };
+    const source = table.assign(
+      new arrow.Table({ request_datetime: seconds('request_datetime'), on_scene_datetime: seconds('on_scene_datetime') }),
+    );
+    for (const compression of ['snappy', 'zstd'] as const) {
+      const inputPath = path.join(dir, `seconds-${compression}.parquet`);
+      const outputPath = path.join(dir, `seconds-${compression}.out.parquet`);
+      fs.writeFileSync(inputPath, encodeParquet(source, { compression }));
+      await normalizeFile({ inputPath, outputPath, dataset: 'fhvhv', month: '2024-02' });
+      expectNormalizedOutput(FHVHV_SCHEMA_V1, source, readParquetTable(outputPath), invalidRowIndexes);
+      const requests = columnValues(readParquetTable(outputPath), 'request_datetime') as (bigint | null)[];
+      expect(requests.every((v) => v === null || v % 1_000_000n === 0n)).toBe(true);
+    }
   });
 
   it('cbd_congestion_fee present (2025) and absent (all null)', async () => {

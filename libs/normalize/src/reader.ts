@@ -86,7 +86,7 @@ export class ParquetSource {
       const rows = data.reduce((n, d) => n + d.length, 0);
       throw new PermanentError('corrupt', `${what} decoded to ${rows} rows, the footer says ${layout.numRows}`);
     }
-    return data[0];
+    return withFileType(data[0], this.schema.fields.find((f) => f.name === name)?.type);
   }
 
   /**
@@ -131,6 +131,18 @@ export class ParquetSource {
   async close(): Promise<void> {
     await this.handle.close();
   }
+}
+
+/**
+ * Parquet has no seconds unit: arrow-rs stores a Timestamp(s) column as a bare INT64 and restores the unit from
+ * the file's embedded Arrow schema. The one-column file decoded above has no such schema, so the column comes
+ * back as Int64: it gets the file's timestamp type back (same values, same validity).
+ */
+function withFileType(data: arrow.Data, fileType: arrow.DataType | undefined): arrow.Data {
+  if (!fileType || !arrow.DataType.isTimestamp(fileType) || !arrow.DataType.isInt(data.type) || data.type.bitWidth !== 64) {
+    return data;
+  }
+  return data.clone(fileType);
 }
 
 /** Row groups and size of a written Parquet file, from its footer. */
