@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { normalizeFile } from './normalize';
+import { generateFhvParquet } from './synthetic/fhv.generator';
 import { generateFhvhvParquet } from './synthetic/fhvhv.generator';
+import { generateGreenParquet, generateYellowParquet } from './synthetic/taxi.generator';
 import { tempDir } from './testing/parquet-readback';
 
 describe('normalized output read by DuckDB', () => {
@@ -38,5 +40,49 @@ describe('normalized output read by DuckDB', () => {
        FROM read_parquet('${outputPath}')`,
     );
     expect(summary).toEqual({ n: String(report.rowsOut), in_month: true, has_micros: true });
+  });
+});
+
+describe('yellow, green and fhv outputs read by DuckDB', () => {
+  it('have the canonical types', async () => {
+    const dir = tempDir('duckdb-datasets');
+    const files = {
+      yellow: generateYellowParquet({ month: '2024-01', rows: 500, codesAsDouble: true, airportFeeColumn: 'Airport_fee' }),
+      green: generateGreenParquet({ month: '2024-01', rows: 500, ehailFeeType: 'null' }),
+      fhv: generateFhvParquet({ month: '2024-01', rows: 500 }),
+    };
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    onTestFinished(() => {
+      connection.closeSync();
+      instance.closeSync();
+    });
+    const types: Record<string, Record<string, unknown>> = {};
+    for (const [dataset, bytes] of Object.entries(files)) {
+      const inputPath = path.join(dir, `${dataset}_tripdata_2024-01.parquet`);
+      fs.writeFileSync(inputPath, bytes);
+      const outputPath = path.join(dir, `${dataset}.out.parquet`);
+      await normalizeFile({ inputPath, outputPath, dataset: dataset as keyof typeof files, month: '2024-01' });
+      const columns = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${outputPath}')`)).getRowObjectsJson();
+      types[dataset] = Object.fromEntries(columns.map((c) => [c.column_name, c.column_type]));
+    }
+    expect(types.yellow).toMatchObject({
+      VendorID: 'INTEGER',
+      tpep_pickup_datetime: 'TIMESTAMP',
+      passenger_count: 'INTEGER',
+      store_and_fwd_flag: 'BOOLEAN',
+      airport_fee: 'FLOAT',
+      cbd_congestion_fee: 'FLOAT',
+    });
+    expect(types.green).toMatchObject({ lpep_dropoff_datetime: 'TIMESTAMP', ehail_fee: 'FLOAT', trip_type: 'INTEGER' });
+    expect(types.fhv).toEqual({
+      dispatching_base_num: 'VARCHAR',
+      pickup_datetime: 'TIMESTAMP',
+      dropoff_datetime: 'TIMESTAMP',
+      PULocationID: 'INTEGER',
+      DOLocationID: 'INTEGER',
+      SR_Flag: 'BOOLEAN',
+      Affiliated_base_number: 'VARCHAR',
+    });
   });
 });
