@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { outputKey, PlanPreviewSchema, STREAMS, type RunRecord } from '@sluice/contracts';
 import { appEntry } from '@sluice/embedded';
-import { generateFhvhvParquet } from '@sluice/normalize';
+import { generateFhvhvParquet, generateYellowParquet } from '@sluice/normalize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCloudFrontLike, startPipelineHarness, type CloudFrontLike, type PipelineHarness } from '../support';
 
@@ -32,7 +32,7 @@ describe('pipeline on the HTTPS (CloudFront-like) source', () => {
     cf = await startCloudFrontLike();
     cf.publish(name('2024-01'), file('2024-01', 3_000, 1));
     cf.publish(name('2024-02'), file('2024-02', 3_000, 2));
-    cf.publish('yellow_tripdata_2024-01.parquet', new Uint8Array(10)); // no canonical schema yet: listed, not processed
+    cf.publish('yellow_tripdata_2024-01.parquet', generateYellowParquet({ month: '2024-01', rows: 2_000, seed: 7 })); // another dataset, same run
     h = await startPipelineHarness({
       env: { SOURCE_URL: cf.url, SOURCE_HTTP_TIMEOUT_MS: '2000', SOURCE_HTTP_ATTEMPTS: '2', SOURCE_READ_CHUNK_BYTES: '16384' },
     });
@@ -49,13 +49,17 @@ describe('pipeline on the HTTPS (CloudFront-like) source', () => {
     const before = await streamCounts();
     const preview = await dryRun('--intent', 'incremental');
     expect(await streamCounts()).toEqual(before);
-    expect(preview.files.map((f) => `${f.key}:${f.reason}`)).toEqual([`${name('2024-01')}:new`, `${name('2024-02')}:new`]);
+    expect(preview.files.map((f) => `${f.key}:${f.reason}`)).toEqual([
+      `${name('2024-01')}:new`,
+      `${name('2024-02')}:new`,
+      'yellow_tripdata_2024-01.parquet:new',
+    ]);
     expect(preview.source).toMatchObject({ url: cf.url, found: 3, unknown: [], complete: true });
     expect(preview.source.absent).toBe(preview.source.candidates - 3);
-    expect(preview.unsupported).toEqual(['yellow_tripdata_2024-01.parquet']);
+    expect(preview.unsupported).toEqual([]);
 
     const first = await run({ intent: 'incremental', runId: runId() });
-    expect(first).toMatchObject({ state: 'succeeded', total: 2, done: 2 });
+    expect(first).toMatchObject({ state: 'succeeded', total: 3, done: 3 });
     expect(processed(first)).toEqual(preview.files.map((f) => `${f.key}:${f.reason}`));
     expect(first.sourceListing).toEqual(preview.source);
   });
