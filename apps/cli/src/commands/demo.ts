@@ -128,7 +128,7 @@ async function summarize(env: DemoEnvironment, dir: string): Promise<void> {
   for (const line of formatManifestTable(manifests)) console.log(`  ${line}`);
   const outputDir = resolve(dir, 'output');
   await exportOutputs(env.sink, manifests, outputDir);
-  console.log(`\n  outputs in ${env.sink.url} (Hive layout fhvhv/year=YYYY/month=MM/), manifests under _sluice/manifests/, run reports under _sluice/runs/`);
+  console.log(`\n  outputs in ${env.sink.url} (Hive layout <dataset>/year=YYYY/month=MM/), manifests under _sluice/manifests/, run reports under _sluice/runs/`);
   console.log(`  copied to ${outputDir} so you can query them after the demo, e.g. with DuckDB:`);
   const sql = demoQuery(outputDir);
   console.log(`    duckdb -c "${sql}"`);

@@ -6,7 +6,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { CONSUMERS, STREAMS } from '@sluice/contracts';
 import { startNatsServer, startS3Server, startServiceProcess, type EmbeddedNats, type EmbeddedS3, type ServiceProcess } from '@sluice/embedded';
-import { generateFhvhvParquet } from '@sluice/normalize';
+import { generateFhvhvParquet, generateFhvParquet, generateGreenParquet, generateYellowParquet } from '@sluice/normalize';
 import { openObjectStore, type ObjectStore } from '@sluice/storage';
 import { nextMonth } from '../months';
 
@@ -53,7 +53,15 @@ export async function startDemoEnvironment(opts: DemoOptions, say: (line: string
     const bytes = generateFhvhvParquet({ month, rows: opts.rows, seed: i + 1, invalidFraction: 0.005, compression: 'snappy' });
     await source.put(`fhvhv_tripdata_${month}.parquet`, bytes, { contentType: 'application/vnd.apache.parquet' });
   }
-  say(`generated ${opts.files} fhvhv file(s) of ${opts.rows.toLocaleString('en-US')} rows into ${source.url}`);
+  // One month of each other dataset, smaller, so the demo shows every canonical schema.
+  const others = Math.max(1_000, Math.floor(opts.rows / 4));
+  await source.put(`yellow_tripdata_${opts.firstMonth}.parquet`, generateYellowParquet({ month: opts.firstMonth, rows: others, seed: 101 }));
+  await source.put(`green_tripdata_${opts.firstMonth}.parquet`, generateGreenParquet({ month: opts.firstMonth, rows: others, seed: 102 }));
+  await source.put(`fhv_tripdata_${opts.firstMonth}.parquet`, generateFhvParquet({ month: opts.firstMonth, rows: others, seed: 103 }));
+  say(
+    `generated ${opts.files} fhvhv file(s) of ${opts.rows.toLocaleString('en-US')} rows, and one yellow, green and fhv file of ` +
+      `${others.toLocaleString('en-US')} rows, into ${source.url}`,
+  );
 
   const serviceEnv: NodeJS.ProcessEnv = {
     ...process.env,

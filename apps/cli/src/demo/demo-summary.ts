@@ -5,14 +5,20 @@ import { MANIFEST_PREFIX, type Manifest } from '@sluice/contracts';
 import type { ObjectStore } from '@sluice/storage';
 
 export function formatManifestTable(manifests: Manifest[]): string[] {
-  const rules = [...new Set(manifests.flatMap((m) => Object.keys(m.dropped)))].sort();
   const n = (v: number) => v.toLocaleString('en-US');
-  const header = ['source', 'rows in', 'rows out', ...rules.map((r) => `dropped: ${r}`)];
-  const rows = manifests.map((m) => [m.source.key, n(m.rowsIn), n(m.rowsOut), ...rules.map((r) => n(m.dropped[r] ?? 0))]);
+  const sum = (d: Record<string, number>) => Object.values(d).reduce((a, b) => a + b, 0);
+  const byRule = (d: Record<string, number>) =>
+    Object.entries(d)
+      .filter(([, v]) => v > 0)
+      .map(([rule, v]) => `${rule} ${n(v)}`)
+      .join(', ');
+  const header = ['source', 'schema', 'rows in', 'rows out', 'dropped', 'dropped by rule'];
+  const rows = manifests.map((m) => [m.source.key, m.schemaVersion, n(m.rowsIn), n(m.rowsOut), n(sum(m.dropped)), byRule(m.dropped)]);
   const total = (f: (m: Manifest) => number) => n(manifests.reduce((a, m) => a + f(m), 0));
-  rows.push(['TOTAL', total((m) => m.rowsIn), total((m) => m.rowsOut), ...rules.map((r) => total((m) => m.dropped[r] ?? 0))]);
+  rows.push(['TOTAL', '', total((m) => m.rowsIn), total((m) => m.rowsOut), total((m) => sum(m.dropped)), '']);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const left = new Set([0, 1, 5]);
+  const fmt = (cells: string[]) => cells.map((c, i) => (left.has(i) ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
   return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(fmt)];
 }
 
