@@ -38,7 +38,7 @@ export interface NormalizedWindow {
 }
 
 /** Rows decoded at once per column; the window's memory is about 120 bytes × this × columns. */
-export const DEFAULT_WINDOW_ROWS = 131_072;
+export const DEFAULT_WINDOW_ROWS = 32_768;
 
 export async function* normalizeRowGroup(
   source: ParquetSource,
