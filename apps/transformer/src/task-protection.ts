@@ -15,10 +15,6 @@ export class TaskProtection {
     this.minutes = env.TASK_PROTECTION_MINUTES;
   }
 
-  get enabled(): boolean {
-    return this.endpoint !== undefined;
-  }
-
   /** Runs `work` under protection. Without an agent (not on ECS) it just runs it. */
   async hold<T>(work: () => Promise<T>): Promise<T> {
     if (!this.endpoint) return work();

@@ -39,6 +39,3 @@ export const KV = {
   activeRunKey: 'active',
   runKey: (runId: string): string => `run.${runId}`,
 } as const;
-
-/** Message header that de-duplicates publishes inside the stream's duplicate window. */
-export const MSG_ID_HEADER = 'Nats-Msg-Id';

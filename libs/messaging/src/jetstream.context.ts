@@ -1,7 +1,7 @@
 // What a Nest handler gets as `@Ctx()`: the message's delivery facts and a way to know if this is its last chance.
 import { BaseRpcContext } from '@nestjs/microservices';
 import type { JsMsg } from '@nats-io/jetstream';
-import { isFinalFailure, settle, type SettlementPolicy } from './settlement';
+import { finalFailureOf, type SettlementPolicy } from './settlement';
 
 export class JetStreamContext extends BaseRpcContext<[JsMsg]> {
   constructor(
@@ -27,13 +27,8 @@ export class JetStreamContext extends BaseRpcContext<[JsMsg]> {
   get storedAtMs(): number {
     return Math.floor(this.message.info.timestampNanos / 1_000_000);
   }
-  /** If the handler fails with this error now, the message will not be delivered again. */
-  isFinalFailure(error: unknown): boolean {
-    return isFinalFailure(error, this.deliveryCount, this.policy);
-  }
   /** The code and reason the dead letter will carry if the handler fails with this error now; undefined if it will be retried. */
   finalFailure(error: unknown): { code: string; reason: string } | undefined {
-    const s = settle({ ok: false, error }, this.deliveryCount, this.policy);
-    return s.action === 'dead_letter' ? { code: s.code, reason: s.reason } : undefined;
+    return finalFailureOf(error, this.deliveryCount, this.policy);
   }
 }

@@ -99,10 +99,6 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     return this.nc as T;
   }
 
-  get isStopping(): boolean {
-    return this.stopping;
-  }
-
   private async pullLoop(binding: PullBinding): Promise<void> {
     const js = jetstream(this.nc);
     let consumer: Consumer | undefined;

@@ -1,6 +1,6 @@
 import { PermanentError, TransientError } from '@sluice/contracts';
 import { describe, expect, it } from 'vitest';
-import { isFinalFailure, settle } from './settlement';
+import { finalFailureOf, settle } from './settlement';
 
 const policy = { maxDeliver: 3, backoffMs: [100, 500] };
 
@@ -32,8 +32,8 @@ describe('settle', () => {
   });
 
   it('tells a handler when a failure is final', () => {
-    expect(isFinalFailure(new Error('x'), 2, policy)).toBe(false);
-    expect(isFinalFailure(new Error('x'), 3, policy)).toBe(true);
-    expect(isFinalFailure(new PermanentError('bad', 'bad'), 1, policy)).toBe(true);
+    expect(finalFailureOf(new Error('x'), 2, policy)).toBeUndefined();
+    expect(finalFailureOf(new Error('x'), 3, policy)).toEqual({ code: 'max_deliver_exceeded', reason: 'gave up after 3 attempts: x' });
+    expect(finalFailureOf(new PermanentError('bad', 'bad'), 1, policy)).toEqual({ code: 'bad', reason: 'bad' });
   });
 });

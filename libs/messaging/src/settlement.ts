@@ -31,7 +31,11 @@ export function settle(outcome: { ok: true } | { ok: false; error: unknown }, de
   return { action: 'nak', delayMs: policy.backoffMs[index] ?? 0, code, reason };
 }
 
-/** True when a failure with this error on this delivery will not be retried: the handler's last chance to report it. */
-export function isFinalFailure(error: unknown, deliveryCount: number, policy: SettlementPolicy): boolean {
-  return settle({ ok: false, error }, deliveryCount, policy).action === 'dead_letter';
+/**
+ * The code and reason a failure with this error on this delivery will be dead-lettered with; undefined when it
+ * will be retried. A handler's last chance to report the failure in its own events, in the same words.
+ */
+export function finalFailureOf(error: unknown, deliveryCount: number, policy: SettlementPolicy): { code: string; reason: string } | undefined {
+  const s = settle({ ok: false, error }, deliveryCount, policy);
+  return s.action === 'dead_letter' ? { code: s.code, reason: s.reason } : undefined;
 }
