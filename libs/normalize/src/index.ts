@@ -1,7 +1,17 @@
 // Public API of the Parquet normalization engine.
 export { type Dataset, DATASETS, parseSourceKey } from './datasets';
 export { schemaVersionFor, qualityRulesFor } from './schemas/registry';
-export { type QualityReport, type NormalizeOptions, normalizeFile, DEFAULT_ROW_GROUP_ROWS } from './normalize';
+export {
+  type QualityReport,
+  type NormalizeOptions,
+  type NormalizeFileOptions,
+  normalize,
+  normalizeFile,
+  DEFAULT_ROW_GROUP_ROWS,
+} from './normalize';
+export { type RandomAccessInput, openLocalInput, memoryInput } from './io/random-access-input';
+export { type OutputSink, localFileSink } from './io/output-sink';
+export { QUALITY_RULE_COLUMN } from './row-group';
 export { generateFhvhvParquet, type FhvhvGeneratorOptions } from './synthetic/fhvhv.generator';
 export { generateYellowParquet, generateGreenParquet, type TaxiGeneratorOptions } from './synthetic/taxi.generator';
 export { generateFhvParquet, type FhvGeneratorOptions } from './synthetic/fhv.generator';

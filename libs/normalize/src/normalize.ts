@@ -1,13 +1,18 @@
-// normalizeFile: one local source Parquet file in, one canonical zstd Parquet file and a quality report out.
+// normalize: one source Parquet file in (any RandomAccessInput: a local file, an S3 or HTTPS object read by
+// ranges), one canonical zstd Parquet stream out (any OutputSink: a local file, an S3 multipart upload), and a
+// quality report. Optionally, the dropped rows go to a quarantine sink. normalizeFile is the local-file form.
 import { PermanentError } from '@sluice/contracts';
+import { BatchChannel } from './batch-channel';
 import { type Dataset, isMonth } from './datasets';
+import { type OutputSink, localFileSink } from './io/output-sink';
+import { type RandomAccessInput, openLocalInput } from './io/random-access-input';
 import { emptyDropCounts, monthWindow } from './quality';
-import { ParquetSource, inspectParquetFile } from './reader';
-import { normalizeRowGroup } from './row-group';
+import { ParquetSource } from './reader';
+import { normalizeRowGroup, quarantineArrowSchema } from './row-group';
 import { canonicalArrowSchema } from './schemas/canonical';
 import { schemaFor } from './schemas/registry';
 import { planSchemaMapping } from './schemas/schema-mapping';
-import { writeParquetFile } from './writer';
+import { writeParquet } from './writer';
 
 export interface QualityReport {
   dataset: Dataset;
@@ -22,71 +27,108 @@ export interface QualityReport {
   /** Row groups in the output file. */
   rowGroups: number;
   outputBytes: number;
+  /** Set when a quarantine sink was given: the dropped rows were written there (one row per dropped row). */
+  quarantine?: { rows: number; bytes: number };
 }
 
 export interface NormalizeOptions {
-  inputPath: string;
-  outputPath: string;
   dataset: Dataset;
   month: string;
   /** Rows per output row group (the last one may be smaller); default 1,000,000. */
   rowGroupRows?: number;
-  /** Source rows decoded at once per column (bounds memory); default 131,072. */
+  /** Source rows decoded at once per column (bounds memory); default 32,768. */
   windowRows?: number;
   /** Called after each window of source rows. */
   onProgress?: (rowsDone: number, rowsTotal: number) => void;
+  /**
+   * Where dropped rows go: the canonical columns plus `quality_rule` (the rule each row broke), zstd Parquet.
+   * Without it, dropped rows are only counted.
+   */
+  quarantine?: OutputSink;
+}
+
+export interface NormalizeFileOptions extends Omit<NormalizeOptions, 'quarantine'> {
+  inputPath: string;
+  outputPath: string;
+  /** Local file for the dropped rows (see NormalizeOptions.quarantine). */
+  quarantinePath?: string;
 }
 
 export const DEFAULT_ROW_GROUP_ROWS = 1_000_000;
 
 /**
- * Reads a local Parquet file and writes the normalized zstd Parquet file to outputPath (through
- * `${outputPath}.partial` and a rename: no partial output is ever visible). Throws PermanentError with a
- * precise code for a bad file: `empty`, `not_parquet`, `truncated`, `corrupt`, `missing_column`,
- * `impossible_type`, `ambiguous_column`; and for bad arguments: `unsupported_dataset`, `invalid_month`.
+ * Reads `input` (never whole: a window of rows of every column at a time) and streams the normalized file
+ * into `sink`, then commits it. On any failure both sinks are aborted: no partial output is ever visible.
+ * The input stays open (the caller owns it). Throws PermanentError with a precise code for a bad file:
+ * `empty`, `not_parquet`, `truncated`, `corrupt`, `missing_column`, `impossible_type`, `ambiguous_column`;
+ * and for bad arguments: `unsupported_dataset`, `invalid_month`.
  */
-export async function normalizeFile(opts: NormalizeOptions): Promise<QualityReport> {
-  const { inputPath, outputPath, dataset, month, onProgress } = opts;
+export async function normalize(input: RandomAccessInput, sink: OutputSink, opts: NormalizeOptions): Promise<QualityReport> {
+  const { dataset, month, onProgress, quarantine } = opts;
   const rowGroupRows = opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS;
-  const schema = schemaFor(dataset);
-  if (!schema) {
-    throw new PermanentError('unsupported_dataset', `no canonical schema for dataset '${dataset}' yet`);
-  }
-  if (!isMonth(month)) throw new PermanentError('invalid_month', `month '${month}' is not YYYY-MM`);
-  if (!Number.isSafeInteger(rowGroupRows) || rowGroupRows < 1) {
-    throw new RangeError(`rowGroupRows must be a positive integer, got ${rowGroupRows}`);
-  }
-
-  const source = await ParquetSource.open(inputPath);
+  let source: ParquetSource | undefined;
   try {
-    const fields = source.schema.fields.map((f) => ({ name: f.name, type: f.type }));
+    const schema = schemaFor(dataset);
+    if (!schema) {
+      throw new PermanentError('unsupported_dataset', `no canonical schema for dataset '${dataset}' yet`);
+    }
+    if (!isMonth(month)) throw new PermanentError('invalid_month', `month '${month}' is not YYYY-MM`);
+    if (!Number.isSafeInteger(rowGroupRows) || rowGroupRows < 1) {
+      throw new RangeError(`rowGroupRows must be a positive integer, got ${rowGroupRows}`);
+    }
+    const opened = await ParquetSource.open(input);
+    source = opened;
+    const fields = opened.schema.fields.map((f) => ({ name: f.name, type: f.type }));
     const mapping = planSchemaMapping(schema, fields);
     const canonical = canonicalArrowSchema(schema);
+    const quarantineSchema = quarantine ? quarantineArrowSchema(canonical) : undefined;
     const window = monthWindow(month);
     const { rules } = schema;
     const dropped: Record<string, number> = emptyDropCounts(rules);
-    const rowsTotal = source.numRows;
+    const rowsTotal = opened.numRows;
     let rowsIn = 0;
     let rowsOut = 0;
+    let quarantinedRows = 0;
+    const rejected = quarantine ? new BatchChannel() : undefined;
 
     async function* canonicalBatches() {
-      for (let rowGroup = 0; rowGroup < source.rowGroups.length; rowGroup++) {
-        if (source.rowGroups[rowGroup].numRows === 0) continue;
-        for await (const result of normalizeRowGroup(source, rowGroup, mapping, canonical, rules, window, opts.windowRows)) {
-          rowsIn += result.rowsIn;
-          rowsOut += result.batch.numRows;
-          for (const [rule, n] of Object.entries(result.dropped)) dropped[rule] += n;
-          onProgress?.(rowsIn, rowsTotal);
-          if (result.batch.numRows > 0) yield result.batch;
+      try {
+        for (let rowGroup = 0; rowGroup < opened.rowGroups.length; rowGroup++) {
+          if (opened.rowGroups[rowGroup].numRows === 0) continue;
+          const windows = normalizeRowGroup(opened, rowGroup, mapping, canonical, rules, window, opts.windowRows, quarantineSchema);
+          for await (const result of windows) {
+            rowsIn += result.rowsIn;
+            rowsOut += result.batch.numRows;
+            for (const [rule, n] of Object.entries(result.dropped)) dropped[rule] += n;
+            if (rejected && result.quarantined && result.quarantined.numRows > 0) {
+              quarantinedRows += result.quarantined.numRows;
+              await rejected.push(result.quarantined);
+            }
+            onProgress?.(rowsIn, rowsTotal);
+            if (result.batch.numRows > 0) yield result.batch;
+          }
         }
+        rejected?.close();
+      } catch (error) {
+        rejected?.close(error);
+        throw error;
       }
     }
 
-    await writeParquetFile(outputPath, canonical, canonicalBatches(), {
-      rowGroupRows,
-      keyValueMetadata: { 'sluice.schema_version': schema.version, 'sluice.month': month },
-    });
-    const written = await inspectParquetFile(outputPath);
+    const meta = { 'sluice.schema_version': schema.version, 'sluice.month': month };
+    const main = writeParquet(sink, canonical, canonicalBatches(), { rowGroupRows, keyValueMetadata: meta });
+    const side =
+      quarantine && rejected && quarantineSchema
+        ? writeParquet(quarantine, quarantineSchema, rejected, { rowGroupRows, keyValueMetadata: { ...meta, 'sluice.quarantine': 'true' } })
+        : undefined;
+    // Both writers run together (the quarantine one fed through the bounded channel). Each aborts its own sink
+    // on failure; the quarantine writer's own error explains a failure better than the channel it broke.
+    // Nothing is committed until both are written: a failed quarantine must not leave a visible output.
+    const [written, quarantined] = await Promise.allSettled([main, side]);
+    if (quarantined.status === 'rejected') throw quarantined.reason;
+    if (written.status === 'rejected') throw written.reason;
+    const quarantineBytes = quarantine ? (await quarantine.commit()).bytes : 0;
+    const { bytes } = await sink.commit();
     return {
       dataset,
       month,
@@ -95,10 +137,37 @@ export async function normalizeFile(opts: NormalizeOptions): Promise<QualityRepo
       rowsOut,
       dropped,
       droppedColumns: mapping.droppedColumns,
-      rowGroups: written.rowGroupRows.length,
-      outputBytes: written.sizeBytes,
+      rowGroups: Math.ceil(rowsOut / rowGroupRows),
+      outputBytes: bytes,
+      ...(quarantine ? { quarantine: { rows: quarantinedRows, bytes: quarantineBytes } } : {}),
     };
+  } catch (error) {
+    await sink.abort();
+    await quarantine?.abort();
+    throw error;
   } finally {
-    await source.close();
+    await source?.close();
+  }
+}
+
+/**
+ * normalize() from a local file to a local file (through `${outputPath}.partial` and a rename: no partial
+ * output is ever visible), and the dropped rows to `quarantinePath` when given.
+ */
+export async function normalizeFile(opts: NormalizeFileOptions): Promise<QualityReport> {
+  const { inputPath, outputPath, quarantinePath, ...options } = opts;
+  const input = openLocalInput(inputPath);
+  try {
+    const sink = localFileSink(outputPath);
+    let quarantine: OutputSink | undefined;
+    try {
+      quarantine = quarantinePath ? localFileSink(quarantinePath) : undefined;
+    } catch (error) {
+      await sink.abort();
+      throw error;
+    }
+    return await normalize(input, sink, { ...options, quarantine });
+  } finally {
+    await input.close();
   }
 }

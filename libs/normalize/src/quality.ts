@@ -52,6 +52,8 @@ export interface MonthWindow {
 export interface RuleOutcome {
   /** 1 = keep the row. */
   keep: Uint8Array;
+  /** 0 = kept; r + 1 = dropped under rules[r]. */
+  ruleOf: Uint8Array;
   kept: number;
   /** Every rule, with 0 for rules that dropped nothing (stable keys for reports and dashboards). */
   dropped: Record<string, number>;
@@ -84,6 +86,7 @@ export function applyQualityRules(
   const checks = rules.map((rule) => breaksRule(rule, columns, window));
   const counts = new Array<number>(rules.length).fill(0);
   const keep = new Uint8Array(columns.length);
+  const ruleOf = new Uint8Array(columns.length);
   let kept = 0;
   for (let i = 0; i < columns.length; i++) {
     let broken = -1;
@@ -98,10 +101,11 @@ export function applyQualityRules(
       kept++;
     } else {
       counts[broken]++;
+      ruleOf[i] = broken + 1;
     }
   }
   const dropped = Object.fromEntries(rules.map((r, k) => [r.name, counts[k]]));
-  return { keep, kept, dropped };
+  return { keep, ruleOf, kept, dropped };
 }
 
 /** A predicate "row i breaks this rule" over the window's columns. */

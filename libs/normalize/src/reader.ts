@@ -1,9 +1,8 @@
-// Reads a local Parquet file one column chunk at a time: our own footer parsing says where each chunk is, we
+// Reads a Parquet file (a local file, or any RandomAccessInput) one column chunk at a time: our own footer parsing says where each chunk is, we
 // read just those bytes and decode them with parquet-wasm's synchronous decoder, then move them to Arrow JS.
 // Why not ParquetFile.stream(): its async decoder turns a decoding error into a wasm panic thrown from a
 // microtask, which no caller can catch, and the awaited promise never settles (measured with parquet-wasm
 // 0.8.0 on corrupted pages). The synchronous path returns the error, and a panic there is catchable.
-import { type FileHandle, open } from 'node:fs/promises';
 import * as arrow from 'apache-arrow';
 import { PermanentError, PipelineError } from '@sluice/contracts';
 import { discardParquetWasm, isWasmTrap, parquetWasm } from './engine/parquet-wasm';
@@ -18,6 +17,7 @@ import {
 import { ThriftDecodeError } from './parquet/thrift-compact';
 import { HEAD_BYTES, locateFooter } from './source-envelope';
 import { openColumnCursor } from './parquet/column-cursor';
+import { type RandomAccessInput, openLocalInput } from './io/random-access-input';
 
 /** One column of one row group, read from first row to last, any number of rows at a time. */
 export interface ColumnRows {
@@ -29,7 +29,9 @@ export interface ColumnRows {
 
 export class ParquetSource {
   private constructor(
-    private readonly handle: FileHandle,
+    private readonly input: RandomAccessInput,
+    /** Whether close() closes the input (it does when the source opened it from a path). */
+    private readonly ownsInput: boolean,
     readonly path: string,
     readonly sizeBytes: number,
     readonly footer: ParquetFooter,
@@ -37,23 +39,27 @@ export class ParquetSource {
     readonly schema: arrow.Schema,
   ) {}
 
-  /** Opens and checks the file; throws PermanentError `empty`, `not_parquet`, `truncated` or `corrupt`. */
-  static async open(path: string): Promise<ParquetSource> {
-    const handle = await open(path, 'r');
+  /**
+   * Opens and checks a Parquet file: a local path (opened and closed by the source) or an input the caller
+   * owns. Throws PermanentError `empty`, `not_parquet`, `truncated` or `corrupt`.
+   */
+  static async open(from: string | RandomAccessInput): Promise<ParquetSource> {
+    const ownsInput = typeof from === 'string';
+    const input = typeof from === 'string' ? openLocalInput(from) : from;
     try {
-      const { size } = await handle.stat();
-      const head = await readAt(handle, 0, Math.min(size, HEAD_BYTES));
-      const tail = await readAt(handle, Math.max(0, size - 8), Math.min(size, 8));
+      const size = input.size;
+      const head = readAt(input, 0, Math.min(size, HEAD_BYTES));
+      const tail = readAt(input, Math.max(0, size - 8), Math.min(size, 8));
       const location = locateFooter(size, head, tail);
-      const footerBytes = await readAt(handle, location.start, location.length);
+      const footerBytes = readAt(input, location.start, location.length);
       const footer = decodeFooter(footerBytes, location.start);
-      const schema = withDecoder(`the schema of ${path}`, () => {
+      const schema = withDecoder(`the schema of ${input.name}`, () => {
         const wasmSchema = parquetWasm().readSchema(schemaOnlyFile(footer));
         return arrow.tableFromIPC(wasmSchema.intoIPCStream()).schema;
       });
-      return new ParquetSource(handle, path, size, footer, schema);
+      return new ParquetSource(input, ownsInput, input.name, size, footer, schema);
     } catch (error) {
-      await handle.close();
+      if (ownsInput) await input.close();
       throw error;
     }
   }
@@ -74,7 +80,7 @@ export class ParquetSource {
     const chunks: Uint8Array[] = [];
     for (const leaf of column.leaves) {
       const { start, length } = layout.chunks[leaf];
-      chunks.push(await readAt(this.handle, start, length));
+      chunks.push(readAt(this.input, start, length));
     }
     const what = `column '${name}' of row group ${rowGroup}`;
     const data = withDecoder(what, () => {
@@ -99,7 +105,7 @@ export class ParquetSource {
     const field = this.schema.fields.find((f) => f.name === name);
     if (!column || !field) throw new Error(`no column '${name}' in ${this.path}`);
     const what = `column '${name}' of row group ${rowGroup}`;
-    const cursor = openColumnCursor(this.handle.fd, this.footer, rowGroup, column, field.type);
+    const cursor = openColumnCursor(this.input, this.footer, rowGroup, column, field.type);
     if (cursor) {
       return {
         mode: 'stream',
@@ -129,7 +135,7 @@ export class ParquetSource {
   }
 
   async close(): Promise<void> {
-    await this.handle.close();
+    if (this.ownsInput) await this.input.close();
   }
 }
 
@@ -188,11 +194,11 @@ function withDecoder<T>(what: string, decode: () => T): T {
   }
 }
 
-async function readAt(handle: FileHandle, position: number, length: number): Promise<Uint8Array> {
-  const buffer = Buffer.alloc(length);
+function readAt(input: RandomAccessInput, position: number, length: number): Uint8Array {
+  const buffer = new Uint8Array(length);
   let done = 0;
   while (done < length) {
-    const { bytesRead } = await handle.read(buffer, done, length - done, position + done);
+    const bytesRead = input.readSync(buffer, done, length - done, position + done);
     if (bytesRead === 0) {
       throw new PermanentError('truncated', `the file ended at byte ${position + done}, ${length - done} bytes early`);
     }

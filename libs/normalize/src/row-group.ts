@@ -35,6 +35,19 @@ export interface NormalizedWindow {
   batch: arrow.RecordBatch;
   rowsIn: number;
   dropped: Record<string, number>;
+  /** The dropped rows (canonical columns + `quality_rule`), when a quarantine schema was given. */
+  quarantined?: arrow.RecordBatch;
+}
+
+/** The column that names the rule a quarantined row broke. */
+export const QUALITY_RULE_COLUMN = 'quality_rule';
+
+/** A quarantine file's schema: the canonical columns, then `quality_rule` (never null). */
+export function quarantineArrowSchema(canonical: arrow.Schema): arrow.Schema {
+  return new arrow.Schema([
+    ...canonical.fields,
+    new arrow.Field(QUALITY_RULE_COLUMN, new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32()), false),
+  ]);
 }
 
 /** Rows decoded at once per column; the window's memory is about 120 bytes × this × columns. */
@@ -48,6 +61,7 @@ export async function* normalizeRowGroup(
   rules: readonly QualityRuleSpec[],
   window: MonthWindow,
   windowRows = DEFAULT_WINDOW_ROWS,
+  quarantineSchema?: arrow.Schema,
 ): AsyncGenerator<NormalizedWindow> {
   const total = source.rowGroups[rowGroup].numRows;
   const columns = new Map<string, { kind: CanonicalKind; reader: ColumnRows; sourceName: string }>();
@@ -61,7 +75,7 @@ export async function* normalizeRowGroup(
       const data = await reader.read(rows);
       values.set(name, readValues(kind, data, sourceName));
     }
-    yield normalizeWindow(values, rows, schema, rules, window);
+    yield normalizeWindow(values, rows, schema, rules, window, quarantineSchema);
   }
 }
 
@@ -71,8 +85,43 @@ function normalizeWindow(
   schema: arrow.Schema,
   rules: readonly QualityRuleSpec[],
   window: MonthWindow,
+  quarantineSchema: arrow.Schema | undefined,
 ): NormalizedWindow {
-  const { keep, kept, dropped } = applyQualityRules(rules, ruleColumns(values, rowsIn), window);
+  const { keep, ruleOf, kept, dropped } = applyQualityRules(rules, ruleColumns(values, rowsIn), window);
+  const batch = canonicalBatch(schema, values, keep, kept);
+  if (!quarantineSchema) return { batch, rowsIn, dropped };
+  const drop = new Uint8Array(rowsIn);
+  for (let i = 0; i < rowsIn; i++) drop[i] = keep[i] ^ 1;
+  const rejected = canonicalBatch(schema, values, drop, rowsIn - kept);
+  const ruleCodes = new Int32Array(rowsIn - kept);
+  for (let i = 0, j = 0; i < rowsIn; i++) if (ruleOf[i]) ruleCodes[j++] = ruleOf[i] - 1;
+  const ruleField = quarantineSchema.fields[quarantineSchema.fields.length - 1];
+  const ruleData = arrow.makeData({
+    type: ruleField.type as arrow.Dictionary<arrow.Utf8, arrow.Int32>,
+    length: ruleCodes.length,
+    nullCount: 0,
+    data: ruleCodes,
+    dictionary: arrow.vectorFromArray(rules.map((r) => r.name), new arrow.Utf8()),
+  });
+  const quarantined = new arrow.RecordBatch(
+    quarantineSchema,
+    arrow.makeData({
+      type: new arrow.Struct(quarantineSchema.fields),
+      length: ruleCodes.length,
+      nullCount: 0,
+      children: [...rejected.data.children, ruleData],
+    }),
+  );
+  return { batch, rowsIn, dropped, quarantined };
+}
+
+/** The rows with keep[i] === 1, cast to the canonical columns. */
+function canonicalBatch(
+  schema: arrow.Schema,
+  values: Map<string, SourceValues>,
+  keep: Uint8Array,
+  kept: number,
+): arrow.RecordBatch {
   const children = schema.fields.map((field) => {
     const v = values.get(field.name);
     if (!v) return nullColumn(field.type, kept);
@@ -89,11 +138,10 @@ function normalizeWindow(
         return flagColumn(field.type, v.column, keep, kept);
     }
   });
-  const batch = new arrow.RecordBatch(
+  return new arrow.RecordBatch(
     schema,
     arrow.makeData({ type: new arrow.Struct(schema.fields), length: kept, nullCount: 0, children }),
   );
-  return { batch, rowsIn, dropped };
 }
 
 function readValues(kind: CanonicalKind, data: arrow.Data, name: string): SourceValues {

@@ -1,11 +1,10 @@
-// Writes Arrow JS record batches as a zstd Parquet file through parquet-wasm's streaming writer, which cuts
-// row groups of exactly `rowGroupRows` rows whatever the batch sizes. The file appears under its name only
-// when complete: it is written to `<path>.partial` and renamed.
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+// Writes Arrow JS record batches as a zstd Parquet stream through parquet-wasm's streaming writer, which cuts
+// row groups of exactly `rowGroupRows` rows whatever the batch sizes, into an OutputSink: the output becomes
+// visible only when complete (a local file is written to `<path>.partial` and renamed; an S3 upload completes).
 import * as arrow from 'apache-arrow';
 import { nullColumn } from './columns/canonical-columns';
 import { type ParquetWasm, parquetWasm } from './engine/parquet-wasm';
+import { type OutputSink, localFileSink } from './io/output-sink';
 
 export interface ParquetWriteOptions {
   rowGroupRows: number;
@@ -17,28 +16,50 @@ export interface ParquetWriteOptions {
 
 const DEFAULT_TRANSFER_ROWS = 65_536;
 
-/**
- * Streams `batches` (all with `schema`) to `path`. If the iterable throws, nothing is left behind and its
- * error is rethrown. A file with no rows still gets the schema (and no row groups).
- */
+/** Streams `batches` to a local file at `path` (see writeParquet). */
 export async function writeParquetFile(
   path: string,
   schema: arrow.Schema,
   batches: AsyncIterable<arrow.RecordBatch>,
   options: ParquetWriteOptions,
+): Promise<{ bytes: number }> {
+  const sink = localFileSink(path);
+  await writeParquet(sink, schema, batches, options);
+  return sink.commit();
+}
+
+/**
+ * Streams `batches` (all with `schema`) to `sink`; the caller commits it (so that it can commit several
+ * outputs only once all are written). If the iterable or the sink throws, the sink is aborted (nothing is
+ * left behind) and that error is rethrown. A file with no rows still gets the schema (and no row groups).
+ */
+export async function writeParquet(
+  sink: OutputSink,
+  schema: arrow.Schema,
+  batches: AsyncIterable<arrow.RecordBatch>,
+  options: ParquetWriteOptions,
 ): Promise<void> {
   const wasm = parquetWasm();
-  const partial = `${path}.partial`;
   const transferRows = options.transferRows ?? DEFAULT_TRANSFER_ROWS;
   const iterator = batches[Symbol.asyncIterator]();
   let sourceError: { error: unknown } | undefined;
   let wroteBatch = false;
+  // The sink write in progress: the input waits for it, so encoded output never piles up ahead of a slow sink.
+  let writing: Promise<void> | undefined;
 
   // parquet-wasm finishes the file normally when its input stream errors: so the source's error is kept
-  // aside, the stream closed, and the (valid-looking but incomplete) file deleted below.
+  // aside, the stream closed, and the (valid-looking but incomplete) output aborted below.
   const input = new ReadableStream({
     async pull(controller) {
       try {
+        while (writing) await writing;
+        if (sourceError) {
+          // the sink failed: stop reading the source, and let the encoder finish what it has
+          if (!wroteBatch) for (const b of toWasm(wasm, emptyBatch(schema))) controller.enqueue(b);
+          controller.close();
+          await iterator.return?.();
+          return;
+        }
         const next = await iterator.next();
         if (next.done) {
           if (!wroteBatch) for (const b of toWasm(wasm, emptyBatch(schema))) controller.enqueue(b);
@@ -51,7 +72,7 @@ export async function writeParquetFile(
           wroteBatch = true;
         }
       } catch (error) {
-        sourceError = { error };
+        sourceError ??= { error };
         if (!wroteBatch) for (const b of toWasm(wasm, emptyBatch(schema))) controller.enqueue(b);
         controller.close();
       }
@@ -63,31 +84,26 @@ export async function writeParquetFile(
 
   try {
     const output = await wasm.transformParquetStream(input, writerProperties(wasm, options));
-    await drainTo(output, partial);
-    if (sourceError) throw sourceError.error;
-    await rename(partial, path);
-  } catch (error) {
-    await rm(partial, { force: true });
-    throw sourceError ? sourceError.error : error;
-  }
-}
-
-/**
- * Writes every chunk of the encoded stream as soon as it appears. The encoder does not wait for its reader:
- * with `pipeTo` a file stream's asynchronous writes fell behind and the queued output grew with the file
- * (≈ 60 MB per million rows); synchronous writes keep the queue empty.
- */
-async function drainTo(output: ReadableStream<Uint8Array>, path: string): Promise<void> {
-  const fd = openSync(path, 'w');
-  try {
     const reader = output.getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      for (let at = 0; at < value.length; ) at += writeSync(fd, value, at, value.length - at);
+      if (sourceError) continue; // the output is discarded: just let the encoder finish
+      writing = sink.write(value).then(
+        () => {
+          writing = undefined;
+        },
+        (error: unknown) => {
+          sourceError ??= { error };
+          writing = undefined;
+        },
+      );
+      await writing;
     }
-  } finally {
-    closeSync(fd);
+    if (sourceError) throw sourceError.error;
+  } catch (error) {
+    await sink.abort();
+    throw sourceError ? sourceError.error : error;
   }
 }
 

@@ -1,7 +1,7 @@
 // Pull buffers over bytes that are never held whole: a region of a file read in slices, and a snappy stream
 // decompressed as far as the consumer has asked. A consumer calls ensure(n), then reads buf[pos, pos + n) and
 // advances pos itself. Nothing here holds more than a slice (plus snappy's 64 KiB history).
-import { readSync } from 'node:fs';
+import type { RandomAccessInput } from '../io/random-access-input';
 
 export class EndOfStreamError extends Error {}
 
@@ -15,7 +15,7 @@ export interface PullBuffer {
 
 const FILE_SLICE_BYTES = 1 << 20;
 
-/** Bytes [start, stop) of an open file, read synchronously in slices of about 1 MiB. */
+/** Bytes [start, stop) of an input, read synchronously in slices of about 1 MiB. */
 export class FileRegion implements PullBuffer {
   buf: Uint8Array = new Uint8Array(0);
   pos = 0;
@@ -23,7 +23,7 @@ export class FileRegion implements PullBuffer {
   private next: number;
 
   constructor(
-    private readonly fd: number,
+    private readonly input: RandomAccessInput,
     start: number,
     private readonly stop: number,
   ) {
@@ -49,7 +49,7 @@ export class FileRegion implements PullBuffer {
     this.pos = 0;
     this.end = kept;
     while (this.end < kept + want) {
-      const read = readSync(this.fd, this.buf, this.end, kept + want - this.end, this.next);
+      const read = this.input.readSync(this.buf, this.end, kept + want - this.end, this.next);
       if (read === 0) throw new EndOfStreamError(`the file ended at byte ${this.next}`);
       this.end += read;
       this.next += read;

@@ -6,6 +6,7 @@
 // v2 pages, nested columns, booleans) is left to the wasm decoder: `openColumnCursor` returns undefined.
 import * as arrow from 'apache-arrow';
 import { BitmapBuilder } from '../columns/bitmap';
+import type { RandomAccessInput } from '../io/random-access-input';
 import { FileRegion, MemoryBuffer, type PullBuffer, SnappyStream } from './byte-streams';
 import type { ParquetFooter, TopLevelColumn } from './footer';
 import { PAGE_TYPE, parsePageHeader } from './pages';
@@ -33,7 +34,7 @@ interface PageState {
 
 /** A cursor over one column chunk, or undefined when this decoder does not handle it. */
 export function openColumnCursor(
-  fd: number,
+  input: RandomAccessInput,
   footer: ParquetFooter,
   rowGroup: number,
   column: TopLevelColumn,
@@ -55,7 +56,7 @@ export function openColumnCursor(
   // RLE (3) and BIT_PACKED (4) are level encodings; anything else for values is not ours
   if (encodings.some((e) => ![0, 2, 3, 4, 8].includes(e))) return undefined;
   const range = footer.rowGroups[rowGroup].chunks[column.leaves[0]];
-  return new ColumnCursor(fd, range.start, range.length, physical as Physical, codec, repetition === REPETITION.OPTIONAL, type);
+  return new ColumnCursor(input, range.start, range.length, physical as Physical, codec, repetition === REPETITION.OPTIONAL, type);
 }
 
 function outputFits(physical: number, type: arrow.DataType): boolean {
@@ -88,7 +89,7 @@ export class ColumnCursor {
   private dictionaryVectorSize = -1;
 
   constructor(
-    fd: number,
+    input: RandomAccessInput,
     start: number,
     length: number,
     private readonly physical: Physical,
@@ -96,7 +97,7 @@ export class ColumnCursor {
     private readonly optional: boolean,
     private readonly type: arrow.DataType,
   ) {
-    this.region = new FileRegion(fd, start, start + length);
+    this.region = new FileRegion(input, start, start + length);
   }
 
   /** The next `rows` rows as Arrow data of the column's type (strings as Dictionary<Utf8, Int32>). */
