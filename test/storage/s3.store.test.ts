@@ -249,6 +249,86 @@ describe('S3Store upload', () => {
   });
 });
 
+describe('S3Store openWriter (streamed multipart upload)', () => {
+  const chunks = (total: number, size: number) => {
+    const all = Buffer.alloc(total);
+    for (let i = 0; i + 4 <= total; i += 4) all.writeUInt32LE((i * 2654435761) >>> 0, i);
+    const out: Buffer[] = [];
+    for (let at = 0; at < total; at += size) out.push(all.subarray(at, Math.min(total, at + size)));
+    return { all, out };
+  };
+
+  it('streams 20 MiB in parts; nothing is visible until commit', async () => {
+    const client = createS3Client(s3.connection);
+    const writing = new S3Store({ bucket: BUCKET, prefix: 'run prefix/', client });
+    const key = 'streamed/fhvhv 2024-02.parquet';
+    const sentParts: number[] = [];
+    afterCommand(client, 'UploadPartCommand', async (input) => {
+      sentParts.push(input.PartNumber as number);
+      expect(await store.head(key)).toBeUndefined();
+    });
+    const { all, out } = chunks(20 * MiB + 777, 300_000);
+    const writer = writing.openWriter(key, { contentType: 'application/vnd.apache.parquet' });
+    expect(writer.name).toBe(`s3://${BUCKET}/run prefix/${key}`);
+    for (const chunk of out) await writer.write(chunk);
+    expect(await store.head(key)).toBeUndefined();
+    const result = await writer.commit();
+    expect(sentParts.length).toBeGreaterThanOrEqual(3);
+    expect(result.bytes).toBe(all.length);
+    expect(md5((await store.getBytes(key))!)).toBe(md5(all));
+    await writer.abort(); // after a commit: does nothing
+    expect((await store.head(key))?.size).toBe(all.length);
+  });
+
+  it('abort leaves the previous object untouched; a failed part fails the write or the commit, transiently', async () => {
+    const key = 'streamed/replace me.parquet';
+    await store.put(key, 'previous version');
+    const aborted = store.openWriter(key);
+    await aborted.write(Buffer.alloc(MiB, 1));
+    await aborted.abort();
+    expect(text(await store.getBytes(key))).toBe('previous version');
+
+    const client = createS3Client(s3.connection);
+    const sent: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(context.commandName as string);
+        if (context.commandName === 'UploadPartCommand' && (args.input as { PartNumber?: number }).PartNumber === 2) {
+          throw Object.assign(new Error('We encountered an internal error. Please try again.'), {
+            name: 'InternalError',
+            $fault: 'server',
+            $metadata: { httpStatusCode: 500 },
+          });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'fail-part-2' },
+    );
+    const failing = new S3Store({ bucket: BUCKET, prefix: 'run prefix/', client }).openWriter(key);
+    const failure = await failureOf(
+      (async () => {
+        for (const chunk of chunks(30 * MiB, MiB).out) await failing.write(chunk);
+        await failing.commit();
+      })(),
+    );
+    expect(failure).toMatchObject({ kind: 'transient', code: 'storage_unavailable' });
+    await failing.abort();
+    expect(sent).toContain('AbortMultipartUploadCommand');
+    expect(sent).not.toContain('CompleteMultipartUploadCommand');
+    expect(text(await store.getBytes(key))).toBe('previous version');
+  });
+
+  it('writes small and empty objects', async () => {
+    const small = store.openWriter('streamed/small.json');
+    await small.write(Buffer.from('{"rows":3}'));
+    expect((await small.commit()).bytes).toBe(10);
+    expect(text(await store.getBytes('streamed/small.json'))).toBe('{"rows":3}');
+    const empty = store.openWriter('streamed/empty.bin');
+    expect((await empty.commit()).bytes).toBe(0);
+    expect((await store.head('streamed/empty.bin'))?.size).toBe(0);
+  });
+});
+
 describe('S3Store error classification', () => {
   it('a missing bucket is permanent, whatever the operation', async () => {
     const missing = openObjectStore('s3://no-such-bucket/x/', s3.connection);

@@ -196,6 +196,28 @@ describe('FsStore', () => {
     expect(Buffer.compare(Buffer.from((await store.getBytes(SPACED_KEY))!), content)).toBe(0);
   });
 
+  it('streams a write that appears only on commit, with the ETag head() gives; abort leaves nothing', async () => {
+    await store.put(SPACED_KEY, 'previous');
+    const writer = store.openWriter(SPACED_KEY);
+    const content = Buffer.alloc(3 * 1024 * 1024 + 5, 7);
+    for (let at = 0; at < content.length; at += 1_000_000) await writer.write(content.subarray(at, at + 1_000_000));
+    expect(text(await store.getBytes(SPACED_KEY))).toBe('previous');
+    expect(await listAll()).toHaveLength(1); // the temp file is not listed
+    const result = await writer.commit();
+    expect(result).toEqual({ bytes: content.length, etag: `"${createHash('md5').update(content).digest('hex')}"` });
+    expect((await store.head(SPACED_KEY))!.etag).toBe(result.etag);
+    await writer.abort(); // after a commit: does nothing
+    expect(Buffer.compare(Buffer.from((await store.getBytes(SPACED_KEY))!), content)).toBe(0);
+
+    const aborted = store.openWriter('new/dir/k.bin');
+    await aborted.write(Buffer.from('partial'));
+    await aborted.abort();
+    await aborted.abort();
+    expect(await store.head('new/dir/k.bin')).toBeUndefined();
+    expect(await readdir(join(root, 'new/dir'))).toEqual([]);
+    await expect(aborted.write(Buffer.from('x'))).rejects.toThrow('write after commit or abort');
+  });
+
   it('fails an upload of a missing source file without creating the object', async () => {
     expect(await codeOf(store.upload('k.bin', join(dir, 'no-such-file')))).toBe('not_found');
     expect(await store.head('k.bin')).toBeUndefined();
@@ -209,6 +231,7 @@ describe('FsStore', () => {
       expect(await codeOf(store.put(key, 'x')), key).toBe('invalid_key');
       expect(await codeOf(store.head(key)), key).toBe('invalid_key');
       expect(await codeOf(store.delete(key)), key).toBe('invalid_key');
+      expect(await codeOf((async () => store.openWriter(key))()), key).toBe('invalid_key');
     }
     expect(await codeOf(listAll('../'))).toBe('invalid_key');
     expect(await readFile(join(dir, 'secret.txt'), 'utf8')).toBe('outside');

@@ -2,7 +2,7 @@
 // root; writes go to a dot-temp file in the target directory and are renamed into place, so a reader never
 // sees a partial object and list() never shows a write in progress.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, type Dirent } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, type Dirent, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { lstat, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -12,7 +12,7 @@ import { PermanentError } from '@sluice/contracts';
 import { classifyFsError } from './fs-errors';
 import { etagOfOpenFile, quoteMd5, rememberEtag } from './fs-etag';
 import { validateKeyPrefix, validateObjectKey } from './object-key';
-import type { DownloadOptions, ObjectInfo, ObjectStore } from './object-store';
+import type { DownloadOptions, ObjectInfo, ObjectStore, ObjectWriter } from './object-store';
 import { assertByteRange, sameEtag } from './object-store';
 import { downloadByRanges } from './ranged-download';
 
@@ -142,6 +142,71 @@ export class FsStore implements ObjectStore {
       // Replaced or removed by someone else already: the next head() hashes whatever is there.
     }
     return { size, etag };
+  }
+
+  /** Written to a dot-temp file beside the target (synchronous writes), renamed into place on commit. */
+  openWriter(key: string, _opts?: { contentType?: string }): ObjectWriter {
+    const path = this.pathOf(key);
+    const name = `${this.url}${key}`;
+    const action = `write ${name}`;
+    const dir = dirname(path);
+    const tempPath = join(dir, `.${path.slice(dir.length + 1)}.sluice-tmp-${randomBytes(6).toString('hex')}`);
+    let fd: number | undefined;
+    try {
+      mkdirSync(dir, { recursive: true });
+      fd = openSync(tempPath, 'wx');
+    } catch (error) {
+      throw classifyFsError(error, action);
+    }
+    const hash = createHash('md5');
+    let bytes = 0;
+    let state: 'open' | 'committed' | 'aborted' = 'open';
+    const closeFd = () => {
+      if (fd === undefined) return;
+      const open = fd;
+      fd = undefined;
+      closeSync(open);
+    };
+    return {
+      name,
+      async write(chunk) {
+        if (state !== 'open' || fd === undefined) throw new Error(`${name}: write after commit or abort`);
+        try {
+          for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at, chunk.length - at);
+        } catch (error) {
+          throw classifyFsError(error, action);
+        }
+        hash.update(chunk);
+        bytes += chunk.length;
+      },
+      async commit() {
+        if (state !== 'open' || fd === undefined) throw new Error(`${name}: commit after commit or abort`);
+        const etag = quoteMd5(hash.digest('hex'));
+        try {
+          fsyncSync(fd);
+          closeFd();
+          await rename(tempPath, path);
+        } catch (error) {
+          throw classifyFsError(error, action);
+        }
+        state = 'committed';
+        try {
+          rememberEtag(path, await stat(path, { bigint: true }), etag);
+        } catch {
+          // replaced or removed by someone else already: the next head() hashes whatever is there
+        }
+        return { bytes, etag };
+      },
+      async abort() {
+        if (state === 'committed') return;
+        state = 'aborted';
+        try {
+          closeFd();
+        } finally {
+          await rm(tempPath, { force: true }).catch(() => undefined);
+        }
+      },
+    };
   }
 
   async delete(key: string): Promise<void> {

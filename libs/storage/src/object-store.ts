@@ -34,6 +34,21 @@ export interface DownloadOptions {
   onProgress?: (bytesDone: number, totalBytes: number) => void | Promise<void>;
 }
 
+/**
+ * A streamed write of one object: nothing is visible at its key until commit() (S3: the multipart upload
+ * completes; a folder: a temp file is renamed). abort() discards what was written. Same shape as the
+ * normalization engine's OutputSink.
+ */
+export interface ObjectWriter {
+  /** `s3://bucket/key` or `file:///…`: never contains credentials. */
+  readonly name: string;
+  /** Resolves when the writer can take more (backpressure); rejects once the write has failed. */
+  write(chunk: Uint8Array): Promise<void>;
+  commit(): Promise<{ bytes: number; etag: string }>;
+  /** Safe after a failure and more than once; does nothing after a successful commit. */
+  abort(): Promise<void>;
+}
+
 export interface ObjectStore {
   /** Where this store points, for logs and reports: `s3://bucket/prefix/` or `file:///dir/` — never contains credentials. */
   readonly url: string;
@@ -51,6 +66,8 @@ export interface ObjectStore {
   put(key: string, body: Uint8Array | string, opts?: { contentType?: string }): Promise<void>;
   /** Streams a local file to key. No partial object is ever visible at key. */
   upload(key: string, sourcePath: string, opts?: { contentType?: string }): Promise<{ size: number; etag: string }>;
+  /** Starts a streamed write of key (see ObjectWriter): for outputs produced on the fly, with no local copy. */
+  openWriter(key: string, opts?: { contentType?: string }): ObjectWriter;
   /** Absent is not an error. */
   delete(key: string): Promise<void>;
 }

@@ -2,6 +2,8 @@
 // pinned to an ETag, every SDK failure classified transient/permanent with the store URL and key in it.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
@@ -20,6 +22,7 @@ import {
   assertByteRange,
   type DownloadOptions,
   type ObjectInfo,
+  type ObjectWriter,
   type ObjectStore,
   type S3ConnectionOptions,
   sameEtag,
@@ -174,6 +177,60 @@ export class S3Store implements ObjectStore {
         }),
       ),
     );
+  }
+
+  /**
+   * A multipart upload fed as the bytes come (parts of 8 MiB, 4 in flight): S3 shows the object only when
+   * commit() completes it; abort() aborts the upload, so no part outlives a failure. Memory: the parts in flight.
+   */
+  openWriter(key: string, opts: { contentType?: string } = {}): ObjectWriter {
+    const name = `${this.url}${key}`;
+    const action = `upload to ${name}`;
+    const Key = this.fullKey(key);
+    const body = new PassThrough({ highWaterMark: MIN_PART_BYTES });
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key, Body: body, ContentType: opts.contentType },
+      partSize: MIN_PART_BYTES,
+      queueSize: UPLOAD_CONCURRENCY,
+      leavePartsOnError: true, // we abort ourselves, as in upload()
+    });
+    let failure: Error | undefined;
+    let state: 'open' | 'committed' | 'aborted' = 'open';
+    let bytes = 0;
+    const done = upload.done().catch((error: unknown) => {
+      failure ??= classifyS3Error(error, action);
+      throw failure;
+    });
+    done.catch(() => undefined); // observed by write() and commit()
+    const abort = async () => {
+      if (state !== 'open') return;
+      state = 'aborted';
+      body.destroy();
+      await done.catch(() => undefined);
+      // A failed abort is not reported over the error that caused it: the parts stay invisible, and the
+      // sink bucket's lifecycle rule for incomplete multipart uploads removes them.
+      if (upload.uploadId) await this.abortMultipart(Key, upload.uploadId);
+    };
+    return {
+      name,
+      async write(chunk) {
+        if (failure) throw failure;
+        if (state !== 'open') throw new Error(`${name}: write after commit or abort`);
+        bytes += chunk.length;
+        if (body.write(chunk)) return;
+        await Promise.race([once(body, 'drain'), done]);
+        if (failure) throw failure;
+      },
+      async commit() {
+        if (failure) throw failure;
+        body.end();
+        const out = await done;
+        state = 'committed';
+        return { bytes, etag: out.ETag ?? '' };
+      },
+      abort,
+    };
   }
 
   /** Multipart when the file is larger than one part; S3 shows the object only on completion, and a failed upload is aborted. */
