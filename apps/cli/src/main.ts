@@ -78,10 +78,13 @@ program
 
 program
   .command('normalize <in> <out>')
-  .description('normalize one local TLC Parquet file (no NATS or S3) and print its quality report; exit 1 on a bad file')
+  .description(
+    'normalize one TLC Parquet file and print its quality report; exit 1 on a bad file. <in>: a path, s3://bucket/key or https://… (read by ranges, not downloaded); <out>: a path or s3://bucket/key',
+  )
   .addOption(new Option('--dataset <name>', 'default: from the file name').choices(DATASET_NAMES))
   .option('--month <YYYY-MM>', 'the month its pickups belong to (default: from the file name)')
   .option('--row-group-rows <n>', 'rows per output row group (default 1,000,000)', positiveInt)
+  .option('--quarantine <path>', 'also write the dropped rows, with the rule each broke (a path or s3://bucket/key)')
   .action(async (input, output, o) => exit(await normalizeCommand(input, output, o)));
 
 function exit(code: number): void {

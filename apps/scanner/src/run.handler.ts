@@ -7,6 +7,7 @@ import {
   isFinalRunState,
   manifestKey,
   outputKey,
+  quarantineKey,
   STREAMS,
   SUBJECTS,
   type CancelRequest,
@@ -153,6 +154,7 @@ export class RunHandler {
     for (const orphan of orphans) {
       await this.stores.sink.delete(manifestKey(orphan.dataset, orphan.month));
       await this.stores.sink.delete(outputKey(orphan.dataset, orphan.month));
+      await this.stores.sink.delete(quarantineKey(orphan.dataset, orphan.month));
       removed.push(outputKey(orphan.dataset, orphan.month));
       log.info({ dataset: orphan.dataset, month: orphan.month, sourceKey: orphan.sourceKey }, 'removed orphan output');
     }

@@ -1,11 +1,25 @@
-// One file, start to commit: ranged download of the pinned source version → normalize → upload the output at its
-// deterministic key → write the manifest (the commit point). Scratch files live in a per-file temp dir, always removed.
+// One file, start to commit: open the pinned source version (downloaded to a temp dir, or read by ranges) →
+// normalize, streaming the output into the sink at its deterministic key (S3 multipart: invisible until it
+// completes) → write the manifest (the commit point). The temp dir, if any, is always removed.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { manifestKey, outputKey, PermanentError, type FileDiscovered, type Manifest } from '@sluice/contracts';
-import { normalizeFile, type QualityReport } from '@sluice/normalize';
-import type { Source } from '@sluice/sources';
+import {
+  manifestKey,
+  outputKey,
+  quarantineKey,
+  type FileDiscovered,
+  type Manifest,
+} from '@sluice/contracts';
+import {
+  normalize,
+  openLocalInput,
+  openRemoteInput,
+  type OutputSink,
+  type QualityReport,
+  type RandomAccessInput,
+} from '@sluice/normalize';
+import { SOURCE_RANGE_READER_MODULE, type SourceRangeReaderOptions, type Source } from '@sluice/sources';
 import type { ObjectStore } from '@sluice/storage';
 
 export interface ProcessedFile {
@@ -19,44 +33,90 @@ export interface FileProcessorOptions {
   workDir?: string;
   rowGroupRows: number;
   readChunkBytes: number;
+  /** `download` to a temp file first, or `ranged` reads as the engine decodes (then readerOptions is required). */
+  readMode: 'download' | 'ranged';
+  /** Options of the source's range reader for this file's key (ranged mode). */
+  readerOptions?: (key: string) => SourceRangeReaderOptions;
+  /** Write the dropped rows next to the outputs, under `_quarantine/`. */
+  quarantine: boolean;
 }
+
+const PARQUET = 'application/vnd.apache.parquet';
 
 export async function processFile(
   file: FileDiscovered,
   stores: { source: Source; output: ObjectStore },
   opts: FileProcessorOptions,
 ): Promise<ProcessedFile> {
-  const dir = await mkdtemp(join(opts.workDir ?? tmpdir(), 'sluice-file-'));
+  const dir = opts.readMode === 'download' ? await mkdtemp(join(opts.workDir ?? tmpdir(), 'sluice-file-')) : undefined;
+  let input: (RandomAccessInput & { etag: string; size: number }) | undefined;
   try {
-    const inputPath = join(dir, 'source.parquet');
-    const outputPath = join(dir, 'output.parquet');
     // Pinned to the version current when this attempt starts (the planned one, unless it was replaced since):
     // the manifest records the ETag actually read, so the next incremental run compares against the truth.
-    const pinned = await stores.source.download(file.source.key, inputPath, { chunkBytes: opts.readChunkBytes });
-    const report = await normalizeFile({ inputPath, outputPath, dataset: file.dataset, month: file.month, rowGroupRows: opts.rowGroupRows });
-    if (report.rowsOut + Object.values(report.dropped).reduce((a, b) => a + b, 0) !== report.rowsIn) {
-      throw new PermanentError('row_count_mismatch', `rows in ${report.rowsIn} != rows out ${report.rowsOut} + dropped`);
-    }
+    input = await openPinnedInput(file, stores.source, opts, dir);
     const key = outputKey(file.dataset, file.month);
-    const uploaded = await stores.output.upload(key, outputPath, { contentType: 'application/vnd.apache.parquet' });
+    const qKey = quarantineKey(file.dataset, file.month);
+    const sink = stores.output.openWriter(key, { contentType: PARQUET });
+    let quarantine: OutputSink | undefined;
+    try {
+      quarantine = opts.quarantine ? stores.output.openWriter(qKey, { contentType: PARQUET }) : undefined;
+    } catch (error) {
+      await sink.abort();
+      throw error;
+    }
+    let report: QualityReport;
+    try {
+      report = await normalize(input, sink, {
+        dataset: file.dataset,
+        month: file.month,
+        rowGroupRows: opts.rowGroupRows,
+        quarantine,
+      });
+    } catch (error) {
+      await quarantine?.abort();
+      throw error;
+    }
     const manifest: Manifest = {
       manifestVersion: 1,
       dataset: file.dataset,
       month: file.month,
-      source: { store: stores.source.url, key: file.source.key, etag: pinned.etag, size: pinned.size },
+      source: { store: stores.source.url, key: file.source.key, etag: input.etag, size: input.size },
       schemaVersion: report.schemaVersion,
       rowsIn: report.rowsIn,
       rowsOut: report.rowsOut,
       dropped: report.dropped,
       droppedColumns: report.droppedColumns,
-      output: { key, bytes: uploaded.size, rowGroups: report.rowGroups },
+      output: { key, bytes: report.outputBytes, rowGroups: report.rowGroups },
+      ...(report.quarantine ? { quarantine: { key: qKey, ...report.quarantine } } : {}),
       runId: file.runId,
       writtenAt: new Date().toISOString(),
     };
     // The manifest is written last: until it exists, a reader (and the next incremental run) ignores the output.
     await stores.output.put(manifestKey(file.dataset, file.month), JSON.stringify(manifest, null, 2), { contentType: 'application/json' });
-    return { report, outputKey: key, outputBytes: uploaded.size, manifest };
+    // A quarantine file from an earlier run with QUARANTINE=true would no longer match its output.
+    if (!opts.quarantine) await stores.output.delete(qKey);
+    return { report, outputKey: key, outputBytes: report.outputBytes, manifest };
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await input?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
   }
+}
+
+async function openPinnedInput(
+  file: FileDiscovered,
+  source: Source,
+  opts: FileProcessorOptions,
+  dir: string | undefined,
+): Promise<RandomAccessInput & { etag: string; size: number }> {
+  if (opts.readMode === 'ranged') {
+    if (!opts.readerOptions) throw new Error('ranged reads need the source range reader options');
+    return openRemoteInput({
+      module: SOURCE_RANGE_READER_MODULE,
+      options: opts.readerOptions(file.source.key),
+      name: `${source.url}${file.source.key}`,
+    });
+  }
+  const inputPath = join(dir as string, 'source.parquet');
+  const pinned = await source.download(file.source.key, inputPath, { chunkBytes: opts.readChunkBytes });
+  return Object.assign(openLocalInput(inputPath), { etag: pinned.etag });
 }

@@ -11,7 +11,7 @@ import type { TransformerEnv } from '@sluice/config';
 import { JetStreamContext, LOGGER, Publisher, RunStore, SERVICE_ENV } from '@sluice/messaging';
 import { schemaVersionFor, type QualityReport } from '@sluice/normalize';
 import { metrics, type Logger } from '@sluice/observability';
-import { SOURCE, type Source } from '@sluice/sources';
+import { rangeReaderOptionsFromEnv, SOURCE, type Source } from '@sluice/sources';
 import { PipelineStores, readManifest, sameEtag, type ObjectStore } from '@sluice/storage';
 import { processFile } from './file-processor';
 import { TaskProtection } from './task-protection';
@@ -65,7 +65,14 @@ export class FileWorker {
         processFile(
           file,
           { source: this.source, output },
-          { workDir: this.env.WORK_DIR, rowGroupRows: this.env.ROW_GROUP_ROWS, readChunkBytes: this.env.SOURCE_READ_CHUNK_BYTES },
+          {
+            workDir: this.env.WORK_DIR,
+            rowGroupRows: this.env.ROW_GROUP_ROWS,
+            readChunkBytes: this.env.SOURCE_READ_CHUNK_BYTES,
+            readMode: this.env.SOURCE_READ_MODE,
+            readerOptions: (key) => rangeReaderOptionsFromEnv(this.env, key),
+            quarantine: this.env.QUARANTINE,
+          },
         ),
       );
       const durationMs = Date.now() - started;

@@ -98,8 +98,15 @@ export const transformerEnvSchema = z.object({
   ...observabilityEnv,
   ...pipelineEnv,
   ...workQueueEnv,
-  /** Scratch space for the downloaded source and the output being written. */
+  /** Scratch space for the downloaded source (SOURCE_READ_MODE=download). */
   WORK_DIR: z.string().optional(),
+  /**
+   * `download`: the source file is first downloaded to WORK_DIR (disk = the file's size), then normalized.
+   * `ranged`: the engine reads the source by ranged GETs as it decodes (no disk; more, smaller requests).
+   */
+  SOURCE_READ_MODE: z.enum(['download', 'ranged']).default('download'),
+  /** Also write the rows the quality rules drop to `_quarantine/<dataset>/year=YYYY/month=MM/…` in the sink. */
+  QUARANTINE: bool.default(false),
   ROW_GROUP_ROWS: int(1_000, 50_000_000).default(1_000_000),
   /** Size of each ranged read of a source file. */
   SOURCE_READ_CHUNK_BYTES: int(4_096, 1_073_741_824).default(8 * 1024 * 1024),
@@ -149,4 +156,12 @@ export const capacityEnvSchema = z
 export type CapacityEnv = z.infer<typeof capacityEnvSchema>;
 
 export const cliEnvSchema = z.object({ ...natsEnv, ...logEnv });
+
+/** `sluice normalize` with s3:// or https:// paths: the S3 connection and the HTTPS source settings. */
+export const normalizeCliEnvSchema = z.object({
+  ...s3Env,
+  SOURCE_HTTP_CONCURRENCY: pipelineEnv.SOURCE_HTTP_CONCURRENCY,
+  SOURCE_HTTP_TIMEOUT_MS: pipelineEnv.SOURCE_HTTP_TIMEOUT_MS,
+  SOURCE_HTTP_ATTEMPTS: pipelineEnv.SOURCE_HTTP_ATTEMPTS,
+});
 export type CliEnv = z.infer<typeof cliEnvSchema>;

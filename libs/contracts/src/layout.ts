@@ -11,6 +11,13 @@ export function outputKey(dataset: DatasetName, month: string): string {
   return `${dataset}/year=${year}/month=${mm}/${dataset}_${month}.parquet`;
 }
 
+/** QUARANTINE=true: the rows a file's quality rules dropped, with the rule each broke; outside the dataset's Hive path. */
+export const QUARANTINE_PREFIX = '_quarantine/';
+
+export function quarantineKey(dataset: DatasetName, month: string): string {
+  return `${QUARANTINE_PREFIX}${outputKey(dataset, month)}`;
+}
+
 export function manifestKey(dataset: DatasetName, month: string): string {
   return `${MANIFEST_PREFIX}${dataset}/${month}.json`;
 }

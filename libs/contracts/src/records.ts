@@ -83,6 +83,10 @@ export const ManifestSchema = z.object({
     bytes: z.number().int().nonnegative(),
     rowGroups: z.number().int().nonnegative(),
   }),
+  /** Present when the transformer ran with QUARANTINE=true: the dropped rows, written before the output. */
+  quarantine: z
+    .object({ key: z.string(), rows: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() })
+    .optional(),
   runId: RunIdSchema,
   writtenAt: z.string(),
 });

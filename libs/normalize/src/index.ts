@@ -11,6 +11,7 @@ export {
 } from './normalize';
 export { type RandomAccessInput, openLocalInput, memoryInput } from './io/random-access-input';
 export { type OutputSink, localFileSink } from './io/output-sink';
+export { type RemoteInput, type RemoteInputSpec, type RangeReader, openRemoteInput } from './io/worker-range-input';
 export { QUALITY_RULE_COLUMN } from './row-group';
 export { generateFhvhvParquet, type FhvhvGeneratorOptions } from './synthetic/fhvhv.generator';
 export { generateYellowParquet, generateGreenParquet, type TaxiGeneratorOptions } from './synthetic/taxi.generator';

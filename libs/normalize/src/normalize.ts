@@ -127,6 +127,14 @@ export async function normalize(input: RandomAccessInput, sink: OutputSink, opts
     const [written, quarantined] = await Promise.allSettled([main, side]);
     if (quarantined.status === 'rejected') throw quarantined.reason;
     if (written.status === 'rejected') throw written.reason;
+    // Every row is accounted for before anything becomes visible.
+    const droppedRows = Object.values(dropped).reduce((a, b) => a + b, 0);
+    if (rowsIn !== rowsTotal || rowsOut + droppedRows !== rowsIn) {
+      throw new PermanentError(
+        'row_count_mismatch',
+        `rows in ${rowsIn} (the footer says ${rowsTotal}) != rows out ${rowsOut} + dropped ${droppedRows}`,
+      );
+    }
     const quarantineBytes = quarantine ? (await quarantine.commit()).bytes : 0;
     const { bytes } = await sink.commit();
     return {

@@ -3,3 +3,4 @@ export * from './tlc-catalog';
 export * from './https.source';
 export * from './store.source';
 export * from './open-source';
+export * from './range-reader';

@@ -32,6 +32,10 @@ export interface Source {
   readonly url: string;
   readonly kind: 'https' | 's3' | 'file';
   list(filter?: ListFilter): Promise<SourceListing>;
+  /** The object's current version; undefined when absent (not published). */
+  head(key: string): Promise<SourceObject | undefined>;
+  /** Bytes [start, endExclusive); with ifMatch, PermanentError('source_changed') if the object is another version. */
+  getRange(key: string, start: number, endExclusive: number, opts?: { ifMatch?: string }): Promise<Uint8Array>;
   /** Ranged reads into destPath, pinned to the ETag seen when the download starts; a replacement midway is transient. */
   download(key: string, destPath: string, opts?: DownloadOptions): Promise<SourceObject>;
 }

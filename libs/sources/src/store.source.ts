@@ -19,6 +19,14 @@ export class StoreSource implements Source {
     return { objects, candidates: objects.length, absent: 0, unknown: [], complete: true };
   }
 
+  head(key: string): Promise<ObjectInfo | undefined> {
+    return this.store.head(key);
+  }
+
+  getRange(key: string, start: number, endExclusive: number, opts?: { ifMatch?: string }): Promise<Uint8Array> {
+    return this.store.getRange(key, start, endExclusive, opts);
+  }
+
   download(key: string, destPath: string, opts?: DownloadOptions): Promise<ObjectInfo> {
     return this.store.download(key, destPath, opts);
   }

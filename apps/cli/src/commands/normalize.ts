@@ -1,44 +1,60 @@
-// `sluice normalize <in> <out>`: normalize one local TLC Parquet file with the pipeline's engine, no NATS or S3
-// needed, and print its quality report. A bad file exits 1 with its error code and message.
-import { mkdir } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+// `sluice normalize <in> <out>`: normalize one TLC Parquet file with the pipeline's engine, no NATS needed, and
+// print its quality report. In and out are local paths, or URLs (see normalize-locations.ts). A bad file exits 1
+// with its error code and message, and leaves no output behind.
 import { Presets, SingleBar } from 'cli-progress';
 import { type DatasetName, PipelineError } from '@sluice/contracts';
-import { type QualityReport, normalizeFile, parseSourceKey } from '@sluice/normalize';
+import { type OutputSink, type QualityReport, type RandomAccessInput, normalize, parseSourceKey } from '@sluice/normalize';
+import { fileNameOf, openInput, openOutput } from './normalize-locations';
 
 export interface NormalizeCommandOptions {
   dataset?: DatasetName;
   month?: string;
   rowGroupRows?: number;
+  /** Where the dropped rows go (a local path or s3://bucket/key). */
+  quarantine?: string;
 }
 
-export async function normalizeCommand(input: string, output: string, opts: NormalizeCommandOptions): Promise<number> {
-  const fromName = parseSourceKey(basename(input));
+export async function normalizeCommand(
+  input: string,
+  output: string,
+  opts: NormalizeCommandOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const name = fileNameOf(input);
+  const fromName = parseSourceKey(name);
   const dataset = opts.dataset ?? fromName?.dataset;
   const month = opts.month ?? fromName?.month;
   if (!dataset || !month) {
     const missing = [!dataset && '--dataset', !month && '--month'].filter(Boolean).join(' and ');
-    throw new Error(`'${basename(input)}' is not a TLC file name (<dataset>_tripdata_YYYY-MM.parquet): give ${missing}`);
+    throw new Error(`'${name}' is not a TLC file name (<dataset>_tripdata_YYYY-MM.parquet): give ${missing}`);
   }
-  await mkdir(dirname(output), { recursive: true });
   const progress = createProgress(process.stdout);
   const started = performance.now();
   let report: QualityReport;
+  let source: RandomAccessInput | undefined;
+  let sink: OutputSink | undefined;
+  let quarantine: OutputSink | undefined;
   try {
-    report = await normalizeFile({
-      inputPath: input,
-      outputPath: output,
+    source = await openInput(input, env);
+    sink = openOutput(output, env);
+    quarantine = opts.quarantine ? openOutput(opts.quarantine, env) : undefined;
+    report = await normalize(source, sink, {
       dataset,
       month,
       rowGroupRows: opts.rowGroupRows,
       onProgress: progress.update,
+      quarantine,
     });
   } catch (error) {
     progress.stop();
+    await sink?.abort();
+    await quarantine?.abort();
     const described = describeFailure(error, input);
     if (!described) throw error;
     process.stderr.write(`sluice normalize: ${input}: ${described}\n`);
     return 1;
+  } finally {
+    await source?.close();
   }
   progress.stop();
   console.log(formatReport(input, output, report, (performance.now() - started) / 1000).join('\n'));
@@ -88,5 +104,6 @@ export function formatReport(input: string, output: string, r: QualityReport, se
     `  dropped columns  ${r.droppedColumns.length > 0 ? r.droppedColumns.join(', ') : 'none'}`,
     `  row groups       ${n(r.rowGroups)}`,
     `  output bytes     ${n(r.outputBytes)}`,
+    ...(r.quarantine ? [`  quarantined      ${n(r.quarantine.rows)} rows, ${n(r.quarantine.bytes)} bytes`] : []),
   ];
 }
