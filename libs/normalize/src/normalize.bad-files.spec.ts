@@ -88,8 +88,8 @@ describe('bad source files fail with a precise code and leave no output', () => 
   }
 
   it('a wasm trap (RuntimeError) while decoding becomes corrupt, and the engine works afterwards', async () => {
-    // zstd columns go to the wasm decoder, which tries to allocate for 2^31 - 1 rows and traps
-    const file = generateFhvhvParquet({ month: '2024-01', rows: 1_000, compression: 'zstd' });
+    // gzip columns go to the wasm decoder, which tries to allocate for 2^31 - 1 rows and traps
+    const file = generateFhvhvParquet({ month: '2024-01', rows: 1_000, compression: 'gzip' });
     const { outputPath, result } = normalizeBytes('lying-footer', withLyingFooter(file));
     const error = await rejectionOf(result);
     expect(error.code).toBe('corrupt');

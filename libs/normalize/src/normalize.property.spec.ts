@@ -1,6 +1,6 @@
 // Property: any valid fhvhv source table — any row count (0 and 1 included), nulls anywhere, any timestamp unit
 // per column, int32 or int64 IDs, airport fee drift, any source and output row-group layout and read window, snappy
-// (JS page decoder) or zstd (wasm fallback) — comes back from normalizeFile with every row and only the documented
+// or zstd (JS page decoder) or gzip (wasm fallback) — comes back from normalizeFile with every row and only the documented
 // casts. fast-check rather than seeded loops: it shrinks a failing table to a minimal one (fewest rows, columns
 // left at their simplest values) and prints the seed to replay it.
 import * as fs from 'node:fs';
@@ -83,7 +83,7 @@ const tableArb = fc
       airportFee: fc.constantFrom('airport_fee:double', 'airport_fee:int64', 'Airport_fee:double', 'Airport_fee:int64'),
       flagsAsBool: fc.boolean(),
       cbd: fc.boolean(),
-      compression: fc.constantFrom<'snappy' | 'zstd'>('snappy', 'zstd'),
+      compression: fc.constantFrom<'snappy' | 'zstd' | 'gzip'>('snappy', 'zstd', 'gzip'),
       sourceRowGroupRows: fc.integer({ min: 1, max: 25 }),
       outputRowGroupRows: fc.integer({ min: 1, max: 25 }),
       windowRows: fc.integer({ min: 1, max: 30 }),

@@ -163,7 +163,7 @@ describe('normalizeFile tolerates known drift', () => {
     expectOutputMatchesSource(result);
   });
 
-  it('s timestamps, on both read paths: JS pages (snappy) and the wasm fallback (zstd), which loses the unit', async () => {
+  it('s timestamps, on both read paths: JS pages (snappy, zstd) and the wasm fallback (gzip), which loses the unit', async () => {
     const { table, invalidRowIndexes } = buildFhvhvTable({ month: '2024-02', rows: 1_000 });
     const seconds = (name: string) => {
       const { nullBitmap, nullCount, length, values } = table.getChild(name)!.data[0];
@@ -173,7 +173,7 @@ describe('normalizeFile tolerates known drift', () => {
     const source = table.assign(
       new arrow.Table({ request_datetime: seconds('request_datetime'), on_scene_datetime: seconds('on_scene_datetime') }),
     );
-    for (const compression of ['snappy', 'zstd'] as const) {
+    for (const compression of ['snappy', 'zstd', 'gzip'] as const) {
       const inputPath = path.join(dir, `seconds-${compression}.parquet`);
       const outputPath = path.join(dir, `seconds-${compression}.out.parquet`);
       fs.writeFileSync(inputPath, encodeParquet(source, { compression }));

@@ -110,10 +110,15 @@ export async function writeParquet(
 /** A whole small table as Parquet bytes in memory (fixtures and synthetic source files). */
 export function encodeParquet(
   table: arrow.Table,
-  options: { compression: 'snappy' | 'zstd' | 'none'; rowGroupRows?: number },
+  options: { compression: 'snappy' | 'zstd' | 'gzip' | 'none'; rowGroupRows?: number },
 ): Uint8Array {
   const wasm = parquetWasm();
-  const codec = { snappy: wasm.Compression.SNAPPY, zstd: wasm.Compression.ZSTD, none: wasm.Compression.UNCOMPRESSED };
+  const codec = {
+    snappy: wasm.Compression.SNAPPY,
+    zstd: wasm.Compression.ZSTD,
+    gzip: wasm.Compression.GZIP,
+    none: wasm.Compression.UNCOMPRESSED,
+  };
   let builder = new wasm.WriterPropertiesBuilder()
     .setCompression(codec[options.compression])
     .setStatisticsEnabled(wasm.EnabledStatistics.Chunk);

@@ -1,6 +1,7 @@
 // Pull buffers over bytes that are never held whole: a region of a file read in slices, and a snappy stream
 // decompressed as far as the consumer has asked. A consumer calls ensure(n), then reads buf[pos, pos + n) and
 // advances pos itself. Nothing here holds more than a slice (plus snappy's 64 KiB history).
+import { Decompress } from 'fzstd';
 import type { RandomAccessInput } from '../io/random-access-input';
 
 export class EndOfStreamError extends Error {}
@@ -210,3 +211,73 @@ export class SnappyStream implements PullBuffer {
 }
 
 export class SnappyError extends Error {}
+
+/** Compressed bytes handed to the zstd decoder at a time. */
+const ZSTD_INPUT_SLICE = 1 << 18;
+
+/**
+ * A zstd-compressed page, decompressed on demand with fzstd's streaming decoder: memory is the unread output,
+ * one input slice, and zstd's window (at most the frame's window size: ≤ 8 MiB at the levels Parquet writers
+ * use, and never more than the page for a page small enough to be one segment).
+ */
+export class ZstdStream implements PullBuffer {
+  buf = new Uint8Array(1 << 20);
+  pos = 0;
+  end = 0;
+  private consumed = 0;
+  private finished = false;
+  private readonly decoder: Decompress;
+
+  constructor(
+    private readonly input: FileRegion,
+    private readonly compressedLength: number,
+  ) {
+    this.decoder = new Decompress((chunk, final) => {
+      this.append(chunk);
+      if (final) this.finished = true;
+    });
+  }
+
+  ensure(n: number): void {
+    while (this.end - this.pos < n) {
+      if (this.consumed >= this.compressedLength) {
+        throw new EndOfStreamError(`wanted ${n} bytes, the page has ${this.end - this.pos}`);
+      }
+      const take = Math.min(this.compressedLength - this.consumed, ZSTD_INPUT_SLICE);
+      this.input.ensure(take);
+      // a copy: the decoder may keep part of it for the next push, and the region reuses its buffer
+      const slice = this.input.buf.slice(this.input.pos, this.input.pos + take);
+      this.input.pos += take;
+      this.consumed += take;
+      try {
+        this.decoder.push(slice, this.consumed === this.compressedLength);
+      } catch (error) {
+        throw new ZstdError(`zstd: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+
+  /** True once the frame's last block has been decoded. */
+  get done(): boolean {
+    return this.finished;
+  }
+
+  private append(chunk: Uint8Array): void {
+    if (this.buf.length - this.end < chunk.length) {
+      const kept = this.end - this.pos;
+      if (this.buf.length < kept + chunk.length) {
+        const grown = new Uint8Array(Math.max(this.buf.length * 2, kept + chunk.length));
+        grown.set(this.buf.subarray(this.pos, this.end));
+        this.buf = grown;
+      } else {
+        this.buf.copyWithin(0, this.pos, this.end);
+      }
+      this.pos = 0;
+      this.end = kept;
+    }
+    this.buf.set(chunk, this.end);
+    this.end += chunk.length;
+  }
+}
+
+export class ZstdError extends Error {}

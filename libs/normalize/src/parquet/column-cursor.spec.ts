@@ -40,6 +40,8 @@ const LAYOUTS: Layout[] = [
   { name: 'snappy, plain, small pages', compression: 'SNAPPY', dictionary: false, pageBytes: 3_000 },
   { name: 'uncompressed, dictionary, one page', compression: 'UNCOMPRESSED', dictionary: true, pageBytes: 1 << 24 },
   { name: 'snappy, plain, one page', compression: 'SNAPPY', dictionary: false, pageBytes: 1 << 24 },
+  { name: 'zstd, dictionary, small pages', compression: 'ZSTD', dictionary: true, pageBytes: 2_000 },
+  { name: 'zstd, plain, one page', compression: 'ZSTD', dictionary: false, pageBytes: 1 << 24 },
 ];
 
 function write(file: string, table: arrow.Table, layout: Layout): void {
@@ -99,15 +101,36 @@ describe('streaming column decoder', () => {
     });
   }
 
-  it('leaves zstd columns to parquet-wasm (whole chunk), with the same values', async () => {
-    const file = path.join(dir, 'zstd.parquet');
-    write(file, table, { name: 'zstd', compression: 'ZSTD', dictionary: true, pageBytes: 2_000 });
+  it('streams a zstd page of many blocks (a frame larger than zstd\'s 128 KiB block), in small windows', async () => {
+    const rows = 200_000;
+    const micros = BigInt64Array.from({ length: rows }, (_, i) => 1_706_745_599_999_999n - BigInt(i) * 987_654n);
+    const big = new arrow.Table({
+      pickup: arrow.makeVector(arrow.makeData({ type: new arrow.TimestampMicrosecond(), length: rows, data: micros })),
+    });
+    const file = path.join(dir, 'zstd-one-big-page.parquet');
+    write(file, big, { name: 'zstd big', compression: 'ZSTD', dictionary: false, pageBytes: 1 << 24 });
     const source = await ParquetSource.open(file);
     try {
-      const reader = source.openColumn(0, 'money');
+      const reader = source.openColumn(0, 'pickup');
+      expect(reader.mode).toBe('stream');
+      const pieces: arrow.Data[] = [];
+      for (let done = 0; done < rows; done += 3_001) pieces.push(await reader.read(Math.min(3_001, rows - done)));
+      expect(valuesOf(pieces)).toEqual(valuesOf([await source.readColumn(0, 'pickup')]));
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('leaves what it does not decode (booleans) to parquet-wasm (whole chunk), with the same values', async () => {
+    const file = path.join(dir, 'bool.parquet');
+    const flags = new arrow.Table({ flag: arrow.vectorFromArray(Array.from({ length: ROWS }, (_, i) => (i % 7 === 0 ? null : i % 3 === 0))) });
+    write(file, flags, { name: 'bool', compression: 'ZSTD', dictionary: true, pageBytes: 2_000 });
+    const source = await ParquetSource.open(file);
+    try {
+      const reader = source.openColumn(0, 'flag');
       expect(reader.mode).toBe('whole');
       const pieces = [await reader.read(6_000), await reader.read(4_000)];
-      expect(valuesOf(pieces)).toEqual(valuesOf([await source.readColumn(0, 'money')]));
+      expect(valuesOf(pieces)).toEqual(valuesOf([await source.readColumn(0, 'flag')]));
     } finally {
       await source.close();
     }

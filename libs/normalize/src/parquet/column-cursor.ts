@@ -1,20 +1,20 @@
 // Decodes one flat column chunk a few rows at a time, in JavaScript, straight from the file: page headers,
-// snappy (or no) compression, definition levels, PLAIN and dictionary-encoded INT32/INT64/FLOAT/DOUBLE and
-// BYTE_ARRAY values. Its memory is the rows asked for plus a slice of the file and 64 KiB of snappy history,
-// whatever the size of the row group or of a page: this is what bounds memory on a one-row-group file whose
+// snappy, zstd (or no) compression, definition levels, PLAIN and dictionary-encoded INT32/INT64/FLOAT/DOUBLE and
+// BYTE_ARRAY values. Its memory is the rows asked for plus a slice of the file and the codec's history (64 KiB
+// for snappy, the frame's window for zstd), whatever the size of the row group or of a page: this is what bounds memory on a one-row-group file whose
 // pages hold millions of rows (DuckDB writes one page per column chunk). Anything else (other codecs,
 // v2 pages, nested columns, booleans) is left to the wasm decoder: `openColumnCursor` returns undefined.
 import * as arrow from 'apache-arrow';
 import { BitmapBuilder } from '../columns/bitmap';
 import type { RandomAccessInput } from '../io/random-access-input';
-import { FileRegion, MemoryBuffer, type PullBuffer, SnappyStream } from './byte-streams';
+import { FileRegion, MemoryBuffer, type PullBuffer, SnappyStream, ZstdStream } from './byte-streams';
 import type { ParquetFooter, TopLevelColumn } from './footer';
 import { PAGE_TYPE, parsePageHeader } from './pages';
 import { RleHybridDecoder } from './rle';
 import { type ThriftList, type ThriftStruct, ThriftDecodeError, fieldValue } from './thrift-compact';
 
 const PHYSICAL = { INT32: 1, INT64: 2, FLOAT: 4, DOUBLE: 5, BYTE_ARRAY: 6 } as const;
-const CODEC = { UNCOMPRESSED: 0, SNAPPY: 1 } as const;
+const CODEC = { UNCOMPRESSED: 0, SNAPPY: 1, ZSTD: 6 } as const;
 const ENCODING = { PLAIN: 0, PLAIN_DICTIONARY: 2, RLE_DICTIONARY: 8 } as const;
 const REPETITION = { REQUIRED: 0, OPTIONAL: 1 } as const;
 
@@ -50,7 +50,7 @@ export function openColumnCursor(
   const meta = fieldValue(chunks[column.leaves[0]], 3) as ThriftStruct;
   const physical = fieldValue(meta, 1) as number;
   const codec = fieldValue(meta, 4) as number;
-  if (codec !== CODEC.UNCOMPRESSED && codec !== CODEC.SNAPPY) return undefined;
+  if (codec !== CODEC.UNCOMPRESSED && codec !== CODEC.SNAPPY && codec !== CODEC.ZSTD) return undefined;
   if (!outputFits(physical, type)) return undefined;
   const encodings = ((fieldValue(meta, 2) as ThriftList | undefined)?.items ?? []) as number[];
   // RLE (3) and BIT_PACKED (4) are level encodings; anything else for values is not ours
@@ -231,7 +231,9 @@ export class ColumnCursor {
   }
 
   private pageStream(compressedSize: number): PullBuffer {
-    return this.codec === CODEC.SNAPPY ? new SnappyStream(this.region, compressedSize) : this.region;
+    if (this.codec === CODEC.SNAPPY) return new SnappyStream(this.region, compressedSize);
+    if (this.codec === CODEC.ZSTD) return new ZstdStream(this.region, compressedSize);
+    return this.region;
   }
 
   private startDataPage(values: number, encoding: number, compressedSize: number, next: number): PageState {

@@ -19,7 +19,7 @@ export interface FhvhvGeneratorOptions {
   /** Default: one row group for the whole file, like the worst real months. */
   rowGroupRows?: number;
   /** Default 'snappy'. */
-  compression?: 'snappy' | 'zstd';
+  compression?: 'snappy' | 'zstd' | 'gzip';
   /** `airport_fee` as int64 (some real files) instead of double. */
   airportFeeAsInt?: boolean;
   /** Default: month >= 2025-01. */
