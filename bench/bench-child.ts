@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   let result: Partial<ChildResult> = {};
   if (engine === 'generate') {
-    await duckdb(fhvhvSourceSql(Number(input), month, output), 1);
+    await duckdb(fhvhvSourceSql(Number(input), month, output, rowGroupRowsArg === 'zstd' ? 'zstd' : 'snappy'), 1);
   } else if (engine === 'duckdb') {
     await duckdb(duckdbNormalizeSql(input, output, month, rowGroupRows), 1);
   } else if (engine === 'sluice') {

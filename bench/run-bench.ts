@@ -1,5 +1,5 @@
-// `npm run bench [-- --rows 20000000 --row-group-rows 1000000 --engines sluice,duckdb --keep]`
-// Generates a synthetic fhvhv file (one row group, snappy; cached by row count), normalizes it with sluice and
+// `npm run bench [-- --rows 20000000 --row-group-rows 1000000 --source-codec snappy|zstd --engines sluice,duckdb --keep]`
+// Generates a synthetic fhvhv file (one row group, snappy or zstd; cached by row count and codec), normalizes it with sluice and
 // with DuckDB (threads=1), each in its own child process, one after the other, and prints rows/s, peak RSS,
 // output bytes and sluice/DuckDB ratios; then checks both outputs hold the same rows (count and per-column
 // aggregates). A child that dies is reported, not fatal. Ratios are printed, never asserted.
@@ -14,6 +14,7 @@ interface Args {
   rows: number;
   rowGroupRows: number;
   engines: string[];
+  sourceCodec: 'snappy' | 'zstd';
   dir: string;
   keep: boolean;
 }
@@ -21,7 +22,7 @@ interface Args {
 const MONTH = '2024-03';
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { rows: 5_000_000, rowGroupRows: 1_000_000, engines: ['sluice', 'duckdb'], dir: join(tmpdir(), 'sluice-bench'), keep: false };
+  const args: Args = { rows: 5_000_000, rowGroupRows: 1_000_000, engines: ['sluice', 'duckdb'], sourceCodec: 'snappy', dir: join(tmpdir(), 'sluice-bench'), keep: false };
   for (let i = 0; i < argv.length; i++) {
     const value = () => {
       const v = argv[++i];
@@ -32,6 +33,12 @@ function parseArgs(argv: string[]): Args {
       case '--rows': args.rows = Number(value().replace(/_/g, '')); break;
       case '--row-group-rows': args.rowGroupRows = Number(value().replace(/_/g, '')); break;
       case '--engines': args.engines = value().split(','); break;
+      case '--source-codec': {
+        const codec = value();
+        if (codec !== 'snappy' && codec !== 'zstd') throw new Error('--source-codec must be snappy or zstd');
+        args.sourceCodec = codec;
+        break;
+      }
       case '--dir': args.dir = value(); break;
       case '--keep': args.keep = true; break;
       default: throw new Error(`unknown option ${argv[i]}`);
@@ -65,10 +72,11 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   mkdirSync(args.dir, { recursive: true });
-  const source = join(args.dir, `fhvhv_tripdata_${MONTH}.${args.rows}rows.parquet`);
+  const codecTag = args.sourceCodec === 'snappy' ? '' : `.${args.sourceCodec}`;
+  const source = join(args.dir, `fhvhv_tripdata_${MONTH}.${args.rows}rows${codecTag}.parquet`);
   if (!existsSync(source)) {
-    process.stdout.write(`generating ${fmt(args.rows)} rows (one row group, snappy) → ${source}\n`);
-    const gen = await runChild(['generate', String(args.rows), `${source}.tmp`, MONTH, '0']);
+    process.stdout.write(`generating ${fmt(args.rows)} rows (one row group, ${args.sourceCodec}) → ${source}\n`);
+    const gen = await runChild(['generate', String(args.rows), `${source}.tmp`, MONTH, args.sourceCodec]);
     if (!gen.ok) throw new Error(`generator failed: ${gen.reason}`);
     rmSync(source, { force: true });
     require('node:fs').renameSync(`${source}.tmp`, source);

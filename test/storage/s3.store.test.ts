@@ -44,6 +44,27 @@ async function failureOf(promise: Promise<unknown>): Promise<PipelineError> {
   return outcome as PipelineError;
 }
 
+/** A store whose client fails part 2 of every multipart upload with a 500, and the commands it sent. */
+function storeFailingPart2(): { store: S3Store; sent: string[] } {
+  const client = createS3Client(s3.connection);
+  const sent: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.push(context.commandName as string);
+      if (context.commandName === 'UploadPartCommand' && (args.input as { PartNumber?: number }).PartNumber === 2) {
+        throw Object.assign(new Error('We encountered an internal error. Please try again.'), {
+          name: 'InternalError',
+          $fault: 'server',
+          $metadata: { httpStatusCode: 500 },
+        });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'fail-part-2' },
+  );
+  return { store: new S3Store({ bucket: BUCKET, prefix: 'run prefix/', client }), sent };
+}
+
 const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');
 const text = (bytes: Uint8Array | undefined) => (bytes ? Buffer.from(bytes).toString('utf8') : undefined);
 
@@ -214,24 +235,7 @@ describe('S3Store upload', () => {
   it('a failed upload is aborted and leaves the previous object untouched', async () => {
     const key = 'uploads/replace me.parquet';
     await store.put(key, 'previous version');
-    const client = createS3Client(s3.connection);
-    const sent: string[] = [];
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        sent.push(context.commandName as string);
-        const input = args.input as { PartNumber?: number };
-        if (context.commandName === 'UploadPartCommand' && input.PartNumber === 2) {
-          throw Object.assign(new Error('We encountered an internal error. Please try again.'), {
-            name: 'InternalError',
-            $fault: 'server',
-            $metadata: { httpStatusCode: 500 },
-          });
-        }
-        return next(args);
-      },
-      { step: 'initialize', name: 'fail-part-2' },
-    );
-    const failing = new S3Store({ bucket: BUCKET, prefix: 'run prefix/', client });
+    const { store: failing, sent } = storeFailingPart2();
 
     const failure = await failureOf(failing.upload(key, source));
 
@@ -288,23 +292,8 @@ describe('S3Store openWriter (streamed multipart upload)', () => {
     await aborted.abort();
     expect(text(await store.getBytes(key))).toBe('previous version');
 
-    const client = createS3Client(s3.connection);
-    const sent: string[] = [];
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        sent.push(context.commandName as string);
-        if (context.commandName === 'UploadPartCommand' && (args.input as { PartNumber?: number }).PartNumber === 2) {
-          throw Object.assign(new Error('We encountered an internal error. Please try again.'), {
-            name: 'InternalError',
-            $fault: 'server',
-            $metadata: { httpStatusCode: 500 },
-          });
-        }
-        return next(args);
-      },
-      { step: 'initialize', name: 'fail-part-2' },
-    );
-    const failing = new S3Store({ bucket: BUCKET, prefix: 'run prefix/', client }).openWriter(key);
+    const { store: failingStore, sent } = storeFailingPart2();
+    const failing = failingStore.openWriter(key);
     const failure = await failureOf(
       (async () => {
         for (const chunk of chunks(30 * MiB, MiB).out) await failing.write(chunk);

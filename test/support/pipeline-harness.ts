@@ -9,6 +9,7 @@ import { connect, type ConnectionOptions, type NatsConnection, type Subscription
 import {
   CapacityEventSchema,
   CONSUMERS,
+  CONTRACT_VERSION,
   DeadLetterSchema,
   FileEventSchema,
   isFinalRunState,
@@ -17,6 +18,7 @@ import {
   SUBJECTS,
   type CapacityEvent,
   type DeadLetter,
+  type FileDiscovered,
   type FileEvent,
   type Manifest,
   type RunRecord,
@@ -182,6 +184,45 @@ export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<P
   };
   return harness;
 }
+
+/**
+ * Publishes one fhvhv work message for a source file already in the harness's source bucket, as the scanner
+ * would (its current ETag and size), for tests that drive the transformer alone.
+ */
+export async function publishWork(h: PipelineHarness, runId: string, month: string, key = `fhvhv_tripdata_${month}.parquet`): Promise<FileDiscovered> {
+  const info = await h.source.head(key);
+  if (!info) throw new Error(`no source ${key} in the harness's source bucket`);
+  const msg: FileDiscovered = {
+    v: CONTRACT_VERSION,
+    runId,
+    dataset: 'fhvhv',
+    month,
+    source: { key, etag: info.etag, size: info.size },
+    target: 'production',
+    reason: 'new',
+  };
+  await new Publisher(h.nc).work(msg);
+  return msg;
+}
+
+/** The first file event of this type for runId/month, waiting up to a minute for it. */
+export function fileEventFor(h: PipelineHarness, runId: string, month: string, type: FileEvent['type']): Promise<FileEvent> {
+  return waitFor(() => h.fileEvents.find((e) => e.runId === runId && e.month === month && e.type === type), {
+    what: `${type} event for ${runId}/${month}`,
+    timeoutMs: 60_000,
+  });
+}
+
+/** The failure code each bad-file kind of `generateBadFile` must get (a zero-row file is valid: not listed). */
+export const BAD_FILE_CODES: Record<string, RegExp> = {
+  empty: /^empty$/,
+  truncated: /^truncated$/,
+  html: /^not_parquet$/,
+  's3-xml-error': /^not_parquet$/,
+  'wrong-magic': /^not_parquet$/,
+  'foreign-schema': /^missing_column$/,
+  'corrupt-pages': /^corrupt$/,
+};
 
 /** Writes bytes to a temp file (for readers that want a path). */
 export function tempFile(bytes: Uint8Array, name = 'file.parquet'): string {

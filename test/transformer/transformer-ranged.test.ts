@@ -4,36 +4,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONTRACT_VERSION, outputKey, quarantineKey, type FileDiscovered, type FileEvent } from '@sluice/contracts';
-import { Publisher } from '@sluice/messaging';
+import { outputKey, quarantineKey, type FileEvent } from '@sluice/contracts';
 import { BAD_FILE_KINDS, generateBadFile, generateFhvhvParquet } from '@sluice/normalize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { duckdbRows, startPipelineHarness, waitFor, type PipelineHarness } from '../support';
+import { BAD_FILE_CODES, duckdbRows, fileEventFor, publishWork, startPipelineHarness, type PipelineHarness } from '../support';
 
 describe('transformer with ranged reads and quarantine', () => {
   let h: PipelineHarness;
   const scratch = mkdtempSync(join(tmpdir(), 'sluice-ranged-'));
 
-  const work = async (runId: string, month: string): Promise<FileDiscovered> => {
-    const key = `fhvhv_tripdata_${month}.parquet`;
-    const info = (await h.source.head(key))!;
-    const msg: FileDiscovered = {
-      v: CONTRACT_VERSION,
-      runId,
-      dataset: 'fhvhv',
-      month,
-      source: { key, etag: info.etag, size: info.size },
-      target: 'production',
-      reason: 'new',
-    };
-    await new Publisher(h.nc).work(msg);
-    return msg;
-  };
-  const eventFor = (runId: string, month: string, type: FileEvent['type']) =>
-    waitFor(() => h.fileEvents.find((e) => e.runId === runId && e.month === month && e.type === type), {
-      what: `${type} event for ${runId}/${month}`,
-      timeoutMs: 60_000,
-    });
+  const work = (runId: string, month: string, key?: string) => publishWork(h, runId, month, key);
+  const eventFor = (runId: string, month: string, type: FileEvent['type']) => fileEventFor(h, runId, month, type);
   const rowsOf = async (key: string) => {
     const file = join(scratch, key.replaceAll('/', '_'));
     writeFileSync(file, (await h.sink.getBytes(key))!);
@@ -78,15 +59,7 @@ describe('transformer with ranged reads and quarantine', () => {
 
   it('fails each bad file with the same code as a downloaded one, leaving no output and no quarantine file', async () => {
     for (const [i] of BAD_FILE_KINDS.entries()) await work('r2', `2023-${String(i + 1).padStart(2, '0')}`);
-    const expected: Record<string, RegExp> = {
-      empty: /^empty$/,
-      truncated: /^truncated$/,
-      html: /^not_parquet$/,
-      's3-xml-error': /^not_parquet$/,
-      'wrong-magic': /^not_parquet$/,
-      'foreign-schema': /^missing_column$/,
-      'corrupt-pages': /^corrupt$/,
-    };
+    const expected = BAD_FILE_CODES;
     for (const [i, kind] of BAD_FILE_KINDS.entries()) {
       const month = `2023-${String(i + 1).padStart(2, '0')}`;
       if (kind === 'zero-rows') {

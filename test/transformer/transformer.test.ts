@@ -7,14 +7,13 @@ import {
   manifestKey,
   outputKey,
   STREAMS,
-  type FileDiscovered,
   type FileEvent,
 } from '@sluice/contracts';
 import { startS3Server } from '@sluice/embedded';
 import { Publisher } from '@sluice/messaging';
 import { BAD_FILE_KINDS, generateBadFile, generateFhvhvParquet } from '@sluice/normalize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPipelineHarness, waitFor, type PipelineHarness } from '../support';
+import { BAD_FILE_CODES, fileEventFor, publishWork, startPipelineHarness, waitFor, type PipelineHarness } from '../support';
 
 const MONTHS_BY_KIND = Object.fromEntries(BAD_FILE_KINDS.map((kind, i) => [kind, `2023-${String(i + 1).padStart(2, '0')}`]));
 
@@ -22,25 +21,8 @@ describe('transformer', () => {
   let h: PipelineHarness;
   let stopRestartedS3: (() => Promise<void>) | undefined;
 
-  const work = async (runId: string, month: string, key = `fhvhv_tripdata_${month}.parquet`): Promise<FileDiscovered> => {
-    const info = (await h.source.head(key))!;
-    const msg: FileDiscovered = {
-      v: CONTRACT_VERSION,
-      runId,
-      dataset: 'fhvhv',
-      month,
-      source: { key, etag: info.etag, size: info.size },
-      target: 'production',
-      reason: 'new',
-    };
-    await new Publisher(h.nc).work(msg);
-    return msg;
-  };
-  const eventFor = (runId: string, month: string, type: FileEvent['type']) =>
-    waitFor(() => h.fileEvents.find((e) => e.runId === runId && e.month === month && e.type === type), {
-      what: `${type} event for ${runId}/${month}`,
-      timeoutMs: 60_000,
-    });
+  const work = (runId: string, month: string, key?: string) => publishWork(h, runId, month, key);
+  const eventFor = (runId: string, month: string, type: FileEvent['type']) => fileEventFor(h, runId, month, type);
   const backlog = async () => {
     const info = await h.jsm.consumers.info(STREAMS.work, CONSUMERS.transformers);
     return info.num_pending + info.num_ack_pending;
@@ -82,15 +64,7 @@ describe('transformer', () => {
     for (const kind of BAD_FILE_KINDS) await work('t2', MONTHS_BY_KIND[kind]);
     const zero = await eventFor('t2', MONTHS_BY_KIND['zero-rows'], 'done');
     expect(zero).toMatchObject({ rowsIn: 0, rowsOut: 0 });
-    const expected: Record<string, RegExp> = {
-      empty: /^empty$/,
-      truncated: /^truncated$/,
-      html: /^not_parquet$/,
-      's3-xml-error': /^not_parquet$/,
-      'wrong-magic': /^not_parquet$/,
-      'foreign-schema': /^missing_column$/,
-      'corrupt-pages': /^corrupt$/,
-    };
+    const expected = BAD_FILE_CODES;
     for (const [kind, code] of Object.entries(expected)) {
       const failed = await eventFor('t2', MONTHS_BY_KIND[kind], 'failed');
       expect(failed.type === 'failed' && failed.code, kind).toMatch(code);

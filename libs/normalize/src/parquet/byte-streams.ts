@@ -40,15 +40,7 @@ export class FileRegion implements PullBuffer {
     if (this.remaining < n) throw new EndOfStreamError(`wanted ${n} bytes, ${this.remaining} left`);
     const want = Math.min(this.stop - this.next, Math.max(n - (this.end - this.pos), FILE_SLICE_BYTES));
     const kept = this.end - this.pos;
-    if (this.buf.length < kept + want) {
-      const grown = new Uint8Array(Math.max(kept + want, FILE_SLICE_BYTES));
-      grown.set(this.buf.subarray(this.pos, this.end));
-      this.buf = grown;
-    } else {
-      this.buf.copyWithin(0, this.pos, this.end);
-    }
-    this.pos = 0;
-    this.end = kept;
+    moveUnreadToFront(this, want, FILE_SLICE_BYTES);
     while (this.end < kept + want) {
       const read = this.input.readSync(this.buf, this.end, kept + want - this.end, this.next);
       if (read === 0) throw new EndOfStreamError(`the file ended at byte ${this.next}`);
@@ -73,6 +65,23 @@ export class FileRegion implements PullBuffer {
       this.pos = this.end = 0;
     }
   }
+}
+
+/**
+ * Moves the unread bytes buf[pos, end) to the front, growing buf (to at least `minSize`) when they and `room`
+ * more bytes do not fit.
+ */
+function moveUnreadToFront(b: PullBuffer, room: number, minSize: number): void {
+  const kept = b.end - b.pos;
+  if (b.buf.length < kept + room) {
+    const grown = new Uint8Array(Math.max(kept + room, minSize));
+    grown.set(b.buf.subarray(b.pos, b.end));
+    b.buf = grown;
+  } else {
+    b.buf.copyWithin(0, b.pos, b.end);
+  }
+  b.pos = 0;
+  b.end = kept;
 }
 
 /** Bytes already in memory. */
@@ -263,18 +272,7 @@ export class ZstdStream implements PullBuffer {
   }
 
   private append(chunk: Uint8Array): void {
-    if (this.buf.length - this.end < chunk.length) {
-      const kept = this.end - this.pos;
-      if (this.buf.length < kept + chunk.length) {
-        const grown = new Uint8Array(Math.max(this.buf.length * 2, kept + chunk.length));
-        grown.set(this.buf.subarray(this.pos, this.end));
-        this.buf = grown;
-      } else {
-        this.buf.copyWithin(0, this.pos, this.end);
-      }
-      this.pos = 0;
-      this.end = kept;
-    }
+    if (this.buf.length - this.end < chunk.length) moveUnreadToFront(this, chunk.length, this.buf.length * 2);
     this.buf.set(chunk, this.end);
     this.end += chunk.length;
   }
