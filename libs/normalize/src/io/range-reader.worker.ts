@@ -14,6 +14,8 @@ interface Setup {
 
 /** Slices read ahead, at most (each about 1 MiB: one per column being decoded, and some slack). */
 const MAX_READ_AHEAD = 48;
+/** A read-ahead is as long as the read before it, up to this (a whole column chunk read is not repeated ahead). */
+const MAX_READ_AHEAD_BYTES = 2 << 20;
 
 parentPort?.once('message', (setup: Setup) => {
   void serve(setup);
@@ -49,7 +51,7 @@ async function serve({ port, control, module, options }: Setup): Promise<void> {
     if (bytes.length !== end - position) {
       throw new TransientError('short_read', `asked for bytes [${position}, ${end}), got ${bytes.length} bytes`);
     }
-    readAhead(end, end + (end - position));
+    readAhead(end, end + Math.min(end - position, MAX_READ_AHEAD_BYTES));
     return bytes;
   };
 

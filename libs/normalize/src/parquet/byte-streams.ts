@@ -222,7 +222,7 @@ export class SnappyStream implements PullBuffer {
 export class SnappyError extends Error {}
 
 /** Compressed bytes handed to the zstd decoder at a time. */
-const ZSTD_INPUT_SLICE = 1 << 18;
+const ZSTD_INPUT_SLICE = 1 << 16;
 
 /**
  * A zstd-compressed page, decompressed on demand with fzstd's streaming decoder: memory is the unread output,
@@ -230,7 +230,7 @@ const ZSTD_INPUT_SLICE = 1 << 18;
  * use, and never more than the page for a page small enough to be one segment).
  */
 export class ZstdStream implements PullBuffer {
-  buf = new Uint8Array(1 << 20);
+  buf = new Uint8Array(1 << 18);
   pos = 0;
   end = 0;
   private consumed = 0;
