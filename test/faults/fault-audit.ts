@@ -34,7 +34,12 @@ export async function auditRun(h: PipelineHarness, scenario: string, record: Run
     // Dropped by a cancel: not processed, for a stated reason (the run report says cancelled, and why).
     else if (record.state === 'cancelled' && file && file.status !== 'done' && record.cancelReason) failedWithReason += 1;
   }
-  const partial = await invisiblePartials(h, manifests.map((m) => ({ key: m.output.key, bytes: m.output.bytes })));
+  // a quarantine file (QUARANTINE=true) is committed by its manifest too
+  const committed = manifests.flatMap((m) => [
+    { key: m.output.key, bytes: m.output.bytes },
+    ...(m.quarantine ? [{ key: m.quarantine.key, bytes: m.quarantine.bytes }] : []),
+  ]);
+  const partial = await invisiblePartials(h, committed);
   const row = { scenario, expected: expectedKeys.length, completed, failedWithReason, lost: expectedKeys.length - completed - failedWithReason, duplicated, partial };
   if (process.env.SLUICE_FAULT_REPORT) appendFileSync(process.env.SLUICE_FAULT_REPORT, `${JSON.stringify(row)}\n`);
   return row;

@@ -24,6 +24,8 @@ export interface FaultRule {
   fault: Fault;
   /** How many matching requests get the fault (default: all). */
   times?: number;
+  /** Matching requests let through before the fault starts (default 0): a fault in the middle of a ranged read. */
+  after?: number;
 }
 
 export interface S3FaultProxy {
@@ -38,13 +40,17 @@ export interface S3FaultProxy {
 
 export async function startS3FaultProxy(target: string): Promise<S3FaultProxy> {
   const upstream = new URL(target);
-  const rules: Array<FaultRule & { left: number }> = [];
+  const rules: Array<FaultRule & { left: number; skip: number }> = [];
   const injected: S3FaultProxy['injected'] = [];
   const sockets = new Set<Socket>();
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
-    const rule = rules.find((r) => r.left > 0 && (!r.method || r.method === req.method) && r.path.test(path));
+    let rule = rules.find((r) => r.left > 0 && (!r.method || r.method === req.method) && r.path.test(path));
+    if (rule && rule.skip > 0) {
+      rule.skip -= 1;
+      rule = undefined;
+    }
     if (rule) {
       rule.left -= 1;
       injected.push({ method: req.method ?? '?', path, fault: rule.fault.kind === 'status' ? rule.fault.code : rule.fault.kind });
@@ -76,7 +82,7 @@ export async function startS3FaultProxy(target: string): Promise<S3FaultProxy> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    add: (rule) => void rules.push({ ...rule, left: rule.times ?? Number.POSITIVE_INFINITY }),
+    add: (rule) => void rules.push({ ...rule, left: rule.times ?? Number.POSITIVE_INFINITY, skip: rule.after ?? 0 }),
     clear: () => void rules.splice(0),
     injected,
     async stop() {

@@ -45,7 +45,9 @@ const DEFAULT_READ_TIMEOUT_MS = 10 * 60_000;
 const WORKER_FILE = join(__dirname, 'range-reader.worker.js');
 
 export async function openRemoteInput(spec: RemoteInputSpec): Promise<RemoteInput> {
-  const worker = new Worker(WORKER_FILE);
+  // --no-warnings: the reader's libraries (the AWS SDK's Node-version notice) would print their warnings a second
+  // time, once per thread; reading errors come back as answers, not as warnings.
+  const worker = new Worker(WORKER_FILE, { execArgv: [...process.execArgv, '--no-warnings'] });
   const { port1: port, port2: workerPort } = new MessageChannel();
   const control = new Int32Array(new SharedArrayBuffer(4));
   let opened: { size: number; etag: string };
