@@ -164,6 +164,16 @@ describe('quarantine', () => {
     expect(quarantine.events).not.toContain('commit');
   });
 
+  it('an output sink that fails mid-stream fails the file with its error; the quarantine is aborted, not left waiting', async () => {
+    const out = recordingSink({ failOnWrite: 2 });
+    const quarantine = recordingSink();
+    const error = await rejectionOf(normalize(memoryInput(sourceBytes), out.sink, { ...options, quarantine: quarantine.sink }));
+    expect(error.code).toBe('s3_unavailable');
+    expect(out.events).toContain('abort');
+    expect(quarantine.events).toContain('abort');
+    expect([...out.events, ...quarantine.events]).not.toContain('commit');
+  }, 20_000);
+
   it('normalizeFile writes a local quarantine file and leaves no .partial behind on failure', async () => {
     const inputPath = path.join(dir, 'q-source.parquet');
     fs.writeFileSync(inputPath, sourceBytes);

@@ -56,6 +56,13 @@ export interface NormalizeFileOptions extends Omit<NormalizeOptions, 'quarantine
 
 export const DEFAULT_ROW_GROUP_ROWS = 1_000_000;
 
+/** What the quarantine writer gets when the output writer stopped reading the source (its own error is reported). */
+class OutputStopped extends Error {
+  constructor() {
+    super('the output writer stopped');
+  }
+}
+
 /**
  * Reads `input` (never whole: a window of rows of every column at a time) and streams the normalized file
  * into `sink`, then commits it. On any failure both sinks are aborted: no partial output is ever visible.
@@ -92,6 +99,7 @@ export async function normalize(input: RandomAccessInput, sink: OutputSink, opts
     const rejected = quarantine ? new BatchChannel() : undefined;
 
     async function* canonicalBatches() {
+      let finished = false;
       try {
         for (let rowGroup = 0; rowGroup < opened.rowGroups.length; rowGroup++) {
           if (opened.rowGroups[rowGroup].numRows === 0) continue;
@@ -108,10 +116,14 @@ export async function normalize(input: RandomAccessInput, sink: OutputSink, opts
             if (result.batch.numRows > 0) yield result.batch;
           }
         }
+        finished = true;
         rejected?.close();
       } catch (error) {
         rejected?.close(error);
         throw error;
+      } finally {
+        // stopped early by the output writer (its sink failed): the quarantine writer must not wait for more
+        if (!finished) rejected?.close(new OutputStopped());
       }
     }
 
@@ -125,7 +137,7 @@ export async function normalize(input: RandomAccessInput, sink: OutputSink, opts
     // on failure; the quarantine writer's own error explains a failure better than the channel it broke.
     // Nothing is committed until both are written: a failed quarantine must not leave a visible output.
     const [written, quarantined] = await Promise.allSettled([main, side]);
-    if (quarantined.status === 'rejected') throw quarantined.reason;
+    if (quarantined.status === 'rejected' && !(quarantined.reason instanceof OutputStopped)) throw quarantined.reason;
     if (written.status === 'rejected') throw written.reason;
     // Every row is accounted for before anything becomes visible.
     const droppedRows = Object.values(dropped).reduce((a, b) => a + b, 0);
