@@ -42,18 +42,18 @@ export async function writeParquet(
   const wasm = parquetWasm();
   const transferRows = options.transferRows ?? DEFAULT_TRANSFER_ROWS;
   const iterator = batches[Symbol.asyncIterator]();
-  let sourceError: { error: unknown } | undefined;
+  let failure: { error: unknown } | undefined;
   let wroteBatch = false;
   // The sink write in progress: the input waits for it, so encoded output never piles up ahead of a slow sink.
   let writing: Promise<void> | undefined;
 
-  // parquet-wasm finishes the file normally when its input stream errors: so the source's error is kept
+  // parquet-wasm finishes the file normally when its input stream errors: so the failure (source or sink) is kept
   // aside, the stream closed, and the (valid-looking but incomplete) output aborted below.
   const input = new ReadableStream({
     async pull(controller) {
       try {
         while (writing) await writing;
-        if (sourceError) {
+        if (failure) {
           // the sink failed: stop reading the source, and let the encoder finish what it has
           if (!wroteBatch) for (const b of toWasm(wasm, emptyBatch(schema))) controller.enqueue(b);
           controller.close();
@@ -72,7 +72,7 @@ export async function writeParquet(
           wroteBatch = true;
         }
       } catch (error) {
-        sourceError ??= { error };
+        failure ??= { error };
         if (!wroteBatch) for (const b of toWasm(wasm, emptyBatch(schema))) controller.enqueue(b);
         controller.close();
       }
@@ -88,22 +88,22 @@ export async function writeParquet(
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (sourceError) continue; // the output is discarded: just let the encoder finish
+      if (failure) continue; // the output is discarded: just let the encoder finish
       writing = sink.write(value).then(
         () => {
           writing = undefined;
         },
         (error: unknown) => {
-          sourceError ??= { error };
+          failure ??= { error };
           writing = undefined;
         },
       );
       await writing;
     }
-    if (sourceError) throw sourceError.error;
+    if (failure) throw failure.error;
   } catch (error) {
     await sink.abort();
-    throw sourceError ? sourceError.error : error;
+    throw failure ? failure.error : error;
   }
 }
 
