@@ -41,4 +41,12 @@ describe('waitFor', () => {
       ),
     ).rejects.toThrow(/waiting for the stream; the probe last threw: Error: attempt \d+ failed$/);
   });
+
+  it('a probe that never settles times out at the deadline, saying so', async () => {
+    const started = Date.now();
+    await expect(waitFor(() => new Promise(() => undefined), { timeoutMs: 50, intervalMs: 5, what: 'the run list' })).rejects.toThrow(
+      /waiting for the run list; the last probe did not settle before the deadline$/,
+    );
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
 });

@@ -1,6 +1,6 @@
 // Run state in the `sluice_runs` KV bucket: one entry per run, and the one-active-run lock.
 // Every write is a compare-and-set, so the run handler and the run tracker never overwrite each other.
-import type { KV as KvBucket } from '@nats-io/kv';
+import { Bucket, type KV as KvBucket } from '@nats-io/kv';
 import { ActiveRunLockSchema, KV, RunRecordSchema, type ActiveRunLock, type RunRecord } from '@sluice/contracts';
 
 const encode = (value: unknown) => JSON.stringify(value);
@@ -99,13 +99,30 @@ export class RunStore {
   }
 
   /** Most recent runs first. */
+  /**
+   * Every run, newest first. The keys come from the bucket's stream info (its subjects), not from `kv.keys()`:
+   * keys() runs an ordered consumer that was seen to hang while runs were being written (a scheduled run every
+   * 2 s in the schedule test), which would hang `sluice status` too.
+   */
   async list(): Promise<RunRecord[]> {
     const records: RunRecord[] = [];
-    for await (const key of await this.kv.keys('run.>')) {
+    for (const key of await this.runKeys()) {
       const record = await this.get(key.slice('run.'.length));
       if (record) records.push(record);
     }
     return records.sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
+  }
+
+  private async runKeys(): Promise<string[]> {
+    if (!(this.kv instanceof Bucket)) {
+      const keys: string[] = [];
+      for await (const key of await this.kv.keys('run.>')) keys.push(key);
+      return keys;
+    }
+    const bucket = this.kv;
+    const prefix = bucket.subjectForKey('');
+    const info = await bucket.jsm.streams.info(bucket.stream, { subjects_filter: bucket.subjectForKey('run.>') });
+    return Object.keys(info.state.subjects ?? {}).map((subject) => bucket.decodeKey(subject.slice(prefix.length)));
   }
 }
 
