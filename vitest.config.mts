@@ -13,6 +13,11 @@ export default defineConfig({
   resolve: { alias },
   test: {
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // Vitest 3 sizes the forks pool from this root setting (a project's own poolOptions are not read for it), and
+    // on 2 cores its default is 1: integration files run one at a time, as they always have. Two at a time took the
+    // suite from 536 s to 366 s, but the cancel fault test then saw a partial output once: not raised until that is
+    // understood (see the stop's note).
+    poolOptions: { forks: { maxForks: 1, minForks: 1 } },
     projects: [
       {
         extends: true,
@@ -24,9 +29,8 @@ export default defineConfig({
           name: 'integration',
           include: ['test/**/*.test.ts', 'infra/test/**/*.test.ts'],
           environment: 'node',
-          // each file starts its own nats-server and S3 server and child processes: keep 2 cores breathing
+          // each file starts its own nats-server and S3 server and child processes (see poolOptions above)
           pool: 'forks',
-          poolOptions: { forks: { maxForks: 2, minForks: 1 } },
           testTimeout: 120_000,
           hookTimeout: 60_000,
         },

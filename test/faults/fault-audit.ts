@@ -13,6 +13,8 @@ export interface FaultRow {
   lost: number;
   duplicated: number;
   partial: number;
+  /** The objects counted as partial, with their size and the size their manifest gives (for the failure message). */
+  partialObjects?: string[];
 }
 
 export async function auditRun(h: PipelineHarness, scenario: string, record: RunRecord, expectedKeys: string[]): Promise<FaultRow> {
@@ -39,20 +41,22 @@ export async function auditRun(h: PipelineHarness, scenario: string, record: Run
     { key: m.output.key, bytes: m.output.bytes },
     ...(m.quarantine ? [{ key: m.quarantine.key, bytes: m.quarantine.bytes }] : []),
   ]);
-  const partial = await invisiblePartials(h, committed);
+  const partialObjects = await invisiblePartials(h, committed);
+  const partial = partialObjects.length;
   const row = { scenario, expected: expectedKeys.length, completed, failedWithReason, lost: expectedKeys.length - completed - failedWithReason, duplicated, partial };
   if (process.env.SLUICE_FAULT_REPORT) appendFileSync(process.env.SLUICE_FAULT_REPORT, `${JSON.stringify(row)}\n`);
-  return row;
+  return partial > 0 ? { ...row, partialObjects } : row;
 }
 
 /** Data objects in the sink that no manifest commits, or whose size differs from their manifest. */
-async function invisiblePartials(h: PipelineHarness, committed: Array<{ key: string; bytes: number }>): Promise<number> {
+async function invisiblePartials(h: PipelineHarness, committed: Array<{ key: string; bytes: number }>): Promise<string[]> {
   const byKey = new Map(committed.map((c) => [c.key, c.bytes]));
-  let partial = 0;
+  const partial: string[] = [];
   for await (const object of h.sink.list()) {
     if (object.key.startsWith('_sluice/') || object.key.startsWith('_test/')) continue;
     if (object.key.startsWith(MANIFEST_PREFIX)) continue;
-    if (byKey.get(object.key) !== object.size) partial += 1;
+    const expected = byKey.get(object.key);
+    if (expected !== object.size) partial.push(`${object.key}: ${object.size} bytes, manifest says ${expected ?? 'nothing (no manifest)'}`);
   }
   return partial;
 }
