@@ -59,7 +59,9 @@ export function expectNormalizedOutput(
   const describe = (s: arrow.Schema) => s.fields.map((f) => `${f.name}: ${f.type} ${f.nullable ? 'null' : 'not null'}`);
   expect(describe(output.schema)).toEqual(describe(canonicalArrowSchema(schema)));
   for (const field of output.schema.fields) {
-    if (arrow.DataType.isTimestamp(field.type)) expect(field.type.timezone ?? null, field.name).toBeNull();
+    if (!arrow.DataType.isTimestamp(field.type)) continue;
+    expect(field.type.unit, field.name).toBe(arrow.TimeUnit.MICROSECOND);
+    expect(field.type.timezone ?? null, field.name).toBeNull();
   }
   const dropped = new Set(droppedRows);
   const kept = Array.from({ length: source.numRows }, (_, i) => i).filter((i) => !dropped.has(i));
