@@ -84,6 +84,18 @@ function moveUnreadToFront(b: PullBuffer, room: number, minSize: number): void {
   b.end = kept;
 }
 
+/** An unsigned LEB128 varint of at most 5 bytes (snappy's length, RLE run headers); undefined if longer. */
+export function readUleb128(input: PullBuffer): number | undefined {
+  let result = 0;
+  for (let shift = 0; shift < 35; shift += 7) {
+    input.ensure(1);
+    const b = input.buf[input.pos++];
+    result += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return result;
+  }
+  return undefined;
+}
+
 /** Bytes already in memory. */
 export class MemoryBuffer implements PullBuffer {
   pos = 0;
@@ -114,7 +126,9 @@ export class SnappyStream implements PullBuffer {
     compressedLength: number,
   ) {
     this.inputEnd = input.remaining - compressedLength; // input bytes left when this page is consumed
-    this.total = this.varint();
+    const total = readUleb128(input);
+    if (total === undefined) throw new SnappyError('bad length varint');
+    this.total = total;
   }
 
   ensure(n: number): void {
@@ -200,17 +214,6 @@ export class SnappyStream implements PullBuffer {
 
   private room(length: number): void {
     if (this.buf.length - this.end < length) this.makeRoom(length);
-  }
-
-  private varint(): number {
-    let result = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      this.input.ensure(1);
-      const b = this.input.buf[this.input.pos++];
-      result += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return result;
-    }
-    throw new SnappyError('bad length varint');
   }
 
   /** True when every compressed byte of the page has been consumed. */

@@ -1,6 +1,6 @@
 // Parquet's RLE / bit-packed hybrid encoding (definition levels, dictionary indices), decoded incrementally
 // from a pull buffer: any number of values at a time, resuming where the last call stopped.
-import type { PullBuffer } from './byte-streams';
+import { type PullBuffer, readUleb128 } from './byte-streams';
 
 export class RleDecodeError extends Error {}
 
@@ -41,7 +41,8 @@ export class RleHybridDecoder {
   }
 
   private nextRun(): void {
-    const header = this.varint();
+    const header = readUleb128(this.input);
+    if (header === undefined) throw new RleDecodeError('bad run header');
     if (header & 1) {
       this.packedLeft = (header >>> 1) * 8;
       this.groupPos = 8;
@@ -90,16 +91,5 @@ export class RleHybridDecoder {
     }
     input.pos += width;
     this.groupPos = 0;
-  }
-
-  private varint(): number {
-    let result = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      this.input.ensure(1);
-      const b = this.input.buf[this.input.pos++];
-      result += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return result;
-    }
-    throw new RleDecodeError('bad run header');
   }
 }
