@@ -64,18 +64,13 @@ export async function processFile(
       await sink.abort();
       throw error;
     }
-    let report: QualityReport;
-    try {
-      report = await normalize(input, sink, {
-        dataset: file.dataset,
-        month: file.month,
-        rowGroupRows: opts.rowGroupRows,
-        quarantine,
-      });
-    } catch (error) {
-      await quarantine?.abort();
-      throw error;
-    }
+    // normalize commits both sinks, or aborts both
+    const report = await normalize(input, sink, {
+      dataset: file.dataset,
+      month: file.month,
+      rowGroupRows: opts.rowGroupRows,
+      quarantine,
+    });
     const manifest: Manifest = {
       manifestVersion: 1,
       dataset: file.dataset,

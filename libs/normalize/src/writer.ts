@@ -51,19 +51,22 @@ export async function writeParquet(
   // aside, the stream closed, and the (valid-looking but incomplete) output aborted below.
   const input = new ReadableStream({
     async pull(controller) {
+      // parquet-wasm learns the schema from the first batch: a stream that ends before any still gets one
+      const end = () => {
+        if (!wroteBatch) for (const b of toWasm(wasm, emptyBatch(schema))) controller.enqueue(b);
+        controller.close();
+      };
       try {
         while (writing) await writing;
         if (failure) {
           // the sink failed: stop reading the source, and let the encoder finish what it has
-          if (!wroteBatch) for (const b of toWasm(wasm, emptyBatch(schema))) controller.enqueue(b);
-          controller.close();
+          end();
           await iterator.return?.();
           return;
         }
         const next = await iterator.next();
         if (next.done) {
-          if (!wroteBatch) for (const b of toWasm(wasm, emptyBatch(schema))) controller.enqueue(b);
-          controller.close();
+          end();
           return;
         }
         for (let start = 0; start < next.value.numRows; start += transferRows) {
@@ -73,8 +76,7 @@ export async function writeParquet(
         }
       } catch (error) {
         failure ??= { error };
-        if (!wroteBatch) for (const b of toWasm(wasm, emptyBatch(schema))) controller.enqueue(b);
-        controller.close();
+        end();
       }
     },
     async cancel() {
