@@ -3,7 +3,7 @@
 #   node dist/apps/scanner/src/main.js | capacity-manager | transformer | cli (sluice)
 # Stages: build (all dependencies, tsc) -> deps (production dependencies only) -> runtime (non-root, no npm cache).
 
-FROM node:20-slim AS build
+FROM node:24.21.0-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Install scripts are not needed to compile (tsc); skipping them keeps native dev tools out of the build.
@@ -13,12 +13,12 @@ COPY apps ./apps
 COPY libs ./libs
 RUN npm run build
 
-FROM node:20-slim AS deps
+FROM node:24.21.0-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
-FROM node:20-slim AS runtime
+FROM node:24.21.0-slim AS runtime
 ENV NODE_ENV=production \
     LOG_FORMAT=json
 WORKDIR /app

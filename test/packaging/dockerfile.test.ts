@@ -1,4 +1,4 @@
-// The Dockerfile and .dockerignore, checked without a Docker engine: Node 20 slim stages, a build that has what tsc
+// The Dockerfile and .dockerignore, checked without a Docker engine: pinned Node 24 slim stages, a build that has what tsc
 // needs, a runtime with production dependencies only, running as a non-root user an app this build produces.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,11 +53,14 @@ const copies = (s: Stage) =>
   });
 
 describe('Dockerfile', () => {
-  it('is multi-stage, every stage on Node 20 slim, matching package.json engines', () => {
+  it('is multi-stage, every stage on the same pinned Node 24 slim, the version the project runs its scripts on', () => {
     expect(dockerfile.map((s) => s.name)).toEqual(['build', 'deps', 'runtime']);
-    for (const s of dockerfile) expect(s.from).toBe('node:20-slim');
-    const engines = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).engines.node as string;
-    expect(engines).toMatch(/^>=20\./);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    // The `node` dev dependency is the runtime npm scripts use; the image runs exactly that version.
+    const pinned = pkg.devDependencies.node as string;
+    expect(pinned).toMatch(/^24\.\d+\.\d+$/);
+    for (const s of dockerfile) expect(s.from).toBe(`node:${pinned}-slim`);
+    expect(pkg.engines.node).toMatch(/^>=24\./);
   });
 
   it('build stage: installs from the lockfile, copies what tsconfig.build.json compiles, runs `npm run build`', () => {

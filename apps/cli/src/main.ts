@@ -2,6 +2,7 @@
 // `sluice`: start runs and follow them, observe JetStream state, cancel, and run the local demo.
 import 'reflect-metadata';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { exitOnUnsupportedRuntime } from '@sluice/config';
 import { DATASET_NAMES, INTENTS } from '@sluice/contracts';
 import { cancelCommand } from './commands/cancel';
 import { demoCommand } from './commands/demo';
@@ -16,6 +17,8 @@ const positiveInt = (v: string) => {
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
   return n;
 };
+
+exitOnUnsupportedRuntime('cli');
 
 const program = new Command()
   .name('sluice')

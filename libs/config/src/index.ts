@@ -1,2 +1,3 @@
 export * from './load-env';
 export * from './env.schema';
+export * from './runtime';

@@ -2,7 +2,7 @@
 import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ConfigError, loadEnv } from '@sluice/config';
+import { ConfigError, exitOnUnsupportedRuntime, loadEnv } from '@sluice/config';
 import { STREAMS } from '@sluice/contracts';
 import { createLogger, NestPinoLogger, startHttpEndpoint, type HttpEndpoint, type Logger, type Readiness } from '@sluice/observability';
 import type { z } from 'zod';
@@ -38,6 +38,7 @@ export interface ServiceDefinition<S extends z.ZodType<BaseEnv>> {
 
 /** Starts a service; on a fatal start-up problem prints one clear line and exits non-zero. */
 export async function runService<S extends z.ZodType<BaseEnv>>(def: ServiceDefinition<S>): Promise<void> {
+  exitOnUnsupportedRuntime(def.name);
   let env: z.infer<S>;
   try {
     env = loadEnv(def.envSchema);
