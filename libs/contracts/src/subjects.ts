@@ -23,7 +23,10 @@ export const STREAMS = {
   work: 'PIPELINE_WORK',
   events: 'PIPELINE_EVENTS',
   dlq: 'PIPELINE_DLQ',
+  /** JetStream's own advisories about the work consumer, kept so that none is missed while the scanner is down. */
+  advisories: 'PIPELINE_ADVISORIES',
 } as const;
+
 
 export const CONSUMERS = {
   /** Scanner's durable pull consumer on PIPELINE_CONTROL. */
@@ -32,7 +35,19 @@ export const CONSUMERS = {
   transformers: 'transformers',
   /** Scanner's run tracker: file events of every run, durable so completion survives a restart. */
   runTracker: 'run-tracker',
+  /** Scanner: the work consumer's advisories (PIPELINE_ADVISORIES), to fail files no handler could settle. */
+  workAdvisories: 'work-advisories',
 } as const;
+
+/**
+ * Advisories the server publishes about the `transformers` consumer: a work message that exhausted its deliveries
+ * without any handler settling it (a worker crashed, was OOM-killed or hung), and (nats-server 2.10+) one a handler
+ * terminated. Only the server publishes on `$JS.EVENT.>`; no sluice user may.
+ */
+export const WORK_ADVISORY_SUBJECTS = [
+  `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${STREAMS.work}.${CONSUMERS.transformers}`,
+  `$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.${STREAMS.work}.${CONSUMERS.transformers}`,
+] as const;
 
 export const KV = {
   runsBucket: 'sluice_runs',
