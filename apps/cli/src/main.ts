@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { exitOnUnsupportedRuntime } from '@sluice/config';
 import { DATASET_NAMES, INTENTS } from '@sluice/contracts';
+import { createSecretScrubber, secretValuesOf } from '@sluice/observability';
 import { cancelCommand } from './commands/cancel';
 import { demoCommand } from './commands/demo';
 import { dlqListCommand, dlqPurgeCommand, dlqReplayCommand } from './commands/dlq';
@@ -95,6 +96,8 @@ function exit(code: number): void {
 }
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`sluice: ${error instanceof Error ? error.message : String(error)}\n`);
+  // Errors come from libraries too (a connection, an SDK): mask anything of the credentials this shell gave us.
+  const scrub = createSecretScrubber(secretValuesOf(process.env));
+  process.stderr.write(`sluice: ${scrub(error instanceof Error ? error.message : String(error))}\n`);
   process.exit(1);
 });

@@ -24,7 +24,12 @@ export const natsEnv = {
 
 export const s3Env = {
   /** Endpoint override for S3-compatible servers (MinIO, the embedded demo server); unset on AWS. */
-  S3_ENDPOINT: z.string().url().optional(),
+  S3_ENDPOINT: z
+    .string()
+    .url()
+    // The SDK ignores user-info, and a URL is printed in places a key must never be: keys have their own variables.
+    .refine((url) => !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url), 'must not carry credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY')
+    .optional(),
   AWS_REGION: z.string().default('us-east-1'),
   S3_FORCE_PATH_STYLE: bool.optional(),
   AWS_ACCESS_KEY_ID: z.string().optional(),

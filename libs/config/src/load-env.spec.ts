@@ -33,4 +33,23 @@ describe('loadEnv', () => {
   it('checks cross-field rules', () => {
     expect(() => loadEnv(capacityEnvSchema, { WORKERS_MIN: '5', WORKERS_MAX: '2' })).toThrow(/WORKERS_MIN must be <= WORKERS_MAX/);
   });
+
+  it('refuses credentials in S3_ENDPOINT or SOURCE_URL, and never quotes the value', () => {
+    let error: unknown;
+    try {
+      loadEnv(transformerEnvSchema, {
+        SINK_URL: 'file:///tmp/sink',
+        S3_ENDPOINT: 'http://AKIDMARKER:skMARKER@minio:9000',
+        SOURCE_URL: 'https://user:pwMARKER@mirror.example/trip-data/',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('S3_ENDPOINT: must not carry credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
+    expect(message).toContain('SOURCE_URL: must be https://host/path/');
+    expect(message).not.toMatch(/MARKER/);
+    expect(loadEnv(transformerEnvSchema, { SINK_URL: 'file:///tmp/sink', S3_ENDPOINT: 'http://127.0.0.1:9000' }).S3_ENDPOINT).toBe('http://127.0.0.1:9000');
+  });
 });

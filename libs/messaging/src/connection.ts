@@ -7,6 +7,9 @@ import {
   type ConnectionOptions,
   type NatsConnection,
 } from '@nats-io/transport-node';
+import { ConfigError } from '@sluice/config';
+import { createSecretScrubber, secretValuesOf } from '@sluice/observability';
+import { describeNatsUrl, parseNatsServers } from './nats-servers';
 
 export interface NatsConfig {
   NATS_URL: string;
@@ -20,14 +23,26 @@ export interface NatsConfig {
   NATS_TLS_KEY_FILE?: string;
 }
 
+/** Settings that authenticate by themselves; credentials in NATS_URL may not be combined with them. */
+const AUTH_KEYS = ['NATS_USER', 'NATS_TOKEN', 'NATS_CREDS_FILE', 'NATS_NKEY_SEED_FILE'] as const;
+
 export function natsConnectionOptions(config: NatsConfig, name: string): ConnectionOptions {
+  const { servers, credentials } = parseNatsServers(config.NATS_URL);
   const options: ConnectionOptions = {
-    servers: config.NATS_URL.split(',').map((s) => s.trim()).filter(Boolean),
+    servers,
     name,
     // Services reconnect by themselves for as long as they run; a restart of nats-server is routine.
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
   };
+  if (credentials) {
+    const alsoSet = AUTH_KEYS.filter((key) => config[key] !== undefined);
+    if (alsoSet.length > 0) {
+      throw new ConfigError([`NATS_URL: carries credentials, and ${alsoSet.join(', ')} ${alsoSet.length > 1 ? 'are' : 'is'} set too; give them one way`]);
+    }
+    if ('token' in credentials) options.token = credentials.token;
+    else Object.assign(options, { user: credentials.user, pass: credentials.pass });
+  }
   if (config.NATS_USER !== undefined) {
     options.user = config.NATS_USER;
     options.pass = config.NATS_PASSWORD;
@@ -48,18 +63,18 @@ export function natsConnectionOptions(config: NatsConfig, name: string): Connect
   return options;
 }
 
-/** Where we connect, for logs: hosts only, never credentials embedded in a URL. */
-export function describeServers(config: NatsConfig): string {
-  return config.NATS_URL.split(',')
-    .map((s) => s.trim().replace(/\/\/[^@/]*@/, '//'))
-    .join(',');
+/** Where we connect, for logs and errors: scheme, host and port of each server, never a credential. */
+export function describeServers(config: Pick<NatsConfig, 'NATS_URL'>): string {
+  return describeNatsUrl(config.NATS_URL);
 }
 
 export async function connectNats(config: NatsConfig, name: string): Promise<NatsConnection> {
+  const options = natsConnectionOptions(config, name); // a ConfigError stays one: it is not a connection problem
   try {
-    return await connect(natsConnectionOptions(config, name));
+    return await connect(options);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    // The client's reason is masked too: it is a library's text, and may quote what it was given.
+    const reason = createSecretScrubber(secretValuesOf(config))(error instanceof Error ? error.message : String(error));
     throw new Error(`cannot connect to NATS at ${describeServers(config)}: ${reason}`);
   }
 }

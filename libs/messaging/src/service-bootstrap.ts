@@ -4,7 +4,16 @@ import { NestFactory } from '@nestjs/core';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ConfigError, exitOnUnsupportedRuntime, loadEnv } from '@sluice/config';
 import { STREAMS } from '@sluice/contracts';
-import { createLogger, NestPinoLogger, startHttpEndpoint, type HttpEndpoint, type Logger, type Readiness } from '@sluice/observability';
+import {
+  createLogger,
+  createSecretScrubber,
+  NestPinoLogger,
+  secretValuesOf,
+  startHttpEndpoint,
+  type HttpEndpoint,
+  type Logger,
+  type Readiness,
+} from '@sluice/observability';
 import type { z } from 'zod';
 import { connectNats, describeServers, type NatsConfig } from './connection';
 import { JetStreamServer, type PullBinding } from './jetstream.server';
@@ -43,10 +52,12 @@ export async function runService<S extends z.ZodType<BaseEnv>>(def: ServiceDefin
   try {
     env = loadEnv(def.envSchema);
   } catch (error) {
-    process.stderr.write(`sluice ${def.name}: ${error instanceof ConfigError ? error.message : String(error)}\n`);
+    const message = error instanceof ConfigError ? error.message : String(error);
+    process.stderr.write(`sluice ${def.name}: ${createSecretScrubber(secretValuesOf(process.env))(message)}\n`);
     process.exit(2);
   }
-  const logger = createLogger({ service: def.name, level: env.LOG_LEVEL, format: env.LOG_FORMAT });
+  const secrets = secretValuesOf(env);
+  const logger = createLogger({ service: def.name, level: env.LOG_LEVEL, format: env.LOG_FORMAT, secrets });
   let app: INestApplicationContext;
   let nc: NatsConnection;
   let http: HttpEndpoint | undefined;
@@ -76,7 +87,7 @@ export async function runService<S extends z.ZodType<BaseEnv>>(def: ServiceDefin
     }
   } catch (error) {
     logger.fatal({ err: (error as Error).message }, 'start-up failed');
-    process.stderr.write(`sluice ${def.name}: ${(error as Error).message}\n`);
+    process.stderr.write(`sluice ${def.name}: ${createSecretScrubber(secrets)((error as Error).message)}\n`);
     process.exit(1);
   }
   logger.info({ nats: describeServers(env) }, `${def.name} ready`);

@@ -1,3 +1,4 @@
 export * from './logger';
+export * from './redaction';
 export * from './metrics';
 export * from './health';

@@ -1,6 +1,7 @@
 // Structured logs: one event per line, JSON in production, pretty in a terminal. Never a secret, never a whole body.
 import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
+import { createSecretScrubber } from './redaction';
 
 export type { Logger } from 'pino';
 
@@ -10,6 +11,11 @@ export interface LoggerOptions {
   format?: 'json' | 'pretty';
   /** Where pretty logs go; stderr by default so a CLI's stdout stays clean for output. */
   destination?: 1 | 2;
+  /**
+   * Secret values this process holds (see secretValuesOf): masked in every line, whatever field or message they
+   * reach (a library error that echoes an option or a header). URL user-info is removed from every line as well.
+   */
+  secrets?: readonly string[];
 }
 
 /** Field names whose values are replaced wherever they appear in a log record. */
@@ -22,7 +28,14 @@ const REDACT = [
 export function createLogger(opts: LoggerOptions): Logger {
   const format = opts.format ?? (process.stderr.isTTY ? 'pretty' : 'json');
   const base = { service: opts.service, pid: process.pid };
-  const common = { level: opts.level ?? 'info', base, redact: { paths: REDACT, censor: '[redacted]' } };
+  const scrub = createSecretScrubber(opts.secrets ?? []);
+  const common = {
+    level: opts.level ?? 'info',
+    base,
+    redact: { paths: REDACT, censor: '[redacted]' },
+    // The last step before a line is written: field redaction above knows names, this knows values.
+    hooks: { streamWrite: scrub },
+  };
   if (format === 'pretty') {
     return pino({
       ...common,

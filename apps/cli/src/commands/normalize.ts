@@ -4,6 +4,7 @@
 import { Presets, SingleBar } from 'cli-progress';
 import { type DatasetName, PipelineError } from '@sluice/contracts';
 import { type OutputSink, type QualityReport, type RandomAccessInput, normalize, parseSourceKey } from '@sluice/normalize';
+import { createSecretScrubber, secretValuesOf } from '@sluice/observability';
 import { fileNameOf, openInput, openOutput } from './normalize-locations';
 
 export interface NormalizeCommandOptions {
@@ -51,7 +52,8 @@ export async function normalizeCommand(
     await quarantine?.abort();
     const described = describeFailure(error, input);
     if (!described) throw error;
-    process.stderr.write(`sluice normalize: ${input}: ${described}\n`);
+    // The input may be a URL with user-info, and the reason a library's text: neither may print a credential.
+    process.stderr.write(`${createSecretScrubber(secretValuesOf(env))(`sluice normalize: ${input}: ${described}`)}\n`);
     return 1;
   } finally {
     await source?.close();
