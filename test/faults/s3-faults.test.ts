@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { appEntry } from '@sluice/embedded';
 import { generateFhvhvParquet } from '@sluice/normalize';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { FAULTS, startPipelineHarness, startS3FaultProxy, waitFor, type PipelineHarness, type S3FaultProxy } from '../support';
+import { FAULTS, startPipelineHarness, startS3FaultProxy, type PipelineHarness, type S3FaultProxy } from '../support';
 import { auditRun } from './fault-audit';
 
 const MONTHS = ['2024-01', '2024-02', '2024-03', '2024-04', '2024-05', '2024-06', '2024-07'];
@@ -55,15 +55,27 @@ it('retries transient S3 faults; fails permanent ones with their reason; dead-le
   ]);
 });
 
-it('once the fault is fixed, `sluice dlq replay` processes the parked file', async () => {
+it('once the fault is fixed, an incremental run processes the parked files (`sluice dlq replay` refuses work and says so)', async () => {
   proxy.clear();
   const sluice = (...args: string[]) =>
-    promisify(execFile)(process.execPath, [appEntry('cli'), ...args], { env: { PATH: process.env.PATH, NATS_URL: h.nats.url } }).then((r) => r.stdout);
-  const letters = JSON.parse(await sluice('dlq', 'list', '--json')) as Array<{ id: number; key?: string }>;
+    promisify(execFile)(process.execPath, [appEntry('cli'), ...args], { env: { PATH: process.env.PATH, NATS_URL: h.nats.url } }).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
+  const letters = JSON.parse((await sluice('dlq', 'list', '--json')).stdout) as Array<{ id: number; key?: string }>;
   const denied = letters.find((l) => l.key === keys[4])!;
-  expect(await sluice('dlq', 'replay', String(denied.id))).toMatch(/replayed dead letter/);
-  const manifest = await waitFor(async () => (await h.manifests()).find((m) => m.month === '2024-05'), { what: 'the replayed file committed', timeoutMs: 30_000 });
-  expect(manifest.rowsIn).toBe(5_000);
-  const left = JSON.parse(await sluice('dlq', 'list', '--json')) as Array<{ id: number }>;
-  expect(left.map((l) => l.id)).not.toContain(denied.id);
+  // Work is the scanner's to publish: replay refuses it, keeps the letter, and names the supported path.
+  const replay = await sluice('dlq', 'replay', String(denied.id));
+  expect(replay.code).toBe(1);
+  expect(replay.stderr).toMatch(/`sluice run --intent incremental`: it picks up fhvhv_tripdata_2024-05\.parquet, which has no manifest/);
+  const run = await sluice('run', '--intent', 'incremental', '--run-id', 'fault-s3-fixed', '--wait', '--json');
+  expect(run.code).toBe(0);
+  const record = await h.runs.get('fault-s3-fixed');
+  // Exactly the three files that failed: the four committed ones are not redone.
+  expect(Object.keys(record!.files).sort()).toEqual([keys[4], keys[5], keys[6]]);
+  expect(record).toMatchObject({ state: 'succeeded', done: 3 });
+  const manifest = (await h.manifests()).find((m) => m.month === '2024-05')!;
+  expect(manifest).toMatchObject({ runId: 'fault-s3-fixed', rowsIn: 5_000 });
+  const left = JSON.parse((await sluice('dlq', 'list', '--json')).stdout) as Array<{ id: number }>;
+  expect(left.map((l) => l.id)).toContain(denied.id); // parked until an operator purges it
 });

@@ -61,7 +61,7 @@ dlq
   .action(async (o) => exit(await dlqListCommand(o)));
 dlq
   .command('replay [ids...]')
-  .description('publish dead letters to their original subject again (and remove them from the DLQ)')
+  .description('publish dead-lettered run and cancel requests again (and remove them from the DLQ); any other letter is refused and stays')
   .option('--all', 'every dead letter')
   .action(async (ids: string[], o) => exit(await dlqReplayCommand(ids, o)));
 dlq

@@ -1,29 +1,46 @@
-// `sluice dlq list | replay <id…|--all> | purge`: the dead-letter stream, for operators.
+// `sluice dlq list | replay <id…|--all> | purge`: the dead-letter stream, for operators. What replay may publish is
+// decided in dlq-replay-policy.ts.
 import { DeadLetterSchema, STREAMS, type DeadLetter } from '@sluice/contracts';
 import { openCliContext, type CliContext } from '../cli-context';
+import { decideReplay } from '../dlq-replay-policy';
 
 interface Letter {
   id: number;
+  /** The subject it is stored under in the DLQ stream. */
+  parkedOn: string;
   letter: DeadLetter;
 }
 
-async function readLetters(ctx: CliContext, limit: number): Promise<Letter[]> {
+interface Letters {
+  letters: Letter[];
+  /** Messages in the DLQ that are not dead letters sluice can read (not JSON, wrong shape). */
+  unreadable: number[];
+}
+
+async function readLetters(ctx: CliContext, limit: number): Promise<Letters> {
   const info = await ctx.jsm.streams.info(STREAMS.dlq);
-  const letters: Letter[] = [];
-  if (info.state.messages === 0) return letters;
-  for (let seq = info.state.first_seq; seq <= info.state.last_seq && letters.length < limit; seq += 1) {
+  const found: Letters = { letters: [], unreadable: [] };
+  if (info.state.messages === 0) return found;
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq && found.letters.length < limit; seq += 1) {
     const m = await ctx.jsm.streams.getMessage(STREAMS.dlq, { seq }).catch(() => undefined);
     if (!m) continue; // deleted (replayed)
-    const parsed = DeadLetterSchema.safeParse(m.json());
-    if (parsed.success) letters.push({ id: seq, letter: parsed.data });
+    let body: unknown;
+    try {
+      body = m.json();
+    } catch {
+      body = undefined;
+    }
+    const parsed = DeadLetterSchema.safeParse(body);
+    if (parsed.success) found.letters.push({ id: seq, parkedOn: m.subject, letter: parsed.data });
+    else found.unreadable.push(seq);
   }
-  return letters;
+  return found;
 }
 
 export async function dlqListCommand(opts: { json?: boolean; limit?: number }): Promise<number> {
   const ctx = await openCliContext();
   try {
-    const letters = await readLetters(ctx, opts.limit ?? 1_000);
+    const { letters } = await readLetters(ctx, opts.limit ?? 1_000);
     if (opts.json) {
       console.log(JSON.stringify(letters.map(({ id, letter }) => ({ id, ...letter, payloadBase64: undefined })), null, 2));
       return 0;
@@ -45,26 +62,35 @@ export async function dlqListCommand(opts: { json?: boolean; limit?: number }): 
   }
 }
 
-/** Publishes each letter's payload to its original subject again, then removes the letter. */
+/**
+ * Publishes each letter's payload to its original subject again, then removes the letter — for run and cancel
+ * requests only (see dlq-replay-policy.ts). A refused letter stays in the DLQ, and the command exits 1.
+ */
 export async function dlqReplayCommand(ids: string[], opts: { all?: boolean }): Promise<number> {
   if (!opts.all && ids.length === 0) throw new Error('give dead-letter ids (see `sluice dlq list`) or --all');
   const ctx = await openCliContext();
   try {
-    const letters = await readLetters(ctx, Number.MAX_SAFE_INTEGER);
+    const { letters, unreadable } = await readLetters(ctx, Number.MAX_SAFE_INTEGER);
     const wanted = opts.all ? letters : letters.filter((l) => ids.includes(String(l.id)));
-    const missing = ids.filter((id) => !letters.some((l) => String(l.id) === id));
+    const missing = opts.all ? [] : ids.filter((id) => !letters.some((l) => String(l.id) === id));
     let failed = missing.length;
-    for (const id of missing) console.error(`no dead letter ${id}`);
-    for (const { id, letter } of wanted) {
-      if (letter.payloadTruncated) {
-        console.error(`dead letter ${id}: the payload was cut when it was parked; it cannot be replayed`);
+    for (const id of missing) {
+      const known = unreadable.includes(Number(id));
+      console.error(known ? `dead letter ${id}: not a dead letter sluice wrote (unreadable); refused, left in the DLQ` : `no dead letter ${id}`);
+    }
+    for (const { id, parkedOn, letter } of wanted) {
+      const decision = decideReplay(letter, parkedOn);
+      if (!decision.replay) {
         failed += 1;
+        const what = decision.suspicious ? 'refused (suspicious)' : 'not replayed';
+        console.error(`dead letter ${id} (${letter.subject}${letter.key ? `, ${letter.key}` : ''}): ${what}: ${decision.reason}; left in the DLQ`);
+        if (decision.hint) console.error(`  ${decision.hint}`);
         continue;
       }
       // No Msg-Id: the original one may still be inside the duplicate window.
-      await ctx.publisher.js.publish(letter.subject, Buffer.from(letter.payloadBase64, 'base64'));
+      await ctx.publisher.js.publish(decision.subject, decision.payload);
       await ctx.jsm.streams.deleteMessage(STREAMS.dlq, id);
-      console.log(`replayed dead letter ${id} to ${letter.subject}${letter.key ? ` (${letter.key})` : ''}`);
+      console.log(`replayed dead letter ${id} to ${decision.subject}${letter.runId ? ` (run ${letter.runId})` : ''}`);
     }
     return failed === 0 ? 0 : 1;
   } finally {
