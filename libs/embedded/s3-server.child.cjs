@@ -4,6 +4,7 @@
 // Plain CommonJS outside src/ so the same file serves the TypeScript sources and the compiled dist/.
 //
 // Usage: node --openssl-legacy-provider s3-server.child.cjs '{"port":0,"dir":"/tmp/x","buckets":["a"]}'
+// (optional "credentials":{"accessKeyId":…,"secretAccessKey":…}: the only key pair it then accepts)
 // Prints one line `{"ready":true,"port":N}` on stdout when it accepts requests. Exits when stdin closes
 // (the parent is gone, however it died) or on SIGTERM/SIGINT.
 'use strict';
@@ -11,8 +12,14 @@
 const S3rver = require('s3rver');
 
 async function main() {
-  const { port = 0, dir, buckets = [] } = JSON.parse(process.argv[2] || '{}');
+  const { port = 0, dir, buckets = [], credentials } = JSON.parse(process.argv[2] || '{}');
   if (!dir) throw new Error('s3-server.child.cjs: "dir" is required');
+  if (credentials) {
+    // s3rver keeps its accounts in a registry; the built-in S3RVER key would still be accepted otherwise.
+    const { DUMMY_ACCOUNT } = require('s3rver/lib/models/account');
+    DUMMY_ACCOUNT.revokeAccessKey('S3RVER');
+    DUMMY_ACCOUNT.createKeyPair(credentials.accessKeyId, credentials.secretAccessKey);
+  }
   const server = new S3rver({
     port,
     address: '127.0.0.1',

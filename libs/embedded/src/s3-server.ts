@@ -1,6 +1,8 @@
 // An S3-compatible server (s3rver) in a child node process, for the demo and for tests. See
-// ../s3-server.child.cjs for why it cannot run in this process.
+// ../s3-server.child.cjs for why it cannot run in this process. s3rver is a development dependency (it brings
+// busboy → dicer and fast-xml-parser 3): a production install has neither it nor the child script.
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type ChildServer, removeOnExit, spawnChildServer, waitUntilReady } from './child-server';
@@ -15,6 +17,22 @@ export interface S3ServerOptions {
   buckets?: string[];
   /** 0 or absent: a free port. */
   port?: number;
+  /** The key pair it accepts (default S3RVER / S3RVER). It checks the access key id, not SigV4 signatures. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export const DEV_DEPENDENCIES_NEEDED = 'the demo needs the development dependencies: run it from a checkout with `npm run demo`';
+
+/** Whether this install can start the embedded S3 server: s3rver and the child script are there (a checkout). */
+export function embeddedS3Available(): boolean {
+  const script = childScriptPath();
+  if (!script || !existsSync(script)) return false;
+  try {
+    createRequire(script).resolve('s3rver'); // as the child script will resolve it
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface EmbeddedS3 {
@@ -27,12 +45,15 @@ export interface EmbeddedS3 {
 }
 
 export async function startS3Server(opts: S3ServerOptions = {}): Promise<EmbeddedS3> {
+  if (!embeddedS3Available()) throw new Error(DEV_DEPENDENCIES_NEEDED);
+  const script = childScriptPath()!;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'sluice-s3-'));
   if (opts.dir) mkdirSync(dir, { recursive: true });
   else removeOnExit(dir);
 
-  const config = JSON.stringify({ port: opts.port ?? 0, dir, buckets: opts.buckets ?? [] });
-  const server = await spawnChildServer(process.execPath, ['--openssl-legacy-provider', childScriptPath(), config], {
+  const { accessKeyId, secretAccessKey } = opts.credentials ?? { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+  const config = JSON.stringify({ port: opts.port ?? 0, dir, buckets: opts.buckets ?? [], credentials: opts.credentials });
+  const server = await spawnChildServer(process.execPath, ['--openssl-legacy-provider', script, config], {
     // stdin stays open: the child exits when it closes, even if this process is SIGKILLed.
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -40,8 +61,8 @@ export async function startS3Server(opts: S3ServerOptions = {}): Promise<Embedde
   return {
     endpoint: `http://127.0.0.1:${port}`,
     region: 'us-east-1',
-    accessKeyId: 'S3RVER',
-    secretAccessKey: 'S3RVER',
+    accessKeyId,
+    secretAccessKey,
     dir,
     stop: () => server.stop(5000),
   };
@@ -64,9 +85,9 @@ async function readyPort(server: ChildServer): Promise<number> {
 }
 
 /** The child script sits outside src/: find it from the package root, whether we run from sources or dist/. */
-function childScriptPath(): string {
+function childScriptPath(): string | undefined {
   for (let dir = __dirname; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json'))) return join(dir, CHILD_SCRIPT);
-    if (dirname(dir) === dir) throw new Error(`cannot find ${CHILD_SCRIPT}: no package.json above ${__dirname}`);
+    if (dirname(dir) === dir) return undefined;
   }
 }

@@ -1,6 +1,7 @@
 // `sluice demo`: the whole pipeline on this machine, no account, no Docker. Four runs, then a summary.
 import { resolve } from 'node:path';
 import { CapacityEventSchema, SUBJECTS, type CapacityEvent, type Intent, type RunRequestInput } from '@sluice/contracts';
+import { DEV_DEPENDENCIES_NEEDED, embeddedS3Available } from '@sluice/embedded';
 import { newRunId, openCliContext, type CliContext } from '../cli-context';
 import { startDemoEnvironment, type DemoEnvironment } from '../demo/demo-environment';
 import { readManifests } from '@sluice/storage';
@@ -25,6 +26,8 @@ const STEPS: Array<{ title: string; intent: Intent; limit?: number }> = [
 ];
 
 export async function demoCommand(opts: DemoCommandOptions): Promise<number> {
+  // A production install (the image, `npm ci --omit=dev`) has no S3 server to run the demo on: say so, once.
+  if (!embeddedS3Available()) throw new Error(DEV_DEPENDENCIES_NEEDED);
   const started = Date.now();
   // The demo runs on whatever Node the user has; the SDK's notice about future Node versions is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
