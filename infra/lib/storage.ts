@@ -6,6 +6,8 @@ import { Construct } from 'constructs';
 export const DATASETS = ['fhvhv', 'yellow', 'green', 'fhv'] as const;
 export const MANIFESTS = '_sluice/manifests/';
 export const RUN_REPORTS = '_sluice/runs/';
+/** With QUARANTINE=true the dropped rows of `<dataset>/…/x.parquet` go to `_quarantine/<dataset>/…/x.parquet`. */
+export const QUARANTINE = '_quarantine/';
 /** `test_subset` writes the same layout under this prefix (the services' default TEST_SINK_URL). */
 export const TEST_PREFIX = '_test/';
 

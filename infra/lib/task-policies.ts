@@ -2,12 +2,16 @@
 // named). Key patterns follow the sink layout in ./storage.
 import { Stack, aws_ecs as ecs, aws_iam as iam } from 'aws-cdk-lib';
 import { s3Source } from './settings';
-import { DATASETS, MANIFESTS, RUN_REPORTS, TEST_PREFIX, type Sink } from './storage';
+import { DATASETS, MANIFESTS, QUARANTINE, RUN_REPORTS, TEST_PREFIX, type Sink } from './storage';
 
 const dataPrefixes = DATASETS.map((d) => `${d}/*`);
+const quarantinePrefixes = DATASETS.map((d) => `${QUARANTINE}${d}/*`);
+/** `test_subset` writes the production layout again under the test prefix. */
+const underTest = (patterns: string[]) => patterns.map((p) => `${TEST_PREFIX}${p}`);
 
 /**
- * Scanner: list and read manifests, write run reports (production and test), remove orphans (data and manifest).
+ * Scanner: list and read manifests, check a file event against the manifest it names (production and test prefix),
+ * write run reports (production and test), remove orphans (manifest, data and the quarantine file beside it).
  * It lists manifests only, so its ListBucket is limited to that prefix.
  */
 export function scannerSinkStatements(sink: Sink): iam.PolicyStatement[] {
@@ -18,7 +22,11 @@ export function scannerSinkStatements(sink: Sink): iam.PolicyStatement[] {
       resources: [sink.bucket.bucketArn],
       conditions: { StringLike: { 's3:prefix': [`${MANIFESTS}*`] } },
     }),
-    new iam.PolicyStatement({ sid: 'ReadManifests', actions: ['s3:GetObject'], resources: sink.objects(`${MANIFESTS}*`) }),
+    new iam.PolicyStatement({
+      sid: 'ReadManifests',
+      actions: ['s3:GetObject'],
+      resources: sink.objects(`${MANIFESTS}*`, `${TEST_PREFIX}${MANIFESTS}*`),
+    }),
     new iam.PolicyStatement({
       sid: 'WriteRunReports',
       actions: ['s3:PutObject'],
@@ -27,18 +35,21 @@ export function scannerSinkStatements(sink: Sink): iam.PolicyStatement[] {
     new iam.PolicyStatement({
       sid: 'RemoveOrphans',
       actions: ['s3:DeleteObject'],
-      resources: sink.objects(...dataPrefixes, `${MANIFESTS}*`),
+      resources: sink.objects(...dataPrefixes, `${MANIFESTS}*`, ...quarantinePrefixes),
     }),
   ];
 }
 
 /**
- * Transformer: write outputs and manifests (multipart), read manifests (the idempotency check).
+ * Transformer: write outputs, quarantine files and manifests (multipart: aborted on failure), in production and under
+ * the test prefix; read manifests (the idempotency check); delete a quarantine file an earlier manifest lists once a
+ * run with QUARANTINE=false has replaced its output.
  * ListBucket is on the whole bucket on purpose: without it S3 answers a GET of a manifest that does not exist yet
  * (every new file) with 403 instead of 404, and the store rightly treats 403 as "access denied", failing the file.
- * It reveals key names, never contents.
+ * It reveals key names, never contents; a prefix condition cannot narrow it (a GET carries no s3:prefix).
  */
 export function transformerSinkStatements(sink: Sink): iam.PolicyStatement[] {
+  const written = [...dataPrefixes, `${MANIFESTS}*`, ...quarantinePrefixes];
   return [
     new iam.PolicyStatement({ sid: 'MissingKeysAre404', actions: ['s3:ListBucket'], resources: [sink.bucket.bucketArn] }),
     new iam.PolicyStatement({
@@ -47,9 +58,14 @@ export function transformerSinkStatements(sink: Sink): iam.PolicyStatement[] {
       resources: sink.objects(`${MANIFESTS}*`, `${TEST_PREFIX}${MANIFESTS}*`),
     }),
     new iam.PolicyStatement({
-      sid: 'WriteOutputsAndManifests',
-      actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-      resources: sink.objects(...dataPrefixes, `${MANIFESTS}*`, `${TEST_PREFIX}*`),
+      sid: 'WriteOutputsQuarantineAndManifests',
+      actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      resources: sink.objects(...written, ...underTest(written)),
+    }),
+    new iam.PolicyStatement({
+      sid: 'RemoveStaleQuarantine',
+      actions: ['s3:DeleteObject'],
+      resources: sink.objects(...quarantinePrefixes, ...underTest(quarantinePrefixes)),
     }),
   ];
 }

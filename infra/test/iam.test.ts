@@ -27,26 +27,26 @@ afterAll(() => s?.cleanup());
 const bucketArn = () => `{${ids.bucket}.Arn}`;
 const objects = (...patterns: string[]) => patterns.map((p) => `${bucketArn()}/${p}`);
 const DATA = ['fhvhv/*', 'yellow/*', 'green/*', 'fhv/*'];
+const QUARANTINE = DATA.map((p) => `_quarantine/${p}`);
 
 describe('task roles (nats=service, HTTPS source)', () => {
-  it('scanner: lists and reads manifests, writes run reports, deletes orphan data and manifests; nothing else', () => {
+  it('scanner: lists and reads manifests (and test-prefix ones), writes run reports, deletes orphan data, manifests and quarantine files; nothing else', () => {
     expectStatements(statementsOfRole(s, ids.scanner), [
       { actions: ['s3:ListBucket'], resources: [bucketArn()], conditions: { StringLike: { 's3:prefix': ['_sluice/manifests/*'] } } },
-      { actions: ['s3:GetObject'], resources: objects('_sluice/manifests/*') },
+      { actions: ['s3:GetObject'], resources: objects('_sluice/manifests/*', '_test/_sluice/manifests/*') },
       { actions: ['s3:PutObject'], resources: objects('_sluice/runs/*', '_test/_sluice/runs/*') },
-      { actions: ['s3:DeleteObject'], resources: objects(...DATA, '_sluice/manifests/*') },
+      { actions: ['s3:DeleteObject'], resources: objects(...DATA, '_sluice/manifests/*', ...QUARANTINE) },
     ]);
   });
 
-  it('transformer: writes only under data, manifest and test prefixes, reads manifests, holds its task protection', () => {
+  it('transformer: writes only data, quarantine and manifest keys (production and test prefix), reads manifests, deletes only quarantine files, holds its task protection', () => {
+    const written = [...DATA, '_sluice/manifests/*', ...QUARANTINE];
     expectStatements(statementsOfRole(s, ids.transformer), [
       // bucket-level ListBucket: a GET of a manifest not written yet must be 404, not 403 (see task-policies.ts)
       { actions: ['s3:ListBucket'], resources: [bucketArn()] },
       { actions: ['s3:GetObject'], resources: objects('_sluice/manifests/*', '_test/_sluice/manifests/*') },
-      {
-        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-        resources: objects(...DATA, '_sluice/manifests/*', '_test/*'),
-      },
+      { actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: objects(...written, ...written.map((p) => `_test/${p}`)) },
+      { actions: ['s3:DeleteObject'], resources: objects(...QUARANTINE, ...QUARANTINE.map((p) => `_test/${p}`)) },
       {
         actions: ['ecs:UpdateTaskProtection', 'ecs:GetTaskProtection'],
         resources: [`arn:{AWS::Partition}:ecs:{AWS::Region}:{AWS::AccountId}:task/{${ids.cluster}}/*`],

@@ -1,5 +1,7 @@
 // A fault-injecting HTTP proxy on loopback in front of the S3-compatible server: chosen requests get a 500, a
-// 503 SlowDown, a 403 AccessDenied, a connection reset or no answer at all; everything else is forwarded.
+// 503 SlowDown, a 403 AccessDenied, a connection reset or no answer at all; everything else is forwarded. It also
+// records every request it sees (what a client asked, and what it was answered), so a test can check each call a
+// service made: it forwards any HTTP, so it also stands in front of the fake ECS API and task-protection endpoint.
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -28,8 +30,26 @@ export interface FaultRule {
   after?: number;
 }
 
+/** One request as the proxy saw it. */
+export interface RecordedRequest {
+  method: string;
+  /** As sent: the encoded path and query string. */
+  url: string;
+  /** Lower-case names, as Node gives them. */
+  headers: Record<string, string | string[] | undefined>;
+  /** The first RECORDED_BODY_BYTES of the body, as UTF-8 (XML and JSON requests are whole; data uploads are cut). */
+  body: string;
+  /** The status the client got; undefined while the request is in flight or when the connection broke. */
+  status?: number;
+}
+
+/** Bodies are recorded up to this size: enough for any XML or JSON request, not for the data of an upload. */
+export const RECORDED_BODY_BYTES = 256 * 1024;
+
 export interface S3FaultProxy {
   endpoint: string;
+  /** Every request received, in arrival order (faulted ones too). */
+  recorded: RecordedRequest[];
   add(rule: FaultRule): void;
   /** The faults are over: every request is forwarded again. */
   clear(): void;
@@ -43,9 +63,19 @@ export async function startS3FaultProxy(target: string): Promise<S3FaultProxy> {
   const rules: Array<FaultRule & { left: number; skip: number }> = [];
   const injected: S3FaultProxy['injected'] = [];
   const sockets = new Set<Socket>();
+  const recorded: RecordedRequest[] = [];
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
+    const record: RecordedRequest = { method: req.method ?? '?', url: req.url ?? '/', headers: { ...req.headers }, body: '' };
+    recorded.push(record);
+    let bodyBytes = 0;
+    req.on('data', (chunk: Buffer) => {
+      if (bodyBytes >= RECORDED_BODY_BYTES) return;
+      record.body += chunk.subarray(0, RECORDED_BODY_BYTES - bodyBytes).toString('utf8');
+      bodyBytes += chunk.length;
+    });
+    res.on('finish', () => (record.status = res.statusCode));
     let rule = rules.find((r) => r.left > 0 && (!r.method || r.method === req.method) && r.path.test(path));
     if (rule && rule.skip > 0) {
       rule.skip -= 1;
@@ -82,6 +112,7 @@ export async function startS3FaultProxy(target: string): Promise<S3FaultProxy> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    recorded,
     add: (rule) => void rules.push({ ...rule, left: rule.times ?? Number.POSITIVE_INFINITY, skip: rule.after ?? 0 }),
     clear: () => void rules.splice(0),
     injected,

@@ -39,6 +39,8 @@ export interface FileProcessorOptions {
   readerOptions?: (key: string) => SourceRangeReaderOptions;
   /** Write the dropped rows next to the outputs, under `_quarantine/`. */
   quarantine: boolean;
+  /** The manifest this file's commit replaces, if any (the caller has read it for its idempotency check). */
+  previous?: Manifest;
 }
 
 const PARQUET = 'application/vnd.apache.parquet';
@@ -86,10 +88,12 @@ export async function processFile(
       runId: file.runId,
       writtenAt: new Date().toISOString(),
     };
+    // A quarantine file from an earlier run with QUARANTINE=true no longer matches the output. Only one the replaced
+    // manifest lists is deleted (no request for the files that never had one), and before the new manifest: if this
+    // attempt dies in between, the redelivery still finds it listed and deletes it then.
+    if (!opts.quarantine && opts.previous?.quarantine) await stores.output.delete(qKey);
     // The manifest is written last: until it exists, a reader (and the next incremental run) ignores the output.
     await stores.output.put(manifestKey(file.dataset, file.month), JSON.stringify(manifest, null, 2), { contentType: 'application/json' });
-    // A quarantine file from an earlier run with QUARANTINE=true would no longer match its output.
-    if (!opts.quarantine) await stores.output.delete(qKey);
     return { report, outputKey: key, outputBytes: report.outputBytes, manifest };
   } finally {
     await input?.close();

@@ -12,7 +12,7 @@ import { JetStreamContext, LOGGER, Publisher, RunStore, SERVICE_ENV } from '@slu
 import { schemaVersionFor, type QualityReport } from '@sluice/normalize';
 import { metrics, type Logger } from '@sluice/observability';
 import { rangeReaderOptionsFromEnv, SOURCE, type Source } from '@sluice/sources';
-import { PipelineStores, readManifest, sameEtag, type ObjectStore } from '@sluice/storage';
+import { PipelineStores, readManifest, sameEtag } from '@sluice/storage';
 import { processFile } from './file-processor';
 import { TaskProtection } from './task-protection';
 
@@ -46,7 +46,9 @@ export class FileWorker {
       return;
     }
     const output = this.stores.output(file.target);
-    const committed = await this.committedByThisRun(output, file);
+    // Read once: the idempotency check below, and what the commit replaces (its quarantine file, if any).
+    const previous = await readManifest(output, file.dataset, file.month);
+    const committed = committedByThisRun(previous, file);
     if (committed) {
       // Redelivered after the commit (e.g. the ack was lost): report it again, do not redo it.
       log.info('already committed by this run');
@@ -72,6 +74,7 @@ export class FileWorker {
             readMode: this.env.SOURCE_READ_MODE,
             readerOptions: (key) => rangeReaderOptionsFromEnv(this.env, key),
             quarantine: this.env.QUARANTINE,
+            previous,
           },
         ),
       );
@@ -95,13 +98,13 @@ export class FileWorker {
       throw error;
     }
   }
+}
 
-  private async committedByThisRun(output: ObjectStore, file: FileDiscovered): Promise<Manifest | undefined> {
-    const m = await readManifest(output, file.dataset, file.month);
-    if (!m) return undefined;
-    const current = m.runId === file.runId && sameEtag(m.source.etag, file.source.etag) && m.source.key === file.source.key;
-    return current && m.schemaVersion === schemaVersionFor(file.dataset) ? m : undefined;
-  }
+/** The manifest, when this run already committed this very source version (a redelivery after the commit). */
+function committedByThisRun(m: Manifest | undefined, file: FileDiscovered): Manifest | undefined {
+  if (!m) return undefined;
+  const current = m.runId === file.runId && sameEtag(m.source.etag, file.source.etag) && m.source.key === file.source.key;
+  return current && m.schemaVersion === schemaVersionFor(file.dataset) ? m : undefined;
 }
 
 function recordFileMetrics(dataset: string, report: QualityReport, outputBytes: number, durationMs: number): void {
