@@ -65,6 +65,7 @@ const recorders: Recorder[] = [];
 /** Read by the fake ECS when it starts a task: a scenario sets it while no task runs. */
 let transformerEnv: NodeJS.ProcessEnv = {};
 const allCalls: AwsCall[] = [];
+const byScenario: Array<{ scenario: string; calls: AwsCall[] }> = [];
 let runs = 0;
 
 beforeAll(async () => {
@@ -126,6 +127,7 @@ afterAll(async () => {
   await h?.stop();
   await ecs?.stop();
   await Promise.all(recorders.map((r) => r.proxy.stop()));
+  for (const { scenario, calls } of byScenario) console.log(`AWS calls of "${scenario}":\n${countsTable(calls)}`);
   if (allCalls.length > 0) console.log(`AWS calls by service and action (all scenarios):\n${countsTable(allCalls)}`);
 });
 
@@ -166,6 +168,7 @@ function judge(scenario: string, taken: ScenarioCalls, runId: string | undefined
   const clobbered = writes.filter((k) => k.resource.startsWith(`arn:aws:s3:::${SINK_BUCKET}/`) && mustNotWrite(k.resource.slice(`arn:aws:s3:::${SINK_BUCKET}/`.length))).length;
   const done = h.fileEvents.filter((e) => e.runId === runId && e.type === 'done' && !e.alreadyCommitted).map((e) => e.sourceKey);
   const byService = Object.entries(countBy(taken.calls, (c) => c.service)).map(([s, n]) => `${s} ${n}`).join(', ');
+  byScenario.push({ scenario, calls: taken.calls });
   const row = recordSecurityRow({
     area: 'iam',
     scenario: `IAM: ${scenario}`,
@@ -218,39 +221,46 @@ describe('IAM: every AWS call of every service, against the synthesized role pol
     judge('replaced source (new ETag)', await takeCalls(), runId);
   });
 
-  it('QUARANTINE=true: reprocess writes each file and its dropped rows under _quarantine/', async () => {
+  it('QUARANTINE=true: reprocess (fhvhv only) writes each file and its dropped rows under _quarantine/', async () => {
     transformerEnv = { QUARANTINE: 'true' };
     const runId = nextRunId();
-    const record = await runToQuiet({ intent: 'reprocess', runId });
-    expect(record).toMatchObject({ state: 'succeeded', total: 3, done: 3 });
-    const manifests = await h.manifests();
-    expect(manifests.map((m) => m.quarantine?.key)).toEqual([
+    const record = await runToQuiet({ intent: 'reprocess', runId, datasets: ['fhvhv'] });
+    expect(record).toMatchObject({ state: 'succeeded', total: 2, done: 2 });
+    expect((await h.manifests()).map((m) => m.quarantine?.key)).toEqual([
       '_quarantine/fhvhv/year=2024/month=01/fhvhv_2024-01.parquet',
       '_quarantine/fhvhv/year=2024/month=02/fhvhv_2024-02.parquet',
-      '_quarantine/yellow/year=2024/month=01/yellow_2024-01.parquet',
+      undefined, // yellow 2024-01: not in this run
     ]);
     const taken = await takeCalls();
-    expect(callsOf(taken, 'transformer', 'S3 CompleteMultipartUpload', /\/_quarantine\//).length + callsOf(taken, 'transformer', 'S3 PutObject', /\/_quarantine\//).length).toBe(3);
-    judge('QUARANTINE=true (reprocess)', taken, runId);
+    expect(callsOf(taken, 'transformer', 'S3 PutObject', /\/_quarantine\//).length + callsOf(taken, 'transformer', 'S3 CompleteMultipartUpload', /\/_quarantine\//).length).toBe(2);
+    judge('QUARANTINE=true (reprocess, fhvhv)', taken, runId);
   });
 
-  it('QUARANTINE=false, reprocess with an orphan: the scanner removes the orphan and its quarantine file, the transformer the stale quarantine files', async () => {
+  it('QUARANTINE=false, reprocess with two orphans: the scanner removes them (a quarantine file only where the manifest lists one), the transformer the stale quarantine file', async () => {
     transformerEnv = {};
     await h.source.delete(fhvhv('2024-02'));
+    await h.source.delete(YELLOW);
     const runId = nextRunId();
     const record = await runToQuiet({ intent: 'reprocess', runId });
-    expect(record).toMatchObject({ state: 'succeeded', total: 2, done: 2, orphansRemoved: ['fhvhv/year=2024/month=02/fhvhv_2024-02.parquet'] });
-    expect((await h.manifests()).map((m) => [m.dataset, m.month, m.quarantine])).toEqual([
-      ['fhvhv', '2024-01', undefined],
-      ['yellow', '2024-01', undefined],
-    ]);
+    expect(record).toMatchObject({ state: 'succeeded', total: 1, done: 1 });
+    expect([...record.orphansRemoved].sort()).toEqual(['fhvhv/year=2024/month=02/fhvhv_2024-02.parquet', 'yellow/year=2024/month=01/yellow_2024-01.parquet']);
+    expect((await h.manifests()).map((m) => [m.dataset, m.month, m.quarantine])).toEqual([['fhvhv', '2024-01', undefined]]);
     for (const key of ['_quarantine/fhvhv/year=2024/month=01/fhvhv_2024-01.parquet', '_quarantine/fhvhv/year=2024/month=02/fhvhv_2024-02.parquet']) {
       expect(await h.sink.head(key), key).toBeUndefined();
     }
     const taken = await takeCalls();
-    expect(callsOf(taken, 'scanner', 'S3 DeleteObject', /\/_quarantine\/fhvhv\//).length).toBe(1);
-    expect(callsOf(taken, 'transformer', 'S3 DeleteObject', /\/_quarantine\//).length).toBe(2);
-    judge('QUARANTINE=false after true; reprocess with an orphan (source deleted since)', taken, runId);
+    // manifest, output and quarantine file of fhvhv 2024-02; manifest and output of yellow 2024-01, which had none
+    expect(callsOf(taken, 'scanner', 'S3 DeleteObject').map((c) => c.checks[0].resource.replace(`arn:aws:s3:::${SINK_BUCKET}/`, '')).sort()).toEqual([
+      '_quarantine/fhvhv/year=2024/month=02/fhvhv_2024-02.parquet',
+      '_sluice/manifests/fhvhv/2024-02.json',
+      '_sluice/manifests/yellow/2024-01.json',
+      'fhvhv/year=2024/month=02/fhvhv_2024-02.parquet',
+      'yellow/year=2024/month=01/yellow_2024-01.parquet',
+    ]);
+    expect(callsOf(taken, 'transformer', 'S3 DeleteObject').map((c) => c.checks[0].resource)).toEqual([
+      `arn:aws:s3:::${SINK_BUCKET}/_quarantine/fhvhv/year=2024/month=01/fhvhv_2024-01.parquet`,
+    ]);
+    judge('QUARANTINE=false after true; reprocess with orphans (sources deleted since)', taken, runId);
   });
 
   it('test_subset with QUARANTINE=true, then false (ranged reads): only under the test prefix', async () => {

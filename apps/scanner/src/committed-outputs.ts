@@ -11,5 +11,6 @@ export async function readCommittedOutputs(sink: ObjectStore, log: Logger): Prom
     sourceKey: m.source.key,
     sourceEtag: m.source.etag,
     schemaVersion: m.schemaVersion,
+    hasQuarantine: m.quarantine !== undefined,
   }));
 }

@@ -13,6 +13,7 @@ const out = (s: SourceFile, over: Partial<CommittedOutput> = {}): CommittedOutpu
   month: s.month,
   sourceKey: s.key,
   sourceEtag: s.etag,
+  hasQuarantine: false,
   schemaVersion: 'fhvhv.v1',
   ...over,
 });

@@ -18,6 +18,8 @@ export interface CommittedOutput {
   sourceKey: string;
   sourceEtag: string;
   schemaVersion: string;
+  /** The manifest lists a quarantine file (written with QUARANTINE=true): removed with the output if it is an orphan. */
+  hasQuarantine: boolean;
 }
 
 export interface PlanFilters {

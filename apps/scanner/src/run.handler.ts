@@ -154,7 +154,7 @@ export class RunHandler {
     for (const orphan of orphans) {
       await this.stores.sink.delete(manifestKey(orphan.dataset, orphan.month));
       await this.stores.sink.delete(outputKey(orphan.dataset, orphan.month));
-      await this.stores.sink.delete(quarantineKey(orphan.dataset, orphan.month));
+      if (orphan.hasQuarantine) await this.stores.sink.delete(quarantineKey(orphan.dataset, orphan.month));
       removed.push(outputKey(orphan.dataset, orphan.month));
       log.info({ dataset: orphan.dataset, month: orphan.month, sourceKey: orphan.sourceKey }, 'removed orphan output');
     }
