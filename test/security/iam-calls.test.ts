@@ -280,8 +280,10 @@ describe('IAM: every AWS call of every service, against the synthesized role pol
   });
 
   it('cancel mid-run: the file in progress settles, the queued ones are dropped, the report is written', async () => {
+    // The first file is large enough for its output to go up as a multipart upload (parts of 8 MiB), and to be in
+    // progress for a while when the cancel comes; the other two wait in the queue.
     const months = ['2023-10', '2023-11', '2023-12'];
-    for (const [i, m] of months.entries()) await h.source.put(fhvhv(m), generateFhvhvParquet({ month: m, rows: 60_000, seed: 20 + i }));
+    for (const [i, m] of months.entries()) await h.source.put(fhvhv(m), generateFhvhvParquet({ month: m, rows: i === 0 ? 250_000 : 20_000, seed: 20 + i }));
     const runId = nextRunId();
     const run = h.run({ intent: 'incremental', runId }, 120_000);
     await waitFor(() => h.fileEvents.some((e) => e.runId === runId && e.type === 'started'), { what: 'the first file started', timeoutMs: 60_000, intervalMs: 20 });
