@@ -150,8 +150,12 @@ describe('request mapping, on what the AWS SDK sends', () => {
 });
 
 describe('the evaluator on the synthesized policies', () => {
-  const deployed = deployedPolicies(DEPLOYMENT);
-  const evaluator = new IamEvaluator({ account: ARNS.account, roles: rolePolicies(deployed), globalContext: { 'aws:SecureTransport': 'true' } });
+  let deployed: ReturnType<typeof deployedPolicies>;
+  let evaluator: IamEvaluator;
+  beforeAll(() => {
+    deployed = deployedPolicies(DEPLOYMENT);
+    evaluator = new IamEvaluator({ account: ARNS.account, roles: rolePolicies(deployed), globalContext: { 'aws:SecureTransport': 'true' } });
+  });
   const decide = (service: string, action: string, resource: string, context: Record<string, string> = {}) =>
     evaluator.decide(service, rolePolicies(deployed)[service as 'scanner'], { action, resource, context });
 
