@@ -83,6 +83,16 @@ describe('HttpsSource (CloudFront-like server)', () => {
     expect(gets.map((g) => g.range)).toEqual(['bytes=0-2999', 'bytes=3000-5999', 'bytes=6000-8999', 'bytes=9000-9999']);
   });
 
+  it('a range comes back in an ArrayBuffer of its own, which the engine\'s worker can transfer (not a view of a shared pool)', async () => {
+    cf.publish('fhvhv_tripdata_2024-05.parquet', Uint8Array.from({ length: 5_000 }, (_, i) => i % 13));
+    for (const [start, end] of [[0, 100], [100, 4_100]]) {
+      const bytes = await source.getRange('fhvhv_tripdata_2024-05.parquet', start, end);
+      expect(Buffer.isBuffer(bytes)).toBe(false);
+      expect([bytes.byteOffset, bytes.buffer.byteLength]).toEqual([0, end - start]);
+      expect(bytes[1]).toBe((start + 1) % 13);
+    }
+  });
+
   it('a file replaced mid-read fails that attempt transiently; the next attempt reads the new version whole', async () => {
     cf.publish('fhvhv_tripdata_2024-04.parquet', bytes(9_000, 4));
     cf.replaceDuringRead('fhvhv_tripdata_2024-04.parquet', 1, bytes(9_000, 5));

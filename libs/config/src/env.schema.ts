@@ -57,6 +57,21 @@ const sourceUrl = z
     'must be https://host/path/, s3://bucket[/prefix] or file:///absolute/dir',
   );
 
+/** `host`, `host:port`, or a bracketed IPv6 literal: what a redirect's target host is compared with. */
+const HOST_ENTRY = /^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)(:\d{1,5})?$/;
+const hostList = z
+  .string()
+  .optional()
+  .transform((value, ctx) => {
+    const entries = (value ?? '').split(',').map((e) => e.trim().toLowerCase()).filter(Boolean);
+    for (const entry of entries) {
+      if (!HOST_ENTRY.test(entry)) {
+        ctx.addIssue({ code: 'custom', message: `"${entry}" is not a host name or host:port (no scheme, path or wildcard)`, input: value });
+      }
+    }
+    return entries;
+  });
+
 /** The TLC's own distribution (CloudFront): files are found by name, read by HTTP Range. */
 export const DEFAULT_SOURCE_URL = 'https://d37ci6vzurychx.cloudfront.net/trip-data/';
 
@@ -68,6 +83,10 @@ export const pipelineEnv = {
   SOURCE_HTTP_TIMEOUT_MS: int(100, 600_000).default(30_000),
   /** HTTPS sources: attempts per request (5xx, 429, timeouts and connection errors are retried with backoff). */
   SOURCE_HTTP_ATTEMPTS: int(1, 20).default(4),
+  /** HTTPS sources: hosts a redirect may lead to besides the source's own (comma-separated `host` or `host:port`; https only). */
+  SOURCE_HTTP_REDIRECT_HOSTS: hostList,
+  /** HTTPS sources: a PEM file of CA certificates trusted besides the default ones (a corporate or private CA). */
+  SOURCE_HTTP_CA_FILE: z.string().optional(),
   SINK_URL: storeUrl,
   /** Where `test_subset` writes; default `<SINK_URL>/_test`. Never the production prefix. */
   TEST_SINK_URL: storeUrl.optional(),
@@ -168,5 +187,7 @@ export const normalizeCliEnvSchema = z.object({
   SOURCE_HTTP_CONCURRENCY: pipelineEnv.SOURCE_HTTP_CONCURRENCY,
   SOURCE_HTTP_TIMEOUT_MS: pipelineEnv.SOURCE_HTTP_TIMEOUT_MS,
   SOURCE_HTTP_ATTEMPTS: pipelineEnv.SOURCE_HTTP_ATTEMPTS,
+  SOURCE_HTTP_REDIRECT_HOSTS: pipelineEnv.SOURCE_HTTP_REDIRECT_HOSTS,
+  SOURCE_HTTP_CA_FILE: pipelineEnv.SOURCE_HTTP_CA_FILE,
 });
 export type CliEnv = z.infer<typeof cliEnvSchema>;

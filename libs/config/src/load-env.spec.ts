@@ -30,6 +30,15 @@ describe('loadEnv', () => {
     expect(env.NATS_URL).toBe('nats://127.0.0.1:4222');
   });
 
+  it('SOURCE_HTTP_REDIRECT_HOSTS: a comma-separated list of hosts, none by default; a URL or a wildcard is refused by name', () => {
+    expect(loadEnv(transformerEnvSchema, { SINK_URL: 'file:///tmp/sink' }).SOURCE_HTTP_REDIRECT_HOSTS).toEqual([]);
+    const env = loadEnv(transformerEnvSchema, { SINK_URL: 'file:///tmp/sink', SOURCE_HTTP_REDIRECT_HOSTS: ' NYC-TLC.s3.amazonaws.com, mirror.example:8443 ,[::1]' });
+    expect(env.SOURCE_HTTP_REDIRECT_HOSTS).toEqual(['nyc-tlc.s3.amazonaws.com', 'mirror.example:8443', '[::1]']);
+    expect(() =>
+      loadEnv(transformerEnvSchema, { SINK_URL: 'file:///tmp/sink', SOURCE_HTTP_REDIRECT_HOSTS: 'ok.example,https://evil.example/,*.example' }),
+    ).toThrow(/SOURCE_HTTP_REDIRECT_HOSTS: "https:\/\/evil.example\/" is not a host name or host:port[\s\S]*"\*\.example" is not/);
+  });
+
   it('checks cross-field rules', () => {
     expect(() => loadEnv(capacityEnvSchema, { WORKERS_MIN: '5', WORKERS_MAX: '2' })).toThrow(/WORKERS_MIN must be <= WORKERS_MAX/);
   });

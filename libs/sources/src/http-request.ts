@@ -1,7 +1,13 @@
-// One HTTP request with a deadline, retried with exponential backoff while the failure may clear up
-// (5xx, 429, timeouts, connection errors). Anything else is the caller's to interpret.
-import { PermanentError, TransientError, PipelineError } from '@sluice/contracts';
+// One HTTP request of a source: redirects followed only as redirect-policy.ts allows, a deadline per attempt (body
+// included, since the caller reads it inside the attempt), retried with exponential backoff while the failure may
+// clear up (5xx, 429, timeouts, connection errors). What a 2xx/3xx/4xx means is the caller's to decide.
+import { PermanentError, PipelineError, TransientError } from '@sluice/contracts';
 import { backOff } from 'exponential-backoff';
+import { classifyHttpFailure } from './http-failure';
+import { describeStatus, HttpTransport, type ExchangeInit, type HttpAnswer } from './http-exchange';
+import { decideRedirect, isRedirect, printableUrl } from './redirect-policy';
+
+export type { HttpAnswer } from './http-exchange';
 
 export interface RetryPolicy {
   /** Attempts per request, the first included. */
@@ -12,50 +18,80 @@ export interface RetryPolicy {
   baseDelayMs?: number;
 }
 
-export interface HttpAnswer {
-  status: number;
-  headers: Headers;
-  body: Uint8Array;
+export interface HttpPolicy extends RetryPolicy {
+  /** Hosts (`name` or `name:port`) a redirect may lead to besides the source's own, over https (SOURCE_HTTP_REDIRECT_HOSTS). */
+  redirectHosts?: readonly string[];
+  /** A PEM file of CA certificates trusted besides Node's default ones (SOURCE_HTTP_CA_FILE). */
+  caFile?: string;
 }
 
 const isRetryableStatus = (status: number) => status >= 500 || status === 429;
 
-export async function requestWithRetries(url: string, init: RequestInit, policy: RetryPolicy): Promise<HttpAnswer> {
-  return backOff(
-    async () => {
-      let response: Response;
-      let body: Uint8Array;
-      try {
-        response = await fetch(url, { ...init, signal: AbortSignal.timeout(policy.timeoutMs), redirect: 'follow' });
-        body = new Uint8Array(await response.arrayBuffer());
-      } catch (error) {
-        const reason = describeFetchError(error, policy.timeoutMs);
-        throw new TransientError(reason.code, `${init.method ?? 'GET'} ${url}: ${reason.message}`, { cause: error });
-      }
-      if (isRetryableStatus(response.status)) {
-        throw new TransientError('http_unavailable', `${init.method ?? 'GET'} ${url}: HTTP ${response.status}`);
-      }
-      return { status: response.status, headers: response.headers, body };
-    },
-    {
-      numOfAttempts: Math.max(1, policy.attempts),
-      startingDelay: policy.baseDelayMs ?? 250,
+export class HttpClient {
+  private readonly transport: HttpTransport;
+
+  /** source: the configured URL, whose host is "the same host" for redirects. */
+  constructor(
+    private readonly source: URL,
+    private readonly policy: HttpPolicy,
+  ) {
+    this.transport = new HttpTransport({ caFile: policy.caFile });
+  }
+
+  /**
+   * `accept` runs inside the attempt (its deadline covers reading the body) and decides what the answer means; its
+   * transient failures are retried too. A 5xx or 429 never reaches it.
+   */
+  request<T>(url: string, init: ExchangeInit, accept: (answer: HttpAnswer) => Promise<T>): Promise<T> {
+    return backOff(() => this.attempt(new URL(url), init, accept), {
+      numOfAttempts: Math.max(1, this.policy.attempts),
+      startingDelay: this.policy.baseDelayMs ?? 250,
       timeMultiple: 2,
       maxDelay: 5_000,
       jitter: 'full',
       retry: (error: unknown) => error instanceof PipelineError && error.kind === 'transient',
-    },
-  );
+    });
+  }
+
+  private async attempt<T>(url: URL, init: ExchangeInit, accept: (answer: HttpAnswer) => Promise<T>): Promise<T> {
+    const what = `${init.method} ${printableUrl(url)}`;
+    const deadline = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      deadline.abort();
+    }, this.policy.timeoutMs);
+    let answer: HttpAnswer | undefined;
+    try {
+      answer = await this.follow(url, init, deadline.signal);
+      if (isRetryableStatus(answer.status)) {
+        throw new TransientError('http_unavailable', `${init.method} ${printableUrl(answer.url)}: ${await describeStatus(answer)}`);
+      }
+      return await accept(answer);
+    } catch (error) {
+      answer?.body.destroy();
+      throw classifyHttpFailure(error, { what, timeoutMs: this.policy.timeoutMs, timedOut });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async follow(url: URL, init: ExchangeInit, signal: AbortSignal): Promise<HttpAnswer> {
+    for (let hops = 0, at = url; ; hops += 1) {
+      const answer = await this.transport.exchange(at, init, signal);
+      if (!isRedirect(answer.status)) return answer;
+      answer.body.destroy();
+      const location = answer.headers.location;
+      const decision = decideRedirect({ source: this.source, from: at, status: answer.status, location, hops, allowedHosts: this.policy.redirectHosts ?? [] });
+      if ('refuse' in decision) {
+        throw new PermanentError('http_redirect_refused', `${init.method} ${printableUrl(url)}: refused to follow ${decision.refuse}`);
+      }
+      at = decision.follow;
+    }
+  }
 }
 
-function describeFetchError(error: unknown, timeoutMs: number): { code: string; message: string } {
-  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return { code: 'http_timeout', message: `no complete answer within ${timeoutMs} ms` };
-  const cause = e?.cause?.code ?? e?.cause?.message;
-  return { code: 'http_unreachable', message: cause ? `${e?.message ?? 'fetch failed'} (${cause})` : (e?.message ?? String(error)) };
-}
-
-/** For callers that must not retry an unexpected answer: a clear permanent error naming the status. */
-export function unexpectedStatus(method: string, url: string, status: number): PermanentError {
-  return new PermanentError('http_unexpected_status', `${method} ${url}: unexpected HTTP ${status}`);
+/** For an answer the caller did not expect: a clear permanent error naming the status (and the start of a text body). */
+export async function unexpectedStatus(answer: HttpAnswer, method: string): Promise<PermanentError> {
+  return new PermanentError('http_unexpected_status', `${method} ${printableUrl(answer.url)}: unexpected ${await describeStatus(answer)}`);
 }

@@ -2,14 +2,17 @@
 // by name and probed with HEAD; 403/404 means "not published"; a HEAD that keeps failing makes the candidate
 // unknown — never absent. Reads are HTTP Range requests pinned to the ETag with If-Match, and checked again
 // against the ETag each answer carries. Nothing is cached across runs, so a replaced file is always seen.
-import { PermanentError } from '@sluice/contracts';
-import { downloadByRanges, sameEtag, validateObjectKey, type DownloadOptions, type ObjectInfo } from '@sluice/storage';
+import { PermanentError, TransientError } from '@sluice/contracts';
+import { downloadByRanges, sameEtag, validateObjectKey, type DownloadOptions, type ObjectInfo, type WholeObject } from '@sluice/storage';
 import pLimit from 'p-limit';
-import { requestWithRetries, unexpectedStatus, type RetryPolicy } from './http-request';
+import { classifyHttpFailure } from './http-failure';
+import { describeStatus, readUpTo, type HttpAnswer } from './http-exchange';
+import { HttpClient, unexpectedStatus, type HttpPolicy } from './http-request';
+import { printableUrl } from './redirect-policy';
 import type { ListFilter, Source, SourceListing, UnknownCandidate } from './source';
 import { tlcCandidates } from './tlc-catalog';
 
-export interface HttpsSourceOptions extends RetryPolicy {
+export interface HttpsSourceOptions extends HttpPolicy {
   /** HEAD requests in flight while listing. */
   concurrency: number;
   now?: () => Date;
@@ -20,6 +23,7 @@ const NOT_PUBLISHED = new Set([403, 404]);
 export class HttpsSource implements Source {
   readonly kind = 'https' as const;
   readonly url: string;
+  private readonly http: HttpClient;
 
   constructor(
     baseUrl: string,
@@ -29,6 +33,7 @@ export class HttpsSource implements Source {
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error(`not an HTTP(S) source URL: ${baseUrl}`);
     if (parsed.username || parsed.password || parsed.search) throw new Error('an HTTP(S) source URL may not carry credentials or a query');
     this.url = parsed.href.endsWith('/') ? parsed.href : `${parsed.href}/`;
+    this.http = new HttpClient(parsed, options);
   }
 
   async list(filter: ListFilter = {}): Promise<SourceListing> {
@@ -54,39 +59,76 @@ export class HttpsSource implements Source {
 
   /** undefined when the file is not published (403/404); throws when that cannot be established. */
   async head(key: string): Promise<ObjectInfo | undefined> {
-    const url = this.objectUrl(key);
-    const answer = await requestWithRetries(url, { method: 'HEAD' }, this.options);
-    if (NOT_PUBLISHED.has(answer.status)) return undefined;
-    if (answer.status !== 200) throw unexpectedStatus('HEAD', url, answer.status);
-    const etag = answer.headers.get('etag');
-    const size = Number(answer.headers.get('content-length'));
-    if (!etag || !Number.isSafeInteger(size)) {
-      throw new PermanentError('http_incomplete_answer', `HEAD ${url}: the answer has no ETag or Content-Length`);
-    }
-    const lastModified = new Date(answer.headers.get('last-modified') ?? 0);
-    return { key, etag, size, lastModified };
+    const found = await this.lookup(key);
+    return 'info' in found ? found.info : undefined;
   }
 
+  async require(key: string): Promise<ObjectInfo> {
+    const found = await this.lookup(key);
+    if ('info' in found) return found.info;
+    throw new PermanentError('source_missing', `HEAD ${this.objectUrl(key)}: ${found.absent}: the file is not published (or not readable)`);
+  }
+
+  /** Bytes [start, endExclusive). A server that answers with the whole file instead fails it: range_not_supported. */
   async getRange(key: string, start: number, endExclusive: number, opts: { ifMatch?: string } = {}): Promise<Uint8Array> {
     if (endExclusive <= start) return new Uint8Array(0);
-    const url = this.objectUrl(key);
-    const headers: Record<string, string> = { range: `bytes=${start}-${endExclusive - 1}` };
-    if (opts.ifMatch) headers['if-match'] = opts.ifMatch;
-    const answer = await requestWithRetries(url, { method: 'GET', headers }, this.options);
-    if (answer.status === 412) throw changed(url, opts.ifMatch, 'the server says the ETag no longer matches');
-    if (NOT_PUBLISHED.has(answer.status)) {
-      throw new PermanentError('source_missing', `GET ${url}: HTTP ${answer.status}: the file is no longer published`);
-    }
-    if (answer.status !== 206 && answer.status !== 200) throw unexpectedStatus('GET', url, answer.status);
-    // Some servers and caches ignore If-Match: the ETag of the answer itself is checked too.
-    const etag = answer.headers.get('etag');
-    if (opts.ifMatch && etag && !sameEtag(etag, opts.ifMatch)) throw changed(url, opts.ifMatch, `the answer carries ETag ${etag}`);
-    // A server that ignores Range answers 200 with the whole file: keep only what was asked for.
-    return answer.status === 200 ? answer.body.subarray(start, endExclusive) : answer.body;
+    return (await this.readRange(key, start, endExclusive, opts.ifMatch, false)) as Uint8Array;
   }
 
+  /** Like getRange, but a server that ignores Range hands over its whole-file answer as a stream (for downloads). */
+  getRangeOrWhole(key: string, start: number, endExclusive: number, opts: { ifMatch?: string } = {}): Promise<Uint8Array | WholeObject> {
+    return this.readRange(key, start, endExclusive, opts.ifMatch, true);
+  }
+
+  /**
+   * Ranged reads pinned to the ETag of one HEAD, into a temp file renamed into place. If the server ignores Range,
+   * its first 200 answer is streamed to the file (checked against that HEAD's size and ETag): one whole download,
+   * never one per chunk.
+   */
   download(key: string, destPath: string, opts?: DownloadOptions): Promise<ObjectInfo> {
-    return downloadByRanges(this, key, destPath, opts);
+    const reader = {
+      url: this.url,
+      head: (k: string) => this.require(k),
+      getRange: this.getRange.bind(this),
+      getRangeOrWhole: this.getRangeOrWhole.bind(this),
+    };
+    return downloadByRanges(reader, key, destPath, opts);
+  }
+
+  private lookup(key: string): Promise<{ info: ObjectInfo } | { absent: string }> {
+    const url = this.objectUrl(key);
+    return this.http.request(url, { method: 'HEAD' }, async (answer) => {
+      if (NOT_PUBLISHED.has(answer.status)) return { absent: await describeStatus(answer) };
+      if (answer.status !== 200) throw await unexpectedStatus(answer, 'HEAD');
+      answer.body.resume();
+      const etag = answer.headers.etag;
+      const size = Number(answer.headers['content-length'] ?? Number.NaN);
+      if (!etag || !Number.isSafeInteger(size)) {
+        throw new PermanentError('http_incomplete_answer', `HEAD ${url}: HTTP 200 without an ETag or a Content-Length`);
+      }
+      const lastModified = new Date(answer.headers['last-modified'] ?? 0);
+      return { info: { key, etag, size, lastModified } };
+    });
+  }
+
+  private readRange(key: string, start: number, end: number, ifMatch: string | undefined, wholeAllowed: boolean): Promise<Uint8Array | WholeObject> {
+    const range = `bytes=${start}-${end - 1}`;
+    const headers: Record<string, string> = { range };
+    if (ifMatch) headers['if-match'] = ifMatch;
+    return this.http.request(this.objectUrl(key), { method: 'GET', headers }, async (answer) => {
+      const what = `GET ${printableUrl(answer.url)} (Range ${range})`;
+      if (answer.status === 412) throw changed(what, ifMatch, `${await describeStatus(answer)}: the server says the ETag no longer matches`);
+      if (NOT_PUBLISHED.has(answer.status)) {
+        throw new PermanentError('source_missing', `${what}: ${await describeStatus(answer)}: the file is no longer published`);
+      }
+      if (answer.status !== 206 && answer.status !== 200) throw await unexpectedStatus(answer, 'GET');
+      // Some servers and caches ignore If-Match: the ETag of the answer itself is checked too.
+      const etag = answer.headers.etag;
+      if (ifMatch && etag && !sameEtag(etag, ifMatch)) throw changed(what, ifMatch, `HTTP ${answer.status} with ETag ${etag}`);
+      if (answer.status === 206) return readPartial(answer, start, end, what);
+      if (wholeAllowed) return { whole: streamWhole(answer, this.options.timeoutMs, what) };
+      return readWholeAsRange(answer, start, end, what);
+    });
   }
 
   private objectUrl(key: string): string {
@@ -94,6 +136,53 @@ export class HttpsSource implements Source {
   }
 }
 
-function changed(url: string, expected: string | undefined, detail: string): PermanentError {
-  return new PermanentError('source_changed', `GET ${url}: expected ETag ${expected}: ${detail}`);
+/** A 206 answer: exactly the range it announces, which must start where asked and end no later; not a byte more. */
+async function readPartial(answer: HttpAnswer, start: number, end: number, what: string): Promise<Uint8Array> {
+  const announced = answer.headers['content-range'];
+  let expected = end - start;
+  if (announced !== undefined) {
+    const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(announced);
+    if (!m || Number(m[1]) !== start || Number(m[2]) < start || Number(m[2]) >= end) {
+      throw new PermanentError('http_wrong_range', `${what}: HTTP 206 with Content-Range "${announced.slice(0, 80)}", not the range asked for`);
+    }
+    expected = Number(m[2]) - start + 1;
+  }
+  const { bytes, overflow } = await readUpTo(answer.body, expected);
+  if (overflow) {
+    throw new PermanentError('http_answer_too_long', `${what}: HTTP 206 with more than the ${expected} bytes asked for; stopped reading there`);
+  }
+  return bytes;
+}
+
+/**
+ * A 200 answer to a Range request is the whole file. Only a read of the whole file may use it; any other read fails at
+ * once, before the body is read, instead of downloading the whole file for every range.
+ */
+async function readWholeAsRange(answer: HttpAnswer, start: number, end: number, what: string): Promise<Uint8Array> {
+  const length = Number(answer.headers['content-length'] ?? Number.NaN);
+  if (start === 0 && (Number.isNaN(length) || length === end)) {
+    const { bytes, overflow } = await readUpTo(answer.body, end);
+    if (!overflow) return bytes;
+  }
+  answer.body.destroy();
+  throw new PermanentError(
+    'range_not_supported',
+    `${what}: HTTP 200 with the whole file${Number.isNaN(length) ? '' : ` (${length} bytes)`}: the server does not support ranged reads`,
+  );
+}
+
+/** The body of a 200 answer, handed over as it arrives; a pause of timeoutMs fails it (no deadline on the whole). */
+async function* streamWhole(answer: HttpAnswer, idleMs: number, what: string): AsyncGenerator<Uint8Array> {
+  answer.body.setTimeout(idleMs, () => answer.body.destroy(new TransientError('http_timeout', `${what}: no data for ${idleMs} ms`)));
+  try {
+    for await (const chunk of answer.body as AsyncIterable<Buffer>) yield chunk;
+  } catch (error) {
+    throw classifyHttpFailure(error, { what, timeoutMs: idleMs, timedOut: false });
+  } finally {
+    answer.body.destroy();
+  }
+}
+
+function changed(what: string, expected: string | undefined, detail: string): PermanentError {
+  return new PermanentError('source_changed', `${what}: expected ETag ${expected}: ${detail}`);
 }

@@ -11,16 +11,29 @@ export function openSource(url: string, opts: { s3?: S3ConnectionOptions; http: 
   throw new Error(`unsupported SOURCE_URL "${url.replace(/\/\/[^/@]*@/, '//***@')}": expected https://…, s3://bucket/prefix or file:///dir`);
 }
 
-export interface SourceConfig extends S3Config {
-  SOURCE_URL: string;
+export interface SourceHttpConfig {
   SOURCE_HTTP_CONCURRENCY: number;
   SOURCE_HTTP_TIMEOUT_MS: number;
   SOURCE_HTTP_ATTEMPTS: number;
+  SOURCE_HTTP_REDIRECT_HOSTS: readonly string[];
+  SOURCE_HTTP_CA_FILE?: string;
+}
+
+export interface SourceConfig extends S3Config, SourceHttpConfig {
+  SOURCE_URL: string;
+}
+
+/** The HTTP(S) source settings from the environment (plain data: the engine's worker receives them too). */
+export function httpOptionsFromEnv(env: SourceHttpConfig): HttpsSourceOptions {
+  return {
+    concurrency: env.SOURCE_HTTP_CONCURRENCY,
+    timeoutMs: env.SOURCE_HTTP_TIMEOUT_MS,
+    attempts: env.SOURCE_HTTP_ATTEMPTS,
+    redirectHosts: [...env.SOURCE_HTTP_REDIRECT_HOSTS],
+    caFile: env.SOURCE_HTTP_CA_FILE,
+  };
 }
 
 export function openSourceFromEnv(env: SourceConfig): Source {
-  return openSource(env.SOURCE_URL, {
-    s3: s3OptionsFromEnv(env),
-    http: { concurrency: env.SOURCE_HTTP_CONCURRENCY, timeoutMs: env.SOURCE_HTTP_TIMEOUT_MS, attempts: env.SOURCE_HTTP_ATTEMPTS },
-  });
+  return openSource(env.SOURCE_URL, { s3: s3OptionsFromEnv(env), http: httpOptionsFromEnv(env) });
 }

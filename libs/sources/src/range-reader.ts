@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PermanentError, PipelineError, TransientError } from '@sluice/contracts';
 import { s3OptionsFromEnv, type S3ConnectionOptions } from '@sluice/storage';
 import type { HttpsSourceOptions } from './https.source';
-import { openSource, type SourceConfig } from './open-source';
+import { httpOptionsFromEnv, openSource, type SourceConfig } from './open-source';
 
 export interface SourceRangeReaderOptions {
   sourceUrl: string;
@@ -18,10 +18,14 @@ export function rangeReaderOptionsFromEnv(env: SourceConfig, key: string): Sourc
   return {
     sourceUrl: env.SOURCE_URL,
     s3: s3OptionsFromEnv(env),
-    http: { concurrency: env.SOURCE_HTTP_CONCURRENCY, timeoutMs: env.SOURCE_HTTP_TIMEOUT_MS, attempts: env.SOURCE_HTTP_ATTEMPTS },
+    http: httpOptionsFromEnv(env),
     key,
   };
 }
+
+const RANGE_HINT =
+  'Read it whole instead: the transformer with SOURCE_READ_MODE=download (the default) streams such a file once; ' +
+  'for `sluice normalize`, download the file first and give its local path';
 
 /** The compiled path of this module, for the engine's worker. */
 export const SOURCE_RANGE_READER_MODULE = join(__dirname, 'range-reader.js');
@@ -29,8 +33,7 @@ export const SOURCE_RANGE_READER_MODULE = join(__dirname, 'range-reader.js');
 export async function openRangeReader(options: SourceRangeReaderOptions) {
   const source = openSource(options.sourceUrl, { s3: options.s3, http: options.http });
   const where = `${source.url}${options.key}`;
-  const info = await source.head(options.key);
-  if (!info) throw new PermanentError('source_missing', `${where}: the file is no longer there`);
+  const info = await source.require(options.key);
   return {
     size: info.size,
     etag: info.etag,
@@ -40,6 +43,10 @@ export async function openRangeReader(options: SourceRangeReaderOptions) {
         // the new ETag) will succeed, so it is transient, as in a download.
         if (error instanceof PipelineError && error.code === 'source_changed') {
           throw new TransientError('source_changed', `${where} was replaced while being read (ETag ${info.etag} at the start); retrying reads the new version`, { cause: error });
+        }
+        // Reading by ranges from such a server would download the whole file once per read.
+        if (error instanceof PipelineError && error.code === 'range_not_supported') {
+          throw new PermanentError('range_not_supported', `${error.message}. ${RANGE_HINT}`, { cause: error });
         }
         throw error;
       }),

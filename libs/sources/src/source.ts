@@ -34,6 +34,8 @@ export interface Source {
   list(filter?: ListFilter): Promise<SourceListing>;
   /** The object's current version; undefined when absent (not published). */
   head(key: string): Promise<SourceObject | undefined>;
+  /** The object's current version; PermanentError('source_missing') naming why (an HTTP source: the status) when absent. */
+  require(key: string): Promise<SourceObject>;
   /** Bytes [start, endExclusive); with ifMatch, PermanentError('source_changed') if the object is another version. */
   getRange(key: string, start: number, endExclusive: number, opts?: { ifMatch?: string }): Promise<Uint8Array>;
   /** Ranged reads into destPath, pinned to the ETag seen when the download starts; a replacement midway is transient. */

@@ -1,4 +1,5 @@
 // A bucket or folder that can be listed (a mirror, your own bucket, MinIO, a local directory) as a source.
+import { PermanentError } from '@sluice/contracts';
 import type { DownloadOptions, ObjectInfo, ObjectStore } from '@sluice/storage';
 import type { Source, SourceListing } from './source';
 
@@ -21,6 +22,12 @@ export class StoreSource implements Source {
 
   head(key: string): Promise<ObjectInfo | undefined> {
     return this.store.head(key);
+  }
+
+  async require(key: string): Promise<ObjectInfo> {
+    const info = await this.store.head(key);
+    if (!info) throw new PermanentError('source_missing', `${this.url}${key}: the file is no longer there`);
+    return info;
   }
 
   getRange(key: string, start: number, endExclusive: number, opts?: { ifMatch?: string }): Promise<Uint8Array> {

@@ -7,5 +7,5 @@ export { FsStore } from './fs.store';
 export { classifyS3Error } from './s3-errors';
 export { classifyFsError } from './fs-errors';
 export { PipelineStores, openPipelineStores, s3OptionsFromEnv, testSinkUrl, type PipelineStoreConfig, type S3Config } from './pipeline-stores';
-export { downloadByRanges, type RangeReader } from './ranged-download';
+export { downloadByRanges, type RangeReader, type WholeObject } from './ranged-download';
 export { readManifest, readManifests } from './manifest-store';

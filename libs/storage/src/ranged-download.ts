@@ -1,13 +1,23 @@
 // Download = HEAD once, then ranged reads pinned to that ETag, written to a temp file renamed into place:
 // a changed source fails the download instead of stitching two versions, and destPath is never half-written.
+// A reader that may be answered with the whole object instead of a range (an HTTP server without Range support)
+// hands that answer over as a stream: it is written in one pass, bounded by the HEAD's size, and nothing more is asked.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PermanentError, PipelineError, TransientError } from '@sluice/contracts';
 import { classifyFsError } from './fs-errors';
 import { DEFAULT_DOWNLOAD_CHUNK_BYTES, type DownloadOptions, type ObjectInfo, type ObjectStore, sameEtag } from './object-store';
 
-export type RangeReader = Pick<ObjectStore, 'url' | 'head' | 'getRange'>;
+/** The whole object, as a server sent it in answer to a Range request (already checked against the pinned ETag). */
+export interface WholeObject {
+  whole: AsyncIterable<Uint8Array>;
+}
+
+export type RangeReader = Pick<ObjectStore, 'url' | 'head' | 'getRange'> & {
+  /** Like getRange, but may answer with the whole object instead (then the download streams that, and stops). */
+  getRangeOrWhole?(key: string, start: number, endExclusive: number, opts: { ifMatch: string }): Promise<Uint8Array | WholeObject>;
+};
 
 export async function downloadByRanges(
   store: RangeReader,
@@ -37,7 +47,8 @@ export async function downloadByRanges(
     try {
       for (let offset = 0; offset < info.size; offset += chunkBytes) {
         const end = Math.min(offset + chunkBytes, info.size);
-        const bytes = await store.getRange(key, offset, end, { ifMatch: info.etag }).catch((error: unknown) => {
+        const read = store.getRangeOrWhole ?? store.getRange;
+        const bytes = await read.call(store, key, offset, end, { ifMatch: info.etag }).catch((error: unknown) => {
           // Replaced while we read it: this attempt must not stitch two versions, but the next one (pinned to
           // the new ETag) will succeed, so it is transient, unlike an explicit expectedEtag mismatch above.
           if (error instanceof PipelineError && error.code === 'source_changed') {
@@ -45,6 +56,10 @@ export async function downloadByRanges(
           }
           throw error;
         });
+        if ('whole' in bytes) {
+          await writeWhole(file, bytes.whole, info.size, where, opts);
+          break;
+        }
         if (bytes.length !== end - offset) {
           throw new TransientError(
             'short_read',
@@ -62,5 +77,21 @@ export async function downloadByRanges(
   } catch (error) {
     await rm(tempPath, { force: true }).catch(() => undefined);
     throw classifyFsError(error, localAction);
+  }
+}
+
+/** The whole object from offset 0: exactly `size` bytes (the pinned HEAD's); one byte more and the stream is dropped. */
+async function writeWhole(file: FileHandle, whole: AsyncIterable<Uint8Array>, size: number, where: string, opts: DownloadOptions): Promise<void> {
+  let written = 0;
+  for await (const chunk of whole) {
+    if (written + chunk.length > size) {
+      throw new PermanentError('http_answer_too_long', `download ${where} failed: the server sent more than the ${size} bytes its HEAD announced; stopped reading there`);
+    }
+    await file.write(chunk, 0, chunk.length, written);
+    written += chunk.length;
+    await opts.onProgress?.(written, size);
+  }
+  if (written !== size) {
+    throw new TransientError('short_read', `download ${where} failed: the server's whole-file answer ended after ${written} of ${size} bytes`);
   }
 }
