@@ -222,6 +222,8 @@ export const BAD_FILE_CODES: Record<string, RegExp> = {
   'wrong-magic': /^not_parquet$/,
   'foreign-schema': /^missing_column$/,
   'corrupt-pages': /^corrupt$/,
+  'git-lfs-pointer': /^not_parquet$/,
+  'curl-include': /^not_parquet$/,
 };
 
 /** Writes bytes to a temp file (for readers that want a path). */

@@ -36,6 +36,8 @@ describe('bad source files fail with a precise code and leave no output', () => 
     ['wrong-magic', 'not_parquet', /bytes 1f 8b .*gzip/],
     ['foreign-schema', 'missing_column', /none of the 24 required fhvhv\.v1 columns.*station_id/],
     ['corrupt-pages', 'corrupt', /cannot decode column '\w+' of row group 0/],
+    ['git-lfs-pointer', 'not_parquet', /^not a Parquet file: starts with 'version https:\/\/git-lfs\.' \(a Git LFS pointer file, not the data \(the real file is [\d,]+ bytes\): fetch it with 'git lfs pull'/],
+    ['curl-include', 'not_parquet', /^not a Parquet file: starts with 'HTTP\/1\.1 200' \(HTTP status line and headers saved in front of the file \(curl -i \/ --include output\?\); the Parquet data starts after them, at byte \d+: download it again without -i\)$/],
   ])('%s → %s', async (kind, code, message) => {
     const { outputPath, result } = normalizeBytes(kind, generateBadFile(kind));
     const error = await rejectionOf(result);

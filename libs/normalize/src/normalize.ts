@@ -1,12 +1,14 @@
 // normalize: one source Parquet file in (any RandomAccessInput: a local file, an S3 or HTTPS object read by
 // ranges), one canonical zstd Parquet stream out (any OutputSink: a local file, an S3 multipart upload), and a
 // quality report. Optionally, the dropped rows go to a quarantine sink. normalizeFile is the local-file form.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { PermanentError } from '@sluice/contracts';
 import { BatchChannel } from './batch-channel';
 import { type Dataset, isMonth } from './datasets';
 import { type OutputSink, localFileSink } from './io/output-sink';
 import { type RandomAccessInput, openLocalInput } from './io/random-access-input';
 import { emptyDropCounts, monthWindow } from './quality';
+import { assertDropFractionWithin, checkMaxDropFraction } from './quality-threshold';
 import { ParquetSource } from './reader';
 import { normalizeRowGroup, quarantineArrowSchema } from './row-group';
 import { canonicalArrowSchema } from './schemas/canonical';
@@ -45,6 +47,11 @@ export interface NormalizeOptions {
    * Without it, dropped rows are only counted.
    */
   quarantine?: OutputSink;
+  /**
+   * Fail the file as `quality_threshold` (and commit neither sink) when the quality rules drop more than this
+   * fraction (0..1) of its rows. Without it every fraction passes: the services and the CLI always give one.
+   */
+  maxDropFraction?: number;
 }
 
 export interface NormalizeFileOptions extends Omit<NormalizeOptions, 'quarantine'> {
@@ -67,8 +74,9 @@ class OutputStopped extends Error {
  * Reads `input` (never whole: a window of rows of every column at a time) and streams the normalized file
  * into `sink`, then commits it. On any failure both sinks are aborted: no partial output is ever visible.
  * The input stays open (the caller owns it). Throws PermanentError with a precise code for a bad file:
- * `empty`, `not_parquet`, `truncated`, `corrupt`, `missing_column`, `impossible_type`, `ambiguous_column`;
- * and for bad arguments: `unsupported_dataset`, `invalid_month`.
+ * `empty`, `not_parquet`, `truncated`, `corrupt`, `missing_column`, `impossible_type`, `ambiguous_column`,
+ * `quality_threshold` (more than `maxDropFraction` of the rows dropped); and for bad arguments:
+ * `unsupported_dataset`, `invalid_month`.
  */
 export async function normalize(input: RandomAccessInput, sink: OutputSink, opts: NormalizeOptions): Promise<QualityReport> {
   const { dataset, month, onProgress, quarantine } = opts;
@@ -83,6 +91,7 @@ export async function normalize(input: RandomAccessInput, sink: OutputSink, opts
     if (!Number.isSafeInteger(rowGroupRows) || rowGroupRows < 1) {
       throw new RangeError(`rowGroupRows must be a positive integer, got ${rowGroupRows}`);
     }
+    if (opts.maxDropFraction !== undefined) checkMaxDropFraction(opts.maxDropFraction);
     const opened = await ParquetSource.open(input);
     source = opened;
     const fields = opened.schema.fields.map((f) => ({ name: f.name, type: f.type }));
@@ -113,6 +122,10 @@ export async function normalize(input: RandomAccessInput, sink: OutputSink, opts
               await rejected.push(result.quarantined);
             }
             onProgress?.(rowsIn, rowsTotal);
+            // Decoding and a local sink's writes are synchronous, and promises alone never leave the microtask
+            // queue: without a turn of the event loop per window, a whole file went by with no timer (heartbeats)
+            // and no signal handler (Ctrl-C) running.
+            await nextTurn();
             if (result.batch.numRows > 0) yield result.batch;
           }
         }
@@ -147,6 +160,8 @@ export async function normalize(input: RandomAccessInput, sink: OutputSink, opts
         `rows in ${rowsIn} (the footer says ${rowsTotal}) != rows out ${rowsOut} + dropped ${droppedRows}`,
       );
     }
+    // Before either commit: a file the rules mostly threw away is a wrong file, and must not replace a good output.
+    if (opts.maxDropFraction !== undefined) assertDropFractionWithin({ dataset, month, rowsIn, dropped }, opts.maxDropFraction);
     const quarantineBytes = quarantine ? (await quarantine.commit()).bytes : 0;
     const { bytes } = await sink.commit();
     return {

@@ -1,5 +1,6 @@
 // First look at a would-be Parquet file: its size, first and last bytes. Tells an empty object, an error page
-// saved as .parquet and a cut download apart before any decoding, with a message a human can act on.
+// saved as .parquet, a Git LFS pointer, `curl -i` output and a cut download apart before any decoding, with a
+// message a human can act on.
 import { PermanentError } from '@sluice/contracts';
 import { FOOTER_TRAILER_BYTES, PARQUET_MAGIC } from './parquet/footer';
 
@@ -7,6 +8,11 @@ import { FOOTER_TRAILER_BYTES, PARQUET_MAGIC } from './parquet/footer';
 export const HEAD_BYTES = 512;
 const MIN_PARQUET_BYTES = PARQUET_MAGIC.length + FOOTER_TRAILER_BYTES;
 const SHOWN_CHARS = 24;
+
+/** The first line of every Git LFS pointer file (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md). */
+const LFS_POINTER = 'version https://git-lfs.github.com/spec/';
+/** `HTTP/1.1 200 OK`, `HTTP/2 403`: the status line `curl -i` (`--include`) writes before the headers. */
+const HTTP_STATUS_LINE = /^HTTP\/\d(\.\d)? (\d{3})\b/;
 
 export interface FooterLocation {
   /** Byte offset where the thrift footer starts (= where the data region ends). */
@@ -45,7 +51,9 @@ export function describeContent(head: Uint8Array): string {
   const text = Buffer.from(head).toString('latin1');
   const trimmed = text.trimStart();
   let hint = "expected the magic bytes 'PAR1'";
-  if (/^<!doctype html|^<html/i.test(trimmed)) hint = 'an HTML error page saved as .parquet?';
+  if (text.startsWith(LFS_POINTER)) hint = lfsHint(text);
+  else if (HTTP_STATUS_LINE.test(text)) hint = httpHint(text);
+  else if (/^<!doctype html|^<html/i.test(trimmed)) hint = 'an HTML error page saved as .parquet?';
   else if (/^<\?xml/i.test(trimmed) || /^<Error>/.test(trimmed)) hint = xmlHint(trimmed);
   else if (head[0] === 0x1f && head[1] === 0x8b) hint = 'gzip-compressed data: a compressed copy of the file?';
   else if (text.startsWith('PK\x03\x04')) hint = 'a ZIP archive';
@@ -53,6 +61,24 @@ export function describeContent(head: Uint8Array): string {
   else if (text.startsWith('PARE')) hint = 'an encrypted Parquet file, which is not supported';
   else if (/^[{[]/.test(trimmed)) hint = 'JSON, perhaps an API error response';
   return `starts with ${showPrefix(head)} (${hint})`;
+}
+
+function lfsHint(text: string): string {
+  const size = /\nsize (\d{1,15})\b/.exec(text)?.[1];
+  const of = size ? ` (the real file is ${Number(size).toLocaleString('en-US')} bytes)` : '';
+  return `a Git LFS pointer file, not the data${of}: fetch it with 'git lfs pull', or download the file itself`;
+}
+
+function httpHint(text: string): string {
+  const status = HTTP_STATUS_LINE.exec(text)![2];
+  if (!status.startsWith('2')) {
+    return `an HTTP ${status} response saved with its headers (curl -i / --include output?): the server did not send the file`;
+  }
+  // the headers end at the first empty line; the body, the file itself, follows
+  const end = /\r?\n\r?\n/.exec(text);
+  const bodyAt = end ? end.index + end[0].length : -1;
+  const where = bodyAt > 0 && text.startsWith('PAR1', bodyAt) ? `; the Parquet data starts after them, at byte ${bodyAt}` : '';
+  return `HTTP status line and headers saved in front of the file (curl -i / --include output?)${where}: download it again without -i`;
 }
 
 function xmlHint(text: string): string {

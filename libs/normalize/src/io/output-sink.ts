@@ -20,6 +20,9 @@ export function localFileSink(path: string): OutputSink {
   const partial = `${path}.partial`;
   let fd: number | undefined = openSync(partial, 'w');
   let bytes = 0;
+  // An abort (a failure, or Ctrl-C in the CLI) may land while the writer is still finishing: a commit after it
+  // must not rename whatever is left into place.
+  let aborted = false;
   const closeFd = () => {
     if (fd === undefined) return;
     const open = fd;
@@ -34,11 +37,13 @@ export function localFileSink(path: string): OutputSink {
       bytes += chunk.length;
     },
     async commit() {
+      if (aborted) throw new Error(`${path}: commit after abort`);
       closeFd();
       await rename(partial, path);
       return { bytes };
     },
     async abort() {
+      aborted = true;
       closeFd();
       await rm(partial, { force: true });
     },

@@ -1,4 +1,5 @@
 // Known-bad "Parquet" files as they turn up in the wild, for tests and fault scenarios.
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import * as arrow from 'apache-arrow';
 import { parseFooter } from '../parquet/footer';
@@ -14,7 +15,9 @@ export type BadFileKind =
   | 'wrong-magic'
   | 'foreign-schema'
   | 'zero-rows'
-  | 'corrupt-pages';
+  | 'corrupt-pages'
+  | 'git-lfs-pointer'
+  | 'curl-include';
 
 export const BAD_FILE_KINDS: readonly BadFileKind[] = [
   'empty',
@@ -25,6 +28,8 @@ export const BAD_FILE_KINDS: readonly BadFileKind[] = [
   'foreign-schema',
   'zero-rows',
   'corrupt-pages',
+  'git-lfs-pointer',
+  'curl-include',
 ];
 
 /**
@@ -36,6 +41,8 @@ export const BAD_FILE_KINDS: readonly BadFileKind[] = [
  * - `foreign-schema`: valid Parquet with unrelated columns.
  * - `zero-rows`: valid fhvhv schema, 0 rows (not an error: it normalizes to a 0-row file).
  * - `corrupt-pages`: valid header and footer, garbage at the start of every column chunk.
+ * - `git-lfs-pointer`: the Git LFS pointer committed in place of a valid file (the data never pulled).
+ * - `curl-include`: `curl -i` output: the HTTP status line and headers, then a valid file.
  */
 export function generateBadFile(kind: BadFileKind, seed = 1): Uint8Array {
   const random = new SeededRandom(seed);
@@ -58,6 +65,12 @@ export function generateBadFile(kind: BadFileKind, seed = 1): Uint8Array {
       return generateFhvhvParquet({ month: '2024-01', rows: 0, seed });
     case 'corrupt-pages':
       return garbleColumnChunks(smallFhvhv(seed), random);
+    case 'git-lfs-pointer':
+      return Buffer.from(lfsPointer(smallFhvhv(seed)), 'utf8');
+    case 'curl-include': {
+      const file = smallFhvhv(seed);
+      return Buffer.concat([Buffer.from(cloudFrontHeaders(file, hex(random, 16)), 'latin1'), file]);
+    }
   }
 }
 
@@ -98,6 +111,30 @@ function weatherObservations(random: SeededRandom): Uint8Array {
     precipitation_mm: arrow.vectorFromArray(Array.from({ length: rows }, () => (random.chance(0.2) ? random.next() * 4 : 0))),
   });
   return encodeParquet(table, { compression: 'snappy' });
+}
+
+/** What `git lfs` commits in place of the file (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md). */
+function lfsPointer(file: Uint8Array): string {
+  const oid = createHash('sha256').update(file).digest('hex');
+  return `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${file.length}\n`;
+}
+
+/** The response head `curl -i` prints before the body of a CloudFront 200. */
+function cloudFrontHeaders(file: Uint8Array, requestId: string): string {
+  return [
+    'HTTP/1.1 200 OK',
+    'Content-Type: binary/octet-stream',
+    `Content-Length: ${file.length}`,
+    'Connection: keep-alive',
+    'Last-Modified: Thu, 21 Mar 2024 18:32:07 GMT',
+    `ETag: "${createHash('md5').update(file).digest('hex')}"`,
+    'Accept-Ranges: bytes',
+    'Server: AmazonS3',
+    'X-Cache: Miss from cloudfront',
+    `X-Amz-Cf-Id: ${requestId}`,
+    '',
+    '',
+  ].join('\r\n');
 }
 
 function cloudFront403(requestId: string): string {

@@ -128,5 +128,13 @@ describe('generateBadFile', () => {
     expect(Buffer.from(generateBadFile('html')).toString()).toMatch(/^<!DOCTYPE HTML[\s\S]*403 ERROR[\s\S]*CloudFront/);
     expect(Buffer.from(generateBadFile('s3-xml-error')).toString()).toContain('<Code>AccessDenied</Code>');
     expect(Array.from(generateBadFile('wrong-magic').subarray(0, 2))).toEqual([0x1f, 0x8b]);
+    expect(Buffer.from(generateBadFile('git-lfs-pointer')).toString()).toMatch(
+      /^version https:\/\/git-lfs\.github\.com\/spec\/v1\noid sha256:[0-9a-f]{64}\nsize \d+\n$/,
+    );
+    const curl = Buffer.from(generateBadFile('curl-include'));
+    const body = curl.indexOf('\r\n\r\n') + 4;
+    expect(curl.subarray(0, 17).toString()).toBe('HTTP/1.1 200 OK\r\n');
+    expect(curl.subarray(body, body + 4).toString()).toBe('PAR1');
+    expect(curl.subarray(0, body).toString()).toContain(`Content-Length: ${curl.length - body}\r\n`);
   });
 });
