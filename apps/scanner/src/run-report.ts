@@ -11,6 +11,8 @@ export interface RunReport {
   sink: string;
   requestedBy?: string;
   filters: RunRecord['filters'];
+  /** Per-run options, e.g. a drop limit chosen for this run. */
+  options?: RunRecord['options'];
   requestedAt: string;
   startedAt: string;
   finishedAt?: string;
@@ -43,6 +45,7 @@ export function buildRunReport(record: RunRecord): RunReport {
     sink: record.sink,
     requestedBy: record.requestedBy,
     filters: record.filters,
+    options: record.options,
     requestedAt: record.requestedAt,
     startedAt: record.startedAt,
     finishedAt: record.finishedAt,

@@ -87,6 +87,7 @@ export class RunHandler {
       target,
       requestedBy: request.requestedBy,
       filters: { datasets: request.datasets, months: request.months, limit: request.limit },
+      ...(request.maxDropFraction !== undefined ? { options: { maxDropFraction: request.maxDropFraction } } : {}),
       source: listing.summary.url,
       sourceListing: listing.summary,
       sink: this.stores.output(target).url,
@@ -144,6 +145,8 @@ export class RunHandler {
         source: file.source,
         target: record.target,
         reason: file.reason,
+        // the run's own drop limit travels with each file (a worker only sees its message)
+        ...(record.options?.maxDropFraction !== undefined ? { maxDropFraction: record.options.maxDropFraction } : {}),
       });
     }
   }

@@ -41,6 +41,8 @@ export interface FileProcessorOptions {
   quarantine: boolean;
   /** The manifest this file's commit replaces, if any (the caller has read it for its idempotency check). */
   previous?: Manifest;
+  /** Above this fraction of dropped rows the file fails `quality_threshold`, before anything is committed. */
+  maxDropFraction: number;
 }
 
 const PARQUET = 'application/vnd.apache.parquet';
@@ -72,6 +74,7 @@ export async function processFile(
       month: file.month,
       rowGroupRows: opts.rowGroupRows,
       quarantine,
+      maxDropFraction: opts.maxDropFraction,
     });
     const manifest: Manifest = {
       manifestVersion: 1,

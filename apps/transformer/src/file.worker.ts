@@ -75,6 +75,7 @@ export class FileWorker {
             readerOptions: (key) => rangeReaderOptionsFromEnv(this.env, key),
             quarantine: this.env.QUARANTINE,
             previous,
+            maxDropFraction: file.maxDropFraction ?? this.env.MAX_DROP_FRACTION,
           },
         ),
       );

@@ -75,6 +75,21 @@ const hostList = z
 /** The TLC's own distribution (CloudFront): files are found by name, read by HTTP Range. */
 export const DEFAULT_SOURCE_URL = 'https://d37ci6vzurychx.cloudfront.net/trip-data/';
 
+/**
+ * A file whose quality rules drop more than this fraction of its rows fails as `quality_threshold` and commits
+ * nothing. Real files drop little (DATA.md): fhvhv about 0.15 % to fares, miles and times together plus "a few %"
+ * of location IDs outside 1..265 (the location rule drops them), green months 0.4-1.0 %. 10 % stays twice above
+ * the worst of those, and far below what a wrong file drops: a file named for the wrong month loses ~100 % of its
+ * rows to `pickup_outside_month`. `sluice run --max-drop-fraction` overrides it for one run.
+ */
+export const DEFAULT_MAX_DROP_FRACTION = 0.1;
+
+/** A fraction 0..1 as an env value: `0.1`, `.05`, `1` (not coerced: an empty value must not become 0). */
+const fraction = z
+  .string()
+  .regex(/^(0|1|0?\.\d+|1\.0*)$/, 'must be a fraction from 0 to 1, e.g. 0.1')
+  .transform(Number);
+
 export const pipelineEnv = {
   SOURCE_URL: sourceUrl.default(DEFAULT_SOURCE_URL),
   /** HTTPS sources: HEAD requests in flight while listing. */
@@ -132,6 +147,8 @@ export const transformerEnvSchema = z.object({
   /** Also write the rows the quality rules drop to `_quarantine/<dataset>/year=YYYY/month=MM/…` in the sink. */
   QUARANTINE: bool.default(false),
   ROW_GROUP_ROWS: int(1_000, 50_000_000).default(1_000_000),
+  /** Fail a file whose rules drop more than this fraction of its rows (see DEFAULT_MAX_DROP_FRACTION); a run's own value wins. */
+  MAX_DROP_FRACTION: fraction.default(DEFAULT_MAX_DROP_FRACTION),
   /** Size of each ranged read of a source file. */
   SOURCE_READ_CHUNK_BYTES: int(4_096, 1_073_741_824).default(8 * 1024 * 1024),
   /** How long SIGTERM waits for the file in progress before it is nak'ed for another worker. */

@@ -39,6 +39,16 @@ describe('loadEnv', () => {
     ).toThrow(/SOURCE_HTTP_REDIRECT_HOSTS: "https:\/\/evil.example\/" is not a host name or host:port[\s\S]*"\*\.example" is not/);
   });
 
+  it('MAX_DROP_FRACTION: a fraction 0..1, 0.1 by default', () => {
+    const base = { SINK_URL: 'file:///tmp/sink' };
+    expect(loadEnv(transformerEnvSchema, base).MAX_DROP_FRACTION).toBe(0.1);
+    expect(loadEnv(transformerEnvSchema, { ...base, MAX_DROP_FRACTION: '0.25' }).MAX_DROP_FRACTION).toBe(0.25);
+    expect(loadEnv(transformerEnvSchema, { ...base, MAX_DROP_FRACTION: '1' }).MAX_DROP_FRACTION).toBe(1);
+    for (const bad of ['1.5', '-0.1', '10%', 'all']) {
+      expect(() => loadEnv(transformerEnvSchema, { ...base, MAX_DROP_FRACTION: bad }), bad).toThrow(/MAX_DROP_FRACTION: must be a fraction from 0 to 1/);
+    }
+  });
+
   it('checks cross-field rules', () => {
     expect(() => loadEnv(capacityEnvSchema, { WORKERS_MIN: '5', WORKERS_MAX: '2' })).toThrow(/WORKERS_MIN must be <= WORKERS_MAX/);
   });

@@ -20,6 +20,12 @@ export const INTENTS = ['incremental', 'reprocess', 'test_subset'] as const;
 export const IntentSchema = z.enum(INTENTS);
 export type Intent = z.infer<typeof IntentSchema>;
 
+/**
+ * The most a file's quality rules may drop, as a fraction of its rows (0..1); above it the file fails as
+ * `quality_threshold` and nothing of it is committed. The transformer's MAX_DROP_FRACTION is the default.
+ */
+export const MaxDropFractionSchema = z.number().min(0).max(1);
+
 /** `pipeline.run`. The original flow's empty-string intent means incremental. */
 export const RunRequestSchema = z
   .object({
@@ -32,6 +38,8 @@ export const RunRequestSchema = z
     limit: z.number().int().positive().max(100_000).optional(),
     requestedBy: z.string().max(120).optional(),
     runId: RunIdSchema.optional(),
+    /** This run's drop limit for every file, for a deliberate case (e.g. 1 to keep a month whose rows are mostly bad). */
+    maxDropFraction: MaxDropFractionSchema.optional(),
   })
   .strict();
 export type RunRequest = z.infer<typeof RunRequestSchema>;
@@ -72,6 +80,8 @@ export const FileDiscoveredSchema = z.object({
   source: SourceObjectSchema,
   target: OutputTargetSchema,
   reason: ProcessReasonSchema,
+  /** The run's drop limit (from its `pipeline.run`); absent: the transformer's MAX_DROP_FRACTION. */
+  maxDropFraction: MaxDropFractionSchema.optional(),
 });
 export type FileDiscovered = z.infer<typeof FileDiscoveredSchema>;
 

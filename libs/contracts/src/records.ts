@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   DatasetSchema,
   IntentSchema,
+  MaxDropFractionSchema,
   MonthSchema,
   OutputTargetSchema,
   ProcessReasonSchema,
@@ -43,6 +44,8 @@ export const RunRecordSchema = z.object({
     months: z.array(MonthSchema).optional(),
     limit: z.number().int().optional(),
   }),
+  /** Per-run processing options from the request, copied into every work message (absent in older records). */
+  options: z.object({ maxDropFraction: MaxDropFractionSchema.optional() }).optional(),
   source: z.string(),
   /** What the source listing found: candidates, found, absent, and the unknown ones with their reasons. */
   sourceListing: SourceListingSummarySchema,
