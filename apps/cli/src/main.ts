@@ -2,7 +2,7 @@
 // `sluice`: start runs and follow them, observe JetStream state, cancel, and run the local demo.
 import 'reflect-metadata';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { exitOnUnsupportedRuntime } from '@sluice/config';
+import { DEFAULT_MAX_DROP_FRACTION, exitOnUnsupportedRuntime } from '@sluice/config';
 import { DATASET_NAMES, INTENTS } from '@sluice/contracts';
 import { createSecretScrubber, secretValuesOf } from '@sluice/observability';
 import { cancelCommand } from './commands/cancel';
@@ -16,6 +16,13 @@ import { parseMonths } from './months';
 const positiveInt = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+};
+
+/** A fraction from 0 to 1, e.g. 0.25. */
+const fraction = (v: string) => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('must be a fraction from 0 to 1, e.g. 0.25');
   return n;
 };
 
@@ -33,6 +40,11 @@ program
   .addOption(new Option('--dataset <name...>', 'only these datasets').choices(DATASET_NAMES))
   .option('--months <spec>', 'only these months: 2024-01,2024-03 or 2024-01..2024-06', parseMonths)
   .option('--limit <n>', 'at most n files', positiveInt)
+  .option(
+    '--max-drop-fraction <f>',
+    "for this run: fail a file only when its quality rules drop more than this fraction of its rows (default: the transformers' MAX_DROP_FRACTION; 1 keeps every file)",
+    fraction,
+  )
   .option('--run-id <id>', 'choose the run id (default: generated)')
   .option('--wait', 'follow the run with a progress bar; exit 1 unless every file succeeded')
   .option('--dry-run', 'print the plan (files and reasons, orphans to remove) without running anything')
@@ -83,12 +95,17 @@ program
 program
   .command('normalize <in> <out>')
   .description(
-    'normalize one TLC Parquet file and print its quality report; exit 1 on a bad file. <in>: a path, s3://bucket/key or https://… (read by ranges, not downloaded); <out>: a path or s3://bucket/key',
+    'normalize one TLC Parquet file and print its quality report; exit 1 on a bad file, 2 when <out> or the quarantine is <in>. <in>: a path, s3://bucket/key or https://… (read by ranges, not downloaded); <out>: a path or s3://bucket/key',
   )
   .addOption(new Option('--dataset <name>', 'default: from the file name').choices(DATASET_NAMES))
   .option('--month <YYYY-MM>', 'the month its pickups belong to (default: from the file name)')
   .option('--row-group-rows <n>', 'rows per output row group (default 1,000,000)', positiveInt)
   .option('--quarantine <path>', 'also write the dropped rows, with the rule each broke (a path or s3://bucket/key)')
+  .option(
+    '--max-drop-fraction <f>',
+    `fail (exit 1, nothing written) when the quality rules drop more than this fraction of the rows (default ${DEFAULT_MAX_DROP_FRACTION})`,
+    fraction,
+  )
   .action(async (input, output, o) => exit(await normalizeCommand(input, output, o)));
 
 function exit(code: number): void {

@@ -10,6 +10,7 @@ export interface RunCommandOptions {
   dataset?: string[];
   months?: string[];
   limit?: number;
+  maxDropFraction?: number;
   runId?: string;
   requestedBy?: string;
   wait?: boolean;
@@ -24,6 +25,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
     datasets: opts.dataset as RunRequestInput['datasets'],
     months: opts.months,
     limit: opts.limit,
+    maxDropFraction: opts.maxDropFraction,
     requestedBy: opts.requestedBy ?? process.env.USER ?? 'cli',
     runId: opts.runId ?? newRunId(),
   };
@@ -37,6 +39,9 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
     try {
       const preview = await requestPlan(ctx, parsed.data, (opts.timeout ?? 300) * 1000);
       console.log(opts.json ? JSON.stringify(preview, null, 2) : formatPlanPreview(preview).join('\n'));
+      if (!opts.json && parsed.data.maxDropFraction !== undefined) {
+        console.log(`the run would fail a file only when its rules drop more than ${parsed.data.maxDropFraction} of its rows (--max-drop-fraction)`);
+      }
       return 0;
     } finally {
       await ctx.close();
