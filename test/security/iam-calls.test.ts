@@ -196,11 +196,11 @@ describe('IAM: every AWS call of every service, against the synthesized role pol
     const record = await runToQuiet({ intent: 'incremental', runId });
     expect(record).toMatchObject({ state: 'succeeded', total: 3, done: 3 });
     const taken = await takeCalls();
+    judge('first incremental run', taken, runId);
     // No earlier manifest lists a quarantine file: nothing to delete.
     expect(callsOf(taken, 'transformer', 'S3 DeleteObject')).toEqual([]);
     expect(callsOf(taken, 'transformer', 'ECS UpdateTaskProtection').length).toBeGreaterThanOrEqual(6); // on and off per file
     expect(callsOf(taken, 'capacity-manager', 'ECS UpdateService').length).toBeGreaterThanOrEqual(2); // up, then back to 0
-    judge('first incremental run', taken, runId);
   });
 
   it('second incremental run: nothing to do, no worker asked for', async () => {
@@ -208,8 +208,8 @@ describe('IAM: every AWS call of every service, against the synthesized role pol
     const record = await runToQuiet({ intent: 'incremental', runId });
     expect(record).toMatchObject({ state: 'succeeded', total: 0 });
     const taken = await takeCalls();
-    expect(taken.calls.filter((c) => c.service === 'transformer')).toEqual([]);
     judge('second incremental run (nothing to do)', taken, runId, (key) => !key.startsWith('_sluice/runs/'));
+    expect(taken.calls.filter((c) => c.service === 'transformer')).toEqual([]);
   });
 
   it('a replaced source (new ETag) is processed again', async () => {
@@ -232,8 +232,8 @@ describe('IAM: every AWS call of every service, against the synthesized role pol
       undefined, // yellow 2024-01: not in this run
     ]);
     const taken = await takeCalls();
-    expect(callsOf(taken, 'transformer', 'S3 PutObject', /\/_quarantine\//).length + callsOf(taken, 'transformer', 'S3 CompleteMultipartUpload', /\/_quarantine\//).length).toBe(2);
     judge('QUARANTINE=true (reprocess, fhvhv)', taken, runId);
+    expect(callsOf(taken, 'transformer', 'S3 PutObject', /\/_quarantine\//).length + callsOf(taken, 'transformer', 'S3 CompleteMultipartUpload', /\/_quarantine\//).length).toBe(2);
   });
 
   it('QUARANTINE=false, reprocess with two orphans: the scanner removes them (a quarantine file only where the manifest lists one), the transformer the stale quarantine file', async () => {
@@ -249,6 +249,7 @@ describe('IAM: every AWS call of every service, against the synthesized role pol
       expect(await h.sink.head(key), key).toBeUndefined();
     }
     const taken = await takeCalls();
+    judge('QUARANTINE=false after true; reprocess with orphans (sources deleted since)', taken, runId);
     // manifest, output and quarantine file of fhvhv 2024-02; manifest and output of yellow 2024-01, which had none
     expect(callsOf(taken, 'scanner', 'S3 DeleteObject').map((c) => c.checks[0].resource.replace(`arn:aws:s3:::${SINK_BUCKET}/`, '')).sort()).toEqual([
       '_quarantine/fhvhv/year=2024/month=02/fhvhv_2024-02.parquet',
@@ -260,7 +261,6 @@ describe('IAM: every AWS call of every service, against the synthesized role pol
     expect(callsOf(taken, 'transformer', 'S3 DeleteObject').map((c) => c.checks[0].resource)).toEqual([
       `arn:aws:s3:::${SINK_BUCKET}/_quarantine/fhvhv/year=2024/month=01/fhvhv_2024-01.parquet`,
     ]);
-    judge('QUARANTINE=false after true; reprocess with orphans (sources deleted since)', taken, runId);
   });
 
   it('test_subset with QUARANTINE=true, then false (ranged reads): only under the test prefix', async () => {
@@ -273,8 +273,8 @@ describe('IAM: every AWS call of every service, against the synthesized role pol
       const [manifest] = await h.manifests(h.testSink);
       expect(Boolean(manifest.quarantine)).toBe(quarantine === 'true');
       const taken = await takeCalls();
-      if (quarantine === 'false') expect(callsOf(taken, 'transformer', 'S3 DeleteObject', /\/_test\/_quarantine\//).length).toBe(1);
       judge(`test_subset (QUARANTINE=${quarantine}, ranged reads)`, taken, runId, notTest);
+      if (quarantine === 'false') expect(callsOf(taken, 'transformer', 'S3 DeleteObject', /\/_test\/_quarantine\//).length).toBe(1);
     }
     transformerEnv = {};
   });
@@ -303,9 +303,9 @@ describe('IAM: every AWS call of every service, against the synthesized role pol
     });
     expect(JSON.parse(stdout).files.length).toBeGreaterThan(0);
     const taken = await takeCalls();
+    judge('sluice run --dry-run', taken, undefined, () => true);
     expect(callsOf(taken, 'scanner', 'S3 ListObjectsV2').length).toBe(2); // the source and the manifests
     expect(taken.calls.filter((c) => c.service === 'cli')).toEqual([]);
-    judge('sluice run --dry-run', taken, undefined, () => true);
   });
 
   it('over every scenario: each service made only calls its role allows (an s3:// source throughout)', () => {
