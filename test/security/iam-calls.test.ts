@@ -276,10 +276,10 @@ describe('IAM: every AWS call of every service, against the synthesized role pol
       judge(`test_subset (QUARANTINE=${quarantine}, ranged reads)`, taken, runId, notTest);
       if (quarantine === 'false') expect(callsOf(taken, 'transformer', 'S3 DeleteObject', /\/_test\/_quarantine\//).length).toBe(1);
     }
-    transformerEnv = {};
   });
 
   it('cancel mid-run: the file in progress settles, the queued ones are dropped, the report is written', async () => {
+    transformerEnv = {};
     // The first file is large enough for its output to go up as a multipart upload (parts of 8 MiB), and to be in
     // progress for a while when the cancel comes; the other two wait in the queue.
     const months = ['2023-10', '2023-11', '2023-12'];
