@@ -96,14 +96,15 @@ export function capacityStatements(transformers: ecs.FargateService): iam.Policy
 
 /**
  * Transformer: task scale-in protection through the ECS agent endpoint ($ECS_AGENT_URI/task-protection/v1/state).
- * The agent calls UpdateTaskProtection/GetTaskProtection with the task role's credentials, so the role needs them
- * (ECS developer guide, "Task scale-in protection endpoint"). Task ids are unknown in advance: scoped to the cluster.
+ * The agent turns a PUT into UpdateTaskProtection (a GET would be GetTaskProtection) with the task role's credentials
+ * (ECS developer guide, "Task scale-in protection endpoint"). The transformer only ever PUTs (set and release), so
+ * only UpdateTaskProtection. Task ids are unknown in advance: scoped to the cluster.
  */
 export function taskProtectionStatements(cluster: ecs.Cluster, stack: Stack): iam.PolicyStatement[] {
   return [
     new iam.PolicyStatement({
       sid: 'OwnTaskScaleInProtection',
-      actions: ['ecs:UpdateTaskProtection', 'ecs:GetTaskProtection'],
+      actions: ['ecs:UpdateTaskProtection'],
       resources: [stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${cluster.clusterName}/*` })],
     }),
   ];

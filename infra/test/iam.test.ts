@@ -48,7 +48,7 @@ describe('task roles (nats=service, HTTPS source)', () => {
       { actions: ['s3:PutObject', 's3:AbortMultipartUpload'], resources: objects(...written, ...written.map((p) => `_test/${p}`)) },
       { actions: ['s3:DeleteObject'], resources: objects(...QUARANTINE, ...QUARANTINE.map((p) => `_test/${p}`)) },
       {
-        actions: ['ecs:UpdateTaskProtection', 'ecs:GetTaskProtection'],
+        actions: ['ecs:UpdateTaskProtection'],
         resources: [`arn:{AWS::Partition}:ecs:{AWS::Region}:{AWS::AccountId}:task/{${ids.cluster}}/*`],
       },
     ]);
