@@ -3,3 +3,4 @@ export * from './subjects';
 export * from './messages';
 export * from './records';
 export * from './layout';
+export * from './bus-permissions';

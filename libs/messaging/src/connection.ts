@@ -1,4 +1,4 @@
-// Connects to NATS from validated config: URL(s), optional user/password, token, creds file, TLS.
+// Connects to NATS from validated config: URL(s), optional user/password, token, creds file, nkey seed, TLS.
 import { readFileSync } from 'node:fs';
 import {
   connect,
@@ -8,7 +8,9 @@ import {
   type NatsConnection,
 } from '@nats-io/transport-node';
 import { ConfigError } from '@sluice/config';
+import { inboxPrefixFor } from '@sluice/contracts';
 import { createSecretScrubber, secretValuesOf } from '@sluice/observability';
+import { publicKeyOfSeed } from './bus-credentials';
 import { describeNatsUrl, parseNatsServers } from './nats-servers';
 
 export interface NatsConfig {
@@ -18,13 +20,14 @@ export interface NatsConfig {
   NATS_TOKEN?: string;
   NATS_CREDS_FILE?: string;
   NATS_NKEY_SEED_FILE?: string;
+  NATS_NKEY_SEED?: string;
   NATS_TLS_CA_FILE?: string;
   NATS_TLS_CERT_FILE?: string;
   NATS_TLS_KEY_FILE?: string;
 }
 
 /** Settings that authenticate by themselves; credentials in NATS_URL may not be combined with them. */
-const AUTH_KEYS = ['NATS_USER', 'NATS_TOKEN', 'NATS_CREDS_FILE', 'NATS_NKEY_SEED_FILE'] as const;
+const AUTH_KEYS = ['NATS_USER', 'NATS_TOKEN', 'NATS_CREDS_FILE', 'NATS_NKEY_SEED_FILE', 'NATS_NKEY_SEED'] as const;
 
 export function natsConnectionOptions(config: NatsConfig, name: string): ConnectionOptions {
   const { servers, credentials } = parseNatsServers(config.NATS_URL);
@@ -50,8 +53,13 @@ export function natsConnectionOptions(config: NatsConfig, name: string): Connect
   if (config.NATS_TOKEN !== undefined) options.token = config.NATS_TOKEN;
   if (config.NATS_CREDS_FILE !== undefined) {
     options.authenticator = credsAuthenticator(new Uint8Array(readFileSync(config.NATS_CREDS_FILE)));
-  } else if (config.NATS_NKEY_SEED_FILE !== undefined) {
-    options.authenticator = nkeyAuthenticator(new TextEncoder().encode(readFileSync(config.NATS_NKEY_SEED_FILE, 'utf8').trim()));
+  } else {
+    const seed = nkeySeedOf(config);
+    if (seed) {
+      options.authenticator = nkeyAuthenticator(new TextEncoder().encode(seed.seed));
+      // Replies come to an inbox only this user may subscribe to (the server's permissions are rendered the same way).
+      options.inboxPrefix = inboxPrefixFor(publicKeyOfSeed(seed.seed, seed.from));
+    }
   }
   if (config.NATS_TLS_CA_FILE || config.NATS_TLS_CERT_FILE) {
     options.tls = {
@@ -61,6 +69,22 @@ export function natsConnectionOptions(config: NatsConfig, name: string): Connect
     };
   }
   return options;
+}
+
+/** The seed from NATS_NKEY_SEED (a container secret) or NATS_NKEY_SEED_FILE, and where it came from (for errors). */
+function nkeySeedOf(config: NatsConfig): { seed: string; from: string } | undefined {
+  if (config.NATS_NKEY_SEED !== undefined && config.NATS_NKEY_SEED_FILE !== undefined) {
+    throw new ConfigError(['NATS_NKEY_SEED: NATS_NKEY_SEED_FILE is set too; give the seed one way']);
+  }
+  if (config.NATS_NKEY_SEED !== undefined) return { seed: config.NATS_NKEY_SEED.trim(), from: 'NATS_NKEY_SEED' };
+  if (config.NATS_NKEY_SEED_FILE === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(config.NATS_NKEY_SEED_FILE, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read NATS_NKEY_SEED_FILE ${config.NATS_NKEY_SEED_FILE}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return { seed: text.trim(), from: `NATS_NKEY_SEED_FILE ${config.NATS_NKEY_SEED_FILE}` };
 }
 
 /** Where we connect, for logs and errors: scheme, host and port of each server, never a credential. */

@@ -10,3 +10,5 @@ export * from './run-store';
 export * from './service-bootstrap';
 export * from './tokens';
 export * from './subject-match';
+export * from './bus-authorization';
+export * from './bus-credentials';

@@ -23,6 +23,7 @@ const REDACT = [
   'password', '*.password', 'token', '*.token', 'secretAccessKey', '*.secretAccessKey', 'sessionToken',
   '*.sessionToken', 'authorization', '*.authorization', 'NATS_PASSWORD', 'NATS_TOKEN', 'AWS_SECRET_ACCESS_KEY',
   'AWS_SESSION_TOKEN', '*.NATS_PASSWORD', '*.NATS_TOKEN', '*.AWS_SECRET_ACCESS_KEY', '*.AWS_SESSION_TOKEN',
+  'NATS_NKEY_SEED', '*.NATS_NKEY_SEED',
 ];
 
 export function createLogger(opts: LoggerOptions): Logger {

@@ -21,7 +21,7 @@ export function redactUrlCredentials(text: string): string {
 }
 
 /** Environment keys whose values are secrets. */
-const SECRET_KEYS = ['NATS_PASSWORD', 'NATS_TOKEN', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
+const SECRET_KEYS = ['NATS_PASSWORD', 'NATS_TOKEN', 'NATS_NKEY_SEED', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
 /** Keys holding URLs that may carry credentials in their user-info (several comma-separated servers for NATS). */
 const URL_KEYS = ['NATS_URL', 'S3_ENDPOINT'] as const;
 /** Keys naming files whose content holds secrets: an nkey seed, a creds file (user JWT + seed). */
