@@ -9,6 +9,7 @@ void runService({
   name: 'scanner',
   envSchema: scannerEnvSchema,
   module: (deps) => ScannerModule.forRoot(deps),
+  declaresTopology: true,
   bindings: (env) => [
     // Run and cancel share the control consumer: they are handled strictly in order, one at a time.
     {

@@ -18,7 +18,7 @@ import type { z } from 'zod';
 import { connectNats, describeServers, type NatsConfig } from './connection';
 import { JetStreamServer, type PullBinding } from './jetstream.server';
 import { PassErrorsToSettlementFilter } from './rpc-errors.filter';
-import { ensureTopology, type Topology } from './topology';
+import { awaitTopology, ensureTopology, type Topology } from './topology';
 
 export interface ServiceDeps<E> {
   env: E;
@@ -43,6 +43,13 @@ export interface ServiceDefinition<S extends z.ZodType<BaseEnv>> {
   /** Pull consumers feeding `@EventPattern` handlers; none means a plain application context. */
   bindings?: (env: z.infer<S>) => PullBinding[];
   drainTimeoutMs?: (env: z.infer<S>) => number;
+  /**
+   * The scanner declares the streams, consumers and the runs bucket; every other service waits for them, because
+   * its NATS user may read them but not create or change them.
+   */
+  declaresTopology?: boolean;
+  /** Durable consumers a waiting service reads besides its bindings' (the capacity manager: the transformers'). */
+  readsConsumers?: Array<{ stream: string; consumer: string }>;
 }
 
 /** Starts a service; on a fatal start-up problem prints one clear line and exits non-zero. */
@@ -65,11 +72,16 @@ export async function runService<S extends z.ZodType<BaseEnv>>(def: ServiceDefin
   try {
     nc = await connectNats(env, `sluice-${def.name}`);
     connection.up = true;
-    const topology = await ensureTopology(nc, {
-      workAckWaitMs: env.WORK_ACK_WAIT_MS,
-      workMaxDeliver: env.WORK_MAX_DELIVER,
-      controlAckWaitMs: env.CONTROL_ACK_WAIT_MS,
-    });
+    const topology = def.declaresTopology
+      ? await ensureTopology(nc, {
+          workAckWaitMs: env.WORK_ACK_WAIT_MS,
+          workMaxDeliver: env.WORK_MAX_DELIVER,
+          controlAckWaitMs: env.CONTROL_ACK_WAIT_MS,
+        })
+      : await awaitTopology(nc, {
+          consumers: [...(def.bindings?.(env) ?? []), ...(def.readsConsumers ?? [])].map(({ stream, consumer }) => ({ stream, consumer })),
+          onWaiting: (missing) => logger.info({ missing }, 'waiting for the scanner to declare the streams and consumers'),
+        });
     if (env.HTTP_PORT > 0) {
       http = await startHttpEndpoint({ port: env.HTTP_PORT, readiness: readinessOf(topology, connection), logger });
     }

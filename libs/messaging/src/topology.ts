@@ -1,4 +1,5 @@
-// Streams, durable consumers and the KV bucket, declared idempotently at start-up by every service.
+// Streams, durable consumers and the KV bucket: declared idempotently by the scanner at start-up (its user is the
+// only one allowed to); every other service waits until they exist.
 import {
   AckPolicy,
   DeliverPolicy,
@@ -12,10 +13,13 @@ import {
 } from '@nats-io/jetstream';
 import { Kvm, type KV as KvBucket } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { CONSUMERS, KV, STREAMS, SUBJECTS } from '@sluice/contracts';
+import { CONSUMERS, KV, KV_RUNS_STREAM, STREAMS, SUBJECTS } from '@sluice/contracts';
 
 const ms = (n: number): number => n * 1_000_000; // JetStream durations are nanoseconds
 const DAY = 24 * 3_600_000;
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
 
 export interface TopologyOptions {
   workAckWaitMs: number;
@@ -26,7 +30,17 @@ export interface TopologyOptions {
 /** Largest message any service accepts; bigger ones are dead-lettered as oversize. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 
-export function streamConfigs(): Array<Partial<StreamConfig> & { name: string; subjects: string[] }> {
+/**
+ * A dead letter carries at most 16 KiB of the original payload (base64: under 22 KiB) and a reason cut at 2,000
+ * characters: 64 KiB leaves room and refuses anything that is not one of ours.
+ */
+export const MAX_DEAD_LETTER_BYTES = 64 * KiB;
+
+/** The limits every stream must have: nothing on the bus may fill the server's disk (see topology.spec.ts). */
+export type StreamLimits = Required<Pick<StreamConfig, 'max_bytes' | 'max_msgs' | 'max_msg_size' | 'discard'>>;
+export type DeclaredStream = Partial<StreamConfig> & StreamLimits & { name: string; subjects: string[] };
+
+export function streamConfigs(): DeclaredStream[] {
   return [
     {
       name: STREAMS.control,
@@ -35,6 +49,11 @@ export function streamConfigs(): Array<Partial<StreamConfig> & { name: string; s
       max_age: ms(7 * DAY),
       duplicate_window: ms(120_000),
       max_msg_size: MAX_MESSAGE_BYTES,
+      // A run request is well under 1 KiB and one is handled at a time; this is years of requests.
+      max_msgs: 10_000,
+      max_bytes: 64 * MiB,
+      // New: a flood is refused at the publisher (who sees the error), instead of pushing a queued cancel out.
+      discard: DiscardPolicy.New,
     },
     {
       name: STREAMS.work,
@@ -43,6 +62,11 @@ export function streamConfigs(): Array<Partial<StreamConfig> & { name: string; s
       // Msg-Id `<runId>:<dataset>:<key>`: a scanner that restarts mid-listing cannot enqueue a file twice.
       duplicate_window: ms(3_600_000),
       max_msg_size: MAX_MESSAGE_BYTES,
+      // A whole TLC catalog is under 1,000 files of under 1 KiB each.
+      max_msgs: 100_000,
+      max_bytes: 256 * MiB,
+      // New: queued work is never dropped to make room; the scanner's publish fails and its run request is retried.
+      discard: DiscardPolicy.New,
     },
     {
       name: STREAMS.events,
@@ -50,6 +74,11 @@ export function streamConfigs(): Array<Partial<StreamConfig> & { name: string; s
       retention: RetentionPolicy.Limits,
       max_age: ms(14 * DAY),
       duplicate_window: ms(120_000),
+      // A `planned` event carries the listing summary (every unknown month with its reason): well under this.
+      max_msg_size: MAX_MESSAGE_BYTES,
+      max_msgs: 1_000_000,
+      max_bytes: 1 * GiB,
+      // Old: events are history, the newest matter most, and no publisher may ever block on a full history.
       discard: DiscardPolicy.Old,
     },
     {
@@ -57,9 +86,26 @@ export function streamConfigs(): Array<Partial<StreamConfig> & { name: string; s
       subjects: [SUBJECTS.deadLetters],
       retention: RetentionPolicy.Limits,
       max_age: ms(30 * DAY),
+      max_msg_size: MAX_DEAD_LETTER_BYTES,
+      max_msgs: 100_000,
+      max_bytes: 512 * MiB,
+      // New: the oldest letters are the evidence an operator is looking for. When full, parking fails, and the
+      // settlement returns the message to its own stream to be retried: nothing is dropped.
+      discard: DiscardPolicy.New,
     },
   ];
 }
+
+/**
+ * The runs bucket: one record per run (a full-catalog run's record is a few hundred KiB) and the lock. Discard New
+ * is the KV bucket's own rule (compare-and-set needs it); max_msg_size is the server's default max_payload.
+ */
+export const RUNS_BUCKET_LIMITS: StreamLimits = {
+  max_msg_size: 1 * MiB,
+  max_msgs: 100_000,
+  max_bytes: 1 * GiB,
+  discard: DiscardPolicy.New,
+};
 
 export function consumerConfigs(opts: TopologyOptions): Array<{ stream: string; config: Partial<ConsumerConfig> & { durable_name: string } }> {
   return [
@@ -137,11 +183,64 @@ export interface Topology {
   runs: KvBucket;
 }
 
-/** Idempotent: every service calls it at start-up; the first creates, the others find everything in place. */
+/** Idempotent: creates what is missing and brings limits and consumer settings up to date. The scanner's job. */
 export async function ensureTopology(nc: NatsConnection, opts: TopologyOptions): Promise<Topology> {
   const jsm = await jetstreamManager(nc);
   for (const stream of streamConfigs()) await ensureStream(jsm, stream);
   for (const { stream, config } of consumerConfigs(opts)) await ensureConsumer(jsm, stream, config);
-  const runs = await new Kvm(nc).create(KV.runsBucket, { history: 1 });
+  const runs = await new Kvm(nc).create(KV.runsBucket, {
+    history: 1,
+    max_bytes: RUNS_BUCKET_LIMITS.max_bytes,
+    maxValueSize: RUNS_BUCKET_LIMITS.max_msg_size,
+  });
+  // A bucket made before it had limits gets them (Kvm.create leaves an existing bucket's config alone).
+  const current = (await jsm.streams.info(KV_RUNS_STREAM)).config;
+  const stale = (Object.keys(RUNS_BUCKET_LIMITS) as (keyof StreamLimits)[]).some((k) => current[k] !== RUNS_BUCKET_LIMITS[k]);
+  if (stale) await jsm.streams.update(KV_RUNS_STREAM, RUNS_BUCKET_LIMITS);
   return { jsm, runs };
+}
+
+export interface AwaitTopologyOptions {
+  /** Durable consumers this service uses, besides the streams and the runs bucket. */
+  consumers: Array<{ stream: string; consumer: string }>;
+  /** Told every `reportEveryMs` while something is still missing, with what. */
+  onWaiting?: (missing: string[]) => void;
+  reportEveryMs?: number;
+  pollMs?: number;
+}
+
+/**
+ * For every service but the scanner: its NATS user may read the topology but not change it, so it waits until the
+ * scanner has declared it. Waits as long as it takes (a platform starts services in any order), saying what is missing.
+ */
+export async function awaitTopology(nc: NatsConnection, opts: AwaitTopologyOptions): Promise<Topology> {
+  const jsm = await jetstreamManager(nc);
+  const pollMs = opts.pollMs ?? 1_000;
+  let reportedAt = Date.now();
+  for (;;) {
+    const missing: string[] = [];
+    for (const stream of [...streamConfigs().map((s) => s.name), KV_RUNS_STREAM]) {
+      if (!(await exists(() => jsm.streams.info(stream)))) missing.push(`stream ${stream}`);
+    }
+    for (const { stream, consumer } of opts.consumers) {
+      if (!(await exists(() => jsm.consumers.info(stream, consumer)))) missing.push(`consumer ${stream}/${consumer}`);
+    }
+    if (missing.length === 0) return { jsm, runs: await new Kvm(nc).open(KV.runsBucket) };
+    if (Date.now() - reportedAt >= (opts.reportEveryMs ?? 10_000)) {
+      opts.onWaiting?.(missing);
+      reportedAt = Date.now();
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+/** false only for "not found": a permission error or a timeout is not a missing stream and must be seen. */
+async function exists(info: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await info();
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
 }
