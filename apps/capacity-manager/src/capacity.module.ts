@@ -23,6 +23,7 @@ function createBackend(env: CapacityEnv, logger: Logger, onWorkerExit: () => voi
   }
   return new LocalBackend({
     command: env.TRANSFORMER_COMMAND ? env.TRANSFORMER_COMMAND.split(/\s+/).filter(Boolean) : defaultTransformerCommand(),
+    workerNatsSeedFile: env.WORKER_NATS_NKEY_SEED_FILE,
     logger: logger.child({ component: 'local-backend' }),
     killAfterMs: env.WORKER_KILL_AFTER_MS,
     onExit: (_pid, _code, _signal, expected) => {

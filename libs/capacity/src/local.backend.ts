@@ -8,6 +8,8 @@ export interface LocalBackendOptions {
   /** argv of one worker, e.g. [process.execPath, 'dist/apps/transformer/src/main.js']. */
   command: string[];
   env?: NodeJS.ProcessEnv;
+  /** The nkey seed file workers connect with (the transformer's): the manager's own NATS identity is not passed on. */
+  workerNatsSeedFile?: string;
   logger: Logger;
   /** After SIGTERM, how long a worker may drain before SIGKILL. */
   killAfterMs: number;
@@ -19,6 +21,18 @@ interface Worker {
   child: ChildProcess;
   stopping: boolean;
   exited: Promise<void>;
+}
+
+/** NATS credentials a worker must not inherit from the manager: it connects as a transformer, not as the manager. */
+const MANAGER_NATS_IDENTITY = ['NATS_NKEY_SEED', 'NATS_NKEY_SEED_FILE', 'WORKER_NATS_NKEY_SEED_FILE'] as const;
+
+/** A worker's environment: the manager's (the pipeline settings are theirs), with the workers' own nkey seed file. */
+export function workerEnvironment(parent: NodeJS.ProcessEnv, workerNatsSeedFile: string | undefined): NodeJS.ProcessEnv {
+  const env = { ...parent };
+  if (workerNatsSeedFile === undefined) return env;
+  for (const key of MANAGER_NATS_IDENTITY) delete env[key];
+  env.NATS_NKEY_SEED_FILE = workerNatsSeedFile;
+  return env;
 }
 
 export class LocalBackend implements CapacityBackend {
@@ -64,7 +78,11 @@ export class LocalBackend implements CapacityBackend {
     this.sequence += 1;
     const child = spawn(cmd, args, {
       // Local workers share the machine: no /health endpoint each (they would fight over one port).
-      env: { ...(this.options.env ?? process.env), WORKER_ID: `local-${process.pid}-${this.sequence}`, HTTP_PORT: '0' },
+      env: {
+        ...workerEnvironment(this.options.env ?? process.env, this.options.workerNatsSeedFile),
+        WORKER_ID: `local-${process.pid}-${this.sequence}`,
+        HTTP_PORT: '0',
+      },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     const pid = child.pid;

@@ -17,6 +17,8 @@ export const natsEnv = {
   NATS_CREDS_FILE: z.string().optional(),
   /** A file holding an nkey seed (`SU…`), for nkey authentication without JWTs. */
   NATS_NKEY_SEED_FILE: z.string().optional(),
+  /** The nkey seed itself, for platforms that inject secrets as environment (an ECS container secret); never plain config. */
+  NATS_NKEY_SEED: z.string().optional(),
   NATS_TLS_CA_FILE: z.string().optional(),
   NATS_TLS_CERT_FILE: z.string().optional(),
   NATS_TLS_KEY_FILE: z.string().optional(),
@@ -188,11 +190,18 @@ export const capacityEnvSchema = z
     TRANSFORMER_COMMAND: z.string().optional(),
     /** Local backend: after SIGTERM a worker may drain this long before it is killed (keep > DRAIN_TIMEOUT_MS). */
     WORKER_KILL_AFTER_MS: int(1_000, 3_600_000).default(120_000),
+    /** Local backend: the nkey seed file its workers connect with — the transformer's, not the manager's own. */
+    WORKER_NATS_NKEY_SEED_FILE: z.string().optional(),
   })
   .refine((e) => e.WORKERS_MIN <= e.WORKERS_MAX, { message: 'WORKERS_MIN must be <= WORKERS_MAX', path: ['WORKERS_MIN'] })
   .refine((e) => e.CAPACITY_BACKEND !== 'ecs' || (e.ECS_CLUSTER && e.ECS_SERVICE), {
     message: 'CAPACITY_BACKEND=ecs needs ECS_CLUSTER and ECS_SERVICE',
     path: ['CAPACITY_BACKEND'],
+  })
+  // Workers would otherwise inherit the manager's identity, which may not pull work: they would retry forever.
+  .refine((e) => e.CAPACITY_BACKEND !== 'local' || (e.NATS_NKEY_SEED_FILE === undefined && e.NATS_NKEY_SEED === undefined) || e.WORKER_NATS_NKEY_SEED_FILE, {
+    message: 'the local backend connects as an nkey user: its workers need the transformer seed file in WORKER_NATS_NKEY_SEED_FILE',
+    path: ['WORKER_NATS_NKEY_SEED_FILE'],
   });
 export type CapacityEnv = z.infer<typeof capacityEnvSchema>;
 
