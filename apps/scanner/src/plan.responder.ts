@@ -1,5 +1,7 @@
 // `pipeline.plan` (core NATS request-reply, never stored): answers what a run with this request would process
 // and remove, with the very planning code a real run uses. Publishes nothing and asks for no worker.
+// One plan at a time: each lists the whole source, so a request while one runs is answered `busy` at once
+// rather than queued (a flood of requests must not become a queue of full listings).
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { errorCodeOf, errorMessageOf, SUBJECTS, type PlanReply } from '@sluice/contracts';
@@ -8,12 +10,22 @@ import type { Logger } from '@sluice/observability';
 import { RunRequestSchema } from '@sluice/contracts';
 import { RunPlanning } from './run-planning';
 
+/** Plans listed at once; more would only compete for the same source (the HTTPS source HEADs every month). */
+export const MAX_CONCURRENT_PLANS = 1;
+
+export const BUSY_REPLY: PlanReply = {
+  ok: false,
+  code: 'busy',
+  error: 'the scanner is already planning another request; try again when it is done',
+};
+
 @Injectable()
 export class PlanResponder implements OnApplicationBootstrap, OnApplicationShutdown {
   private subscription?: Subscription;
+  private planning = 0;
 
   constructor(
-    private readonly planning: RunPlanning,
+    private readonly planner: RunPlanning,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
@@ -23,7 +35,14 @@ export class PlanResponder implements OnApplicationBootstrap, OnApplicationShutd
       queue: 'scanner',
       callback: (error, msg) => {
         if (error) return;
-        void this.answer(msg.data).then((reply) => msg.respond(JSON.stringify(reply)));
+        if (this.planning >= MAX_CONCURRENT_PLANS) {
+          msg.respond(JSON.stringify(BUSY_REPLY));
+          return;
+        }
+        this.planning += 1;
+        void this.answer(msg.data)
+          .then((reply) => msg.respond(JSON.stringify(reply)))
+          .finally(() => (this.planning -= 1));
       },
     });
   }
@@ -37,7 +56,7 @@ export class PlanResponder implements OnApplicationBootstrap, OnApplicationShutd
     if (!decoded.ok) return { ok: false, code: decoded.error.code, error: decoded.error.message };
     try {
       const request = decoded.value;
-      const planned = await this.planning.plan(request, this.log.child({ dryRun: true }));
+      const planned = await this.planner.plan(request, this.log.child({ dryRun: true }));
       return { ok: true, preview: RunPlanning.preview(request, planned) };
     } catch (error) {
       this.log.warn({ err: errorMessageOf(error) }, 'dry-run planning failed');
