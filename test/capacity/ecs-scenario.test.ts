@@ -35,7 +35,7 @@ describe('capacity on ECS (fake ECS, real transformer tasks)', () => {
       startDelayMs: 500,
       launch: (taskId, agentUri) => {
         const task = startServiceProcess('transformer', {
-          env: { ...h.env, ECS_AGENT_URI: agentUri, WORKER_ID: `task-${taskId}` },
+          env: { ...h.envFor('transformer'), ECS_AGENT_URI: agentUri, WORKER_ID: `task-${taskId}` },
           logFile: `${h.logDir}/task-${taskId}.log`,
         });
         return { exited: task.exited, stop: () => task.kill('SIGTERM') };

@@ -13,7 +13,7 @@ describe('sluice CLI', () => {
   const sluice = async (...args: string[]) => {
     try {
       const { stdout, stderr } = await run(process.execPath, [appEntry('cli'), ...args], {
-        env: { PATH: process.env.PATH, NATS_URL: h.nats.url },
+        env: h.cliEnv(),
         timeout: 120_000,
       });
       return { code: 0, stdout, stderr };

@@ -18,7 +18,7 @@ const keys = MONTHS.map((m) => `fhvhv_tripdata_${m}.parquet`);
 let h: PipelineHarness;
 const runEvents: RunEvent[] = [];
 const sluice = (...args: string[]) =>
-  exec(process.execPath, [appEntry('cli'), ...args], { env: { PATH: process.env.PATH, NATS_URL: h.nats.url } }).then((r) => r.stdout);
+  exec(process.execPath, [appEntry('cli'), ...args], { env: h.cliEnv() }).then((r) => r.stdout);
 
 beforeAll(async () => {
   h = await startPipelineHarness();

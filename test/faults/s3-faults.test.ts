@@ -58,7 +58,7 @@ it('retries transient S3 faults; fails permanent ones with their reason; dead-le
 it('once the fault is fixed, an incremental run processes the parked files (`sluice dlq replay` refuses work and says so)', async () => {
   proxy.clear();
   const sluice = (...args: string[]) =>
-    promisify(execFile)(process.execPath, [appEntry('cli'), ...args], { env: { PATH: process.env.PATH, NATS_URL: h.nats.url } }).then(
+    promisify(execFile)(process.execPath, [appEntry('cli'), ...args], { env: h.cliEnv() }).then(
       (r) => ({ code: 0, ...r }),
       (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
     );

@@ -59,7 +59,8 @@ describe('scanner', () => {
     await jetstream(h.nc).publish(SUBJECTS.cancel, JSON.stringify({ runId: 'plan-1', reason: 'test' }));
     await waitFor(async () => (await h.runs.get('plan-1'))?.state === 'cancelled', { what: 'run cancelled' });
     expect(await workMessages()).toBe(0);
-    expect(await h.runs.activeLock()).toBeUndefined();
+    // Released after the report is written, a moment after the state changes.
+    await waitFor(async () => (await h.runs.activeLock()) === undefined, { what: 'the active-run lock released' });
     const report = JSON.parse(Buffer.from((await h.sink.getBytes(runReportKey('plan-1')))!).toString());
     expect(report).toMatchObject({ state: 'cancelled', cancelReason: 'test' });
     expect(runEvents.find((e) => e.runId === 'plan-1' && e.type === 'completed')).toMatchObject({ state: 'cancelled' });

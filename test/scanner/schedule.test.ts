@@ -27,7 +27,7 @@ describe('scanner schedule', () => {
 
   it('refuses an invalid cron expression at start-up with one clear line', async () => {
     const logFile = join(h.logDir, 'bad-scanner.log');
-    const scanner = startServiceProcess('scanner', { env: { ...h.env, SCHEDULE_CRON: 'every monday' }, logFile });
+    const scanner = startServiceProcess('scanner', { env: { ...h.envFor('scanner'), SCHEDULE_CRON: 'every monday' }, logFile });
     const { code } = await scanner.exited;
     expect(code).toBe(1);
     const lines = (await readFile(logFile, 'utf8')).split('\n').filter((l) => l.startsWith('sluice scanner:'));

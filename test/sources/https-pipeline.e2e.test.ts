@@ -21,7 +21,7 @@ describe('pipeline on the HTTPS (CloudFront-like) source', () => {
   const runId = () => `https-${++n}`;
   const dryRun = async (...args: string[]) => {
     const { stdout } = await exec(process.execPath, [appEntry('cli'), 'run', '--dry-run', '--json', ...args], {
-      env: { PATH: process.env.PATH, NATS_URL: h.nats.url },
+      env: h.cliEnv(),
     });
     return PlanPreviewSchema.parse(JSON.parse(stdout));
   };

@@ -1,11 +1,15 @@
 // A whole sluice deployment for one test file: nats-server, the S3-compatible server, source and sink buckets,
 // and the built services as child processes — the same entry points `npm run demo` and an image run.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// By default the bus is authenticated as in production: each service connects as its role's nkey user, with the
+// permissions of libs/contracts/src/bus-permissions.ts, so every test that runs services proves they suffice. The
+// test's own connection is a test-only admin user (it forges messages and inspects every stream).
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { connect, type ConnectionOptions, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { createUser } from '@nats-io/nkeys';
+import { connect, nkeyAuthenticator, type ConnectionOptions, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import {
   CapacityEventSchema,
   CONSUMERS,
@@ -22,11 +26,14 @@ import {
   type FileEvent,
   type Manifest,
   type RunRecord,
+  type BusRole,
   type RunRequestInput,
 } from '@sluice/contracts';
+import { loadEnv, workQueueEnv } from '@sluice/config';
 import { startServiceProcess, type ServiceProcess, type SluiceApp } from '@sluice/embedded';
-import { Publisher, RunStore } from '@sluice/messaging';
+import { ensureBusCredentials, ensureTopology, Publisher, RunStore, type BusCredentials } from '@sluice/messaging';
 import { openObjectStore, readManifests, type ObjectStore } from '@sluice/storage';
+import { z } from 'zod';
 import { startTestNats, startTestS3, type TestNats, type TestS3 } from './servers';
 import { waitFor } from './wait-for';
 
@@ -43,7 +50,16 @@ export interface PipelineHarness {
   source: ObjectStore;
   sink: ObjectStore;
   testSink: ObjectStore;
+  /** The services' environment, without NATS credentials: see envFor(). */
   env: NodeJS.ProcessEnv;
+  /** The role seeds and the server's rendered config (absent when the test gave its own natsConfig). */
+  bus?: BusCredentials;
+  /** NATS credentials of a role (`cli` is the operator): `{ NATS_NKEY_SEED_FILE }`, or nothing with a custom natsConfig. */
+  credentials(who: SluiceApp | BusRole): NodeJS.ProcessEnv;
+  /** `env` plus that role's credentials: what a service process of that role is started with. */
+  envFor(who: SluiceApp | BusRole): NodeJS.ProcessEnv;
+  /** A minimal environment for the CLI as an operator runs it: PATH, NATS_URL and the operator's credentials. */
+  cliEnv(): NodeJS.ProcessEnv;
   logDir: string;
   services: Map<SluiceApp, ServiceProcess>;
   capacityEvents: CapacityEvent[];
@@ -58,14 +74,31 @@ export interface PipelineHarness {
 
 export interface HarnessOptions {
   env?: NodeJS.ProcessEnv;
-  /** nats-server configuration (authorization, tls, …) for this harness's server. */
+  /**
+   * nats-server configuration (authorization, tls, …) for this harness's server, instead of the per-role nkey
+   * users; the services then get only `env`'s credentials, and the test's connection `client`'s.
+   */
   natsConfig?: string;
   /** How the test's own connection authenticates to that server. */
   client?: Partial<ConnectionOptions>;
 }
 
+const ROLE_OF: Record<SluiceApp, BusRole> = { scanner: 'scanner', transformer: 'transformer', 'capacity-manager': 'capacity-manager', cli: 'operator' };
+const roleOf = (who: SluiceApp | BusRole): BusRole => (who in ROLE_OF ? ROLE_OF[who as SluiceApp] : (who as BusRole));
+
+/** The role users and a test-only admin (every subject) for the test's own connection. */
+function testBus(): { bus: BusCredentials; client: Partial<ConnectionOptions> } {
+  const admin = createUser();
+  const bus = ensureBusCredentials(mkdtempSync(join(tmpdir(), 'sluice-bus-')), [
+    { comment: 'test-only admin: the test connection', publicKey: admin.getPublicKey(), permissions: { publish: ['>'], subscribe: ['>'], allowResponses: false } },
+  ]);
+  return { bus, client: { authenticator: nkeyAuthenticator(admin.getSeed()) } };
+}
+
 export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<PipelineHarness> {
-  const nats = await startTestNats(opts.natsConfig);
+  const secured = opts.natsConfig === undefined ? testBus() : undefined;
+  const nats = await startTestNats(opts.natsConfig ?? readFileSync(secured!.bus.configFile, 'utf8'));
+  const bus = secured?.bus;
   const s3 = await startTestS3([SOURCE_BUCKET, SINK_BUCKET]);
   const logDir = mkdtempSync(join(tmpdir(), 'sluice-logs-'));
   const env: NodeJS.ProcessEnv = {
@@ -91,7 +124,14 @@ export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<P
     WORKER_KILL_AFTER_MS: '20000',
     ...opts.env,
   };
-  const nc = await connect({ servers: nats.url, ...opts.client });
+  const nc = await connect({ servers: nats.url, ...(secured?.client ?? opts.client) });
+  const credentials = (who: SluiceApp | BusRole): NodeJS.ProcessEnv => {
+    if (!bus) return {};
+    const role = roleOf(who);
+    // The manager's local workers connect as transformers, with their own seed.
+    const workers = role === 'capacity-manager' ? { WORKER_NATS_NKEY_SEED_FILE: bus.seedFiles.transformer } : {};
+    return { NATS_NKEY_SEED_FILE: bus.seedFiles[role], ...workers };
+  };
   const services = new Map<SluiceApp, ServiceProcess>();
   const capacityEvents: CapacityEvent[] = [];
   const fileEvents: FileEvent[] = [];
@@ -132,13 +172,21 @@ export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<P
     sink,
     testSink,
     env,
+    bus,
+    credentials,
+    envFor: (who) => ({ ...env, ...credentials(who) }),
+    cliEnv: () => ({ PATH: process.env.PATH, NATS_URL: nats.url, ...credentials('operator') }),
     logDir,
     services,
     capacityEvents,
     fileEvents,
     async startService(app, extraEnv = {}) {
       const logFile = join(logDir, `${app}.log`);
-      const service = startServiceProcess(app, { env: { ...env, ...extraEnv }, logFile });
+      const serviceEnv = { ...env, ...credentials(app), ...extraEnv };
+      // Only the scanner's user may declare the topology, and tests start a transformer alone: the harness declares
+      // it first as a deployment's setup step would, with that service's settings (as its ensureTopology once did).
+      if (app !== 'scanner') await ensureTopology(nc, topologyOptionsOf(serviceEnv));
+      const service = startServiceProcess(app, { env: serviceEnv, logFile });
       services.set(app, service);
       // Ready = pulling: its pull requests are waiting on its consumer (the topology exists by then).
       const pulls = { scanner: [STREAMS.control, CONSUMERS.scanner], transformer: [STREAMS.work, CONSUMERS.transformers] } as const;
@@ -183,6 +231,12 @@ export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<P
     },
   };
   return harness;
+}
+
+/** The consumer settings a service would declare from this environment (the defaults of libs/config). */
+function topologyOptionsOf(env: NodeJS.ProcessEnv) {
+  const { WORK_ACK_WAIT_MS, WORK_MAX_DELIVER, CONTROL_ACK_WAIT_MS } = loadEnv(z.object(workQueueEnv), env);
+  return { workAckWaitMs: WORK_ACK_WAIT_MS, workMaxDeliver: WORK_MAX_DELIVER, controlAckWaitMs: CONTROL_ACK_WAIT_MS };
 }
 
 /**
