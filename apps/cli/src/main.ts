@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_MAX_DROP_FRACTION, exitOnUnsupportedRuntime } from '@sluice/config';
 import { DATASET_NAMES, INTENTS } from '@sluice/contracts';
 import { createSecretScrubber, secretValuesOf } from '@sluice/observability';
+import { busAuthInitCommand } from './commands/bus-auth';
 import { cancelCommand } from './commands/cancel';
 import { demoCommand } from './commands/demo';
 import { dlqListCommand, dlqPurgeCommand, dlqReplayCommand } from './commands/dlq';
@@ -80,6 +81,18 @@ dlq
   .command('purge')
   .description('remove every dead letter')
   .action(async () => exit(await dlqPurgeCommand()));
+
+const busAuth = program.command('bus-auth').description('nkeys for an authenticated bus: one NATS user per role, with its permissions');
+busAuth
+  .command('init')
+  .description(
+    'generate the missing role seeds under --dir (existing ones are kept) and write the nats-server authorization for them; prints the public keys and how to use them',
+  )
+  .requiredOption('--dir <path>', 'where the seeds (<dir>/<role>/<role>.nk) and nats.conf go')
+  .option('--owner <uid:gid>', 'give each role directory and seed to this user (an init container running as root)')
+  .option('--secret-prefix <prefix>', 'name prefix of the Secrets Manager secrets in the printed commands', 'sluice/nats/')
+  .option('--json', 'machine-readable output (paths and public keys)')
+  .action((o) => exit(busAuthInitCommand(o)));
 
 program
   .command('demo')

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { CapacityEventSchema, SUBJECTS, type CapacityEvent, type Intent, type RunRequestInput } from '@sluice/contracts';
 import { DEV_DEPENDENCIES_NEEDED, embeddedS3Available } from '@sluice/embedded';
 import { newRunId, openCliContext, type CliContext } from '../cli-context';
-import { startDemoEnvironment, type DemoEnvironment } from '../demo/demo-environment';
+import { cliHint, startDemoEnvironment, withoutNatsCredentials, type DemoEnvironment } from '../demo/demo-environment';
 import { readManifests } from '@sluice/storage';
 import { demoQuery, exportOutputs, formatManifestTable, runWithDuckDb } from '../demo/demo-summary';
 import { followRun, type RunOutcome } from '../run-follower';
@@ -38,11 +38,11 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<number> {
     { dir, files: opts.files, rows: opts.rows, firstMonth: '2024-01', maxWorkers: opts.workers, idleTimeoutMs: opts.idleTimeout * 1000 },
     say,
   );
-  process.env.NATS_URL = env.nats.url;
+  const operator = env.natsEnv('operator');
   let ctx: CliContext | undefined;
   let failures = 0;
   try {
-    ctx = await openCliContext({ ...process.env, NATS_URL: env.nats.url });
+    ctx = await openCliContext({ ...withoutNatsCredentials(process.env), ...operator });
     const capacity = watchCapacity(ctx);
     for (const [i, step] of STEPS.entries()) {
       console.log(`\n== ${i + 1}/${STEPS.length} ${step.title} ==`);
@@ -59,6 +59,7 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<number> {
     await ctx?.close();
     if (opts.keep) {
       console.log(`\nservices keep running (NATS ${env.nats.url}, S3 ${env.s3.endpoint}); Ctrl-C to stop`);
+      console.log(`  the CLI on this bus: ${cliHint(operator)}`);
       await new Promise<void>((r) => process.once('SIGINT', () => r()));
     }
     await env.stop();

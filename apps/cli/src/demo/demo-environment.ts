@@ -1,12 +1,13 @@
-// Everything `sluice demo` runs locally: nats-server (temp store), the S3-compatible server, generated TLC-like
-// source files, and the scanner and capacity manager as child processes (which start transformers on demand).
+// Everything `sluice demo` runs locally: nats-server (temp store, one nkey user per role), the S3-compatible server,
+// generated TLC-like source files, and the scanner and capacity manager as child processes (which start
+// transformers on demand), each connecting as its own role.
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
-import { CONSUMERS, STREAMS } from '@sluice/contracts';
+import { CONSUMERS, STREAMS, type BusRole } from '@sluice/contracts';
 import { startNatsServer, startS3Server, startServiceProcess, type EmbeddedNats, type EmbeddedS3, type ServiceProcess } from '@sluice/embedded';
 import { generateFhvhvParquet, generateFhvParquet, generateGreenParquet, generateYellowParquet } from '@sluice/normalize';
+import { connectNats, ensureBusCredentials, type BusCredentials } from '@sluice/messaging';
 import { openObjectStore, type ObjectStore } from '@sluice/storage';
 import { nextMonth } from '../months';
 
@@ -26,6 +27,10 @@ export interface DemoOptions {
 
 export interface DemoEnvironment {
   nats: EmbeddedNats;
+  /** The role seeds (under `<dir>/nats/`) and the server's authorization. */
+  bus: BusCredentials;
+  /** How a client connects as `role`: NATS_URL and its seed file. */
+  natsEnv(role: BusRole): { NATS_URL: string; NATS_NKEY_SEED_FILE: string };
   s3: EmbeddedS3;
   source: ObjectStore;
   sink: ObjectStore;
@@ -39,8 +44,11 @@ export async function startDemoEnvironment(opts: DemoOptions, say: (line: string
   const logDir = join(opts.dir, 'logs');
   mkdirSync(logDir, { recursive: true });
 
-  const nats = await startNatsServer();
-  say(`nats-server with JetStream on ${nats.url} (store ${nats.storeDir})`);
+  // Seeds are kept across demos in the same dir; the server gets only the public keys.
+  const bus = ensureBusCredentials(join(opts.dir, 'nats'));
+  const nats = await startNatsServer({ args: ['-c', bus.configFile] });
+  const natsEnv = (role: BusRole) => ({ NATS_URL: nats.url, NATS_NKEY_SEED_FILE: bus.seedFiles[role] });
+  say(`nats-server with JetStream on ${nats.url} (store ${nats.storeDir}), one nkey user per role (seeds in ${bus.dir})`);
   const s3 = await startS3Server({ buckets: [DEMO_SOURCE_BUCKET, DEMO_SINK_BUCKET] });
   say(`S3-compatible server on ${s3.endpoint} (buckets ${DEMO_SOURCE_BUCKET}, ${DEMO_SINK_BUCKET})`);
 
@@ -64,7 +72,7 @@ export async function startDemoEnvironment(opts: DemoOptions, say: (line: string
   );
 
   const serviceEnv: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...withoutNatsCredentials(process.env),
     NATS_URL: nats.url,
     SOURCE_URL: `s3://${DEMO_SOURCE_BUCKET}/${DEMO_SOURCE_PREFIX}`,
     SINK_URL: `s3://${DEMO_SINK_BUCKET}`,
@@ -84,14 +92,21 @@ export async function startDemoEnvironment(opts: DemoOptions, say: (line: string
     WORKER_KILL_AFTER_MS: '20000',
   };
   const services = [
-    startServiceProcess('scanner', { env: serviceEnv, logFile: join(logDir, 'scanner.log') }),
-    startServiceProcess('capacity-manager', { env: serviceEnv, logFile: join(logDir, 'capacity-manager.log') }),
+    startServiceProcess('scanner', { env: { ...serviceEnv, ...natsEnv('scanner') }, logFile: join(logDir, 'scanner.log') }),
+    startServiceProcess('capacity-manager', {
+      // Its local workers connect as transformers, with the transformer's seed.
+      env: { ...serviceEnv, ...natsEnv('capacity-manager'), WORKER_NATS_NKEY_SEED_FILE: bus.seedFiles.transformer },
+      logFile: join(logDir, 'capacity-manager.log'),
+    }),
   ];
-  await waitForPullers(nats.url, services);
+  await waitForPullers(natsEnv('observer'), services);
   say(`scanner and capacity manager running (local workers: 0..${opts.maxWorkers}, idle timeout ${opts.idleTimeoutMs / 1000}s); logs in ${logDir}`);
+  say(`the CLI on this bus: ${cliHint(natsEnv('operator'))}`);
 
   return {
     nats,
+    bus,
+    natsEnv,
     s3,
     source,
     sink,
@@ -106,9 +121,24 @@ export async function startDemoEnvironment(opts: DemoOptions, say: (line: string
   };
 }
 
+/** A command line a user can paste: the operator's credentials, paths relative to where they are. */
+export function cliHint(env: { NATS_URL: string; NATS_NKEY_SEED_FILE: string }, cwd = process.cwd()): string {
+  const seed = relative(cwd, env.NATS_NKEY_SEED_FILE);
+  return `NATS_URL=${env.NATS_URL} NATS_NKEY_SEED_FILE=${seed.startsWith('..') ? env.NATS_NKEY_SEED_FILE : seed} npm run sluice -- status`;
+}
+
+/** The services connect as their role, whatever NATS credentials the user's shell has. */
+export function withoutNatsCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const clean = { ...env };
+  for (const key of ['NATS_USER', 'NATS_PASSWORD', 'NATS_TOKEN', 'NATS_CREDS_FILE', 'NATS_NKEY_SEED', 'NATS_NKEY_SEED_FILE', 'WORKER_NATS_NKEY_SEED_FILE']) {
+    delete clean[key];
+  }
+  return clean;
+}
+
 /** Ready = the scanner's consumers have pull requests waiting (it created the topology and is listening). */
-async function waitForPullers(url: string, services: ServiceProcess[]): Promise<void> {
-  const nc = await connect({ servers: url });
+async function waitForPullers(natsEnv: { NATS_URL: string; NATS_NKEY_SEED_FILE: string }, services: ServiceProcess[]): Promise<void> {
+  const nc = await connectNats(natsEnv, 'sluice-demo');
   try {
     const jsm = await jetstreamManager(nc);
     const deadline = Date.now() + 30_000;
