@@ -1,12 +1,23 @@
 // docker-compose.yml, checked without a Docker engine: every sluice service runs an app this build produces, with an
-// environment its config schema accepts, pointing at services and buckets the file itself provides.
-import { existsSync, readFileSync } from 'node:fs';
+// environment its config schema accepts, pointing at services and buckets the file itself provides; the bus is
+// authenticated (the init service's own command is run here, and a real nats-server is started with its output).
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { connect, nkeyAuthenticator } from '@nats-io/transport-node';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { capacityEnvSchema, cliEnvSchema, loadEnv, scannerEnvSchema, transformerEnvSchema } from '@sluice/config';
+import { BUS_ROLES, inboxPrefixFor, type BusRole } from '@sluice/contracts';
+import { appEntry, projectRoot, startNatsServer } from '@sluice/embedded';
+import { publicKeyOfSeed, renderBusAuthorization, seedFileOf } from '@sluice/messaging';
 
 const ROOT = join(__dirname, '..', '..');
+/** Where the bus volumes are mounted in every container. */
+const BUS_DIR = '/bus';
+const run = promisify(execFile);
 const APPS = { scanner: scannerEnvSchema, 'capacity-manager': capacityEnvSchema, transformer: transformerEnvSchema, cli: cliEnvSchema };
 type App = keyof typeof APPS;
 
@@ -67,9 +78,10 @@ function builtEntryPoint(app: string): string {
 describe('docker-compose.yml', () => {
   const compose = loadCompose();
 
-  it('has NATS, MinIO, the bucket setup, and the sluice services built from the Dockerfile', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['capacity-manager', 'cli', 'minio', 'minio-buckets', 'nats', 'scanner']);
+  it('has NATS, MinIO, the bucket setup, the bus keys setup, and the sluice services built from the Dockerfile', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['bus-auth', 'capacity-manager', 'cli', 'minio', 'minio-buckets', 'nats', 'scanner']);
     expect(sluiceServices(compose).map(([name, , app]) => [name, app])).toEqual([
+      ['bus-auth', 'cli'],
       ['scanner', 'scanner'],
       ['capacity-manager', 'capacity-manager'],
       ['cli', 'cli'],
@@ -121,6 +133,10 @@ describe('docker-compose.yml', () => {
     const minio = compose.services.minio;
     for (const [name, service] of sluiceServices(compose)) {
       const env = stringEnv(service);
+      if (name === 'bus-auth') {
+        expect(env, 'bus-auth only writes files').toEqual({});
+        continue;
+      }
       expect(new URL(env.NATS_URL).hostname, name).toBe('nats');
       expect(new URL(env.NATS_URL).port).toBe('4222');
       expect(service.depends_on?.nats).toEqual({ condition: 'service_healthy' });
@@ -140,9 +156,62 @@ describe('docker-compose.yml', () => {
     const command = argv(nats);
     expect(command).toContain('--jetstream');
     const storeDir = command[command.indexOf('--store_dir') + 1];
-    expect(nats.volumes).toEqual([`nats-data:${storeDir}`]);
+    expect(nats.volumes).toContain(`nats-data:${storeDir}`);
     expect(compose.services.minio.volumes).toEqual(['minio-data:/data']);
-    expect(Object.keys(compose.volumes ?? {}).sort()).toEqual(['minio-data', 'nats-data']);
+    expect(Object.keys(compose.volumes ?? {}).sort()).toEqual(['minio-data', 'nats-data', ...BUS_ROLES.map((r) => `bus-${r}`), 'bus-config'].sort());
+  });
+
+  it('NATS loads the authorization bus-auth writes (read-only), starts after it, and listens on 127.0.0.1 only', () => {
+    const nats = compose.services.nats as ComposeService & { ports?: string[] };
+    const command = argv(nats);
+    expect(command[command.indexOf('--config') + 1]).toBe(`${BUS_DIR}/nats.conf`);
+    expect(nats.volumes).toContain(`bus-config:${BUS_DIR}:ro`);
+    expect(nats.depends_on?.['bus-auth']).toEqual({ condition: 'service_completed_successfully' });
+    expect(nats.ports).toEqual(['127.0.0.1:4222:4222']);
+    for (const [name, service] of Object.entries(compose.services) as [string, ComposeService & { ports?: string[] }][]) {
+      for (const port of service.ports ?? []) if (/(^|:)4222$/.test(port)) expect(port, name).toMatch(/^127\.0\.0\.1:/);
+    }
+  });
+
+  it('bus-auth writes every role seed into that role’s own volume and hands them to the image’s user', () => {
+    const init = compose.services['bus-auth'];
+    expect(argv(init).slice(2)).toEqual(['bus-auth', 'init', '--dir', BUS_DIR, '--owner', '1000:1000']);
+    expect(init.volumes).toEqual([`bus-config:${BUS_DIR}`, ...BUS_ROLES.map((r) => `bus-${r}:${BUS_DIR}/${r}`)]);
+    for (const role of BUS_ROLES) expect(seedFileOf(BUS_DIR, role).startsWith(`${BUS_DIR}/${role}/`)).toBe(true);
+  });
+
+  it('every service connects as its own role, from a seed in its own volume mounted read-only; local workers as transformers', () => {
+    const roles: Record<string, BusRole> = { scanner: 'scanner', 'capacity-manager': 'capacity-manager', cli: 'operator' };
+    for (const [name, service] of sluiceServices(compose).filter(([n]) => n !== 'bus-auth')) {
+      const role = roles[name];
+      const env = stringEnv(service);
+      expect(env.NATS_NKEY_SEED_FILE, name).toBe(seedFileOf(BUS_DIR, role));
+      for (const key of ['NATS_USER', 'NATS_PASSWORD', 'NATS_TOKEN', 'NATS_NKEY_SEED'] as const) expect(env[key], `${name} ${key}`).toBeUndefined();
+      const mounted = [role, ...(env.WORKER_NATS_NKEY_SEED_FILE ? (['transformer'] as const) : [])];
+      expect(service.volumes, name).toEqual(mounted.map((r) => `bus-${r}:${BUS_DIR}/${r}:ro`));
+    }
+    expect(stringEnv(compose.services['capacity-manager']).WORKER_NATS_NKEY_SEED_FILE).toBe(seedFileOf(BUS_DIR, 'transformer'));
+  });
+
+  it("bus-auth's command (this build) writes an authorization from the permissions module that refuses anonymous clients and admits each role", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-compose-bus-'));
+    // The same arguments, with the volume root replaced and without --owner (this test does not run as root).
+    const args = argv(compose.services['bus-auth']).slice(2).map((a) => (a === BUS_DIR ? dir : a));
+    await run(process.execPath, [appEntry('cli'), ...args.slice(0, args.indexOf('--owner'))], { cwd: projectRoot() });
+    const keys = Object.fromEntries(BUS_ROLES.map((r) => [r, publicKeyOfSeed(readFileSync(seedFileOf(dir, r), 'utf8'), r)])) as Record<BusRole, string>;
+    expect(readFileSync(join(dir, 'nats.conf'), 'utf8')).toBe(renderBusAuthorization(keys));
+    const nats = await startNatsServer({ args: ['-c', join(dir, 'nats.conf')] });
+    try {
+      await expect(connect({ servers: nats.url, reconnect: false })).rejects.toThrow(/Authorization Violation/i);
+      for (const role of BUS_ROLES) {
+        const seed = new TextEncoder().encode(readFileSync(seedFileOf(dir, role), 'utf8').trim());
+        const nc = await connect({ servers: nats.url, reconnect: false, authenticator: nkeyAuthenticator(seed), inboxPrefix: inboxPrefixFor(keys[role]) });
+        await nc.flush();
+        await nc.close();
+      }
+    } finally {
+      await nats.stop();
+    }
   });
 
   it('the capacity manager manages local workers and outlives their drain on `docker compose stop`', () => {
