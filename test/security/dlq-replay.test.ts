@@ -22,7 +22,7 @@ interface CliResult {
 }
 
 async function sluice(...args: string[]): Promise<CliResult> {
-  return exec(process.execPath, [appEntry('cli'), ...args], { env: { ...h.env } }).then(
+  return exec(process.execPath, [appEntry('cli'), ...args], { env: h.envFor('cli') }).then(
     (r) => ({ code: 0, ...r }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );

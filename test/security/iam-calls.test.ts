@@ -98,7 +98,7 @@ beforeAll(async () => {
     launch: (taskId) => {
       const task = startServiceProcess('transformer', {
         env: {
-          ...h.env,
+          ...h.envFor('transformer'),
           S3_ENDPOINT: transformerS3.endpoint,
           ECS_AGENT_URI: `${agent.endpoint}/agent/${taskId}`,
           WORKER_ID: `task-${taskId}`,
@@ -299,7 +299,7 @@ describe('IAM: every AWS call of every service, against the synthesized role pol
   it('`sluice run --dry-run`: the scanner plans (lists and reads), nothing is written; the CLI makes no AWS call', async () => {
     const cli = recorders.find((r) => r.service === 'cli')!;
     const { stdout } = await exec(process.execPath, [appEntry('cli'), 'run', '--dry-run', '--json', '--intent', 'reprocess'], {
-      env: { ...h.env, S3_ENDPOINT: cli.proxy.endpoint },
+      env: { ...h.envFor('cli'), S3_ENDPOINT: cli.proxy.endpoint },
     });
     expect(JSON.parse(stdout).files.length).toBeGreaterThan(0);
     const taken = await takeCalls();
