@@ -1,10 +1,19 @@
 // A Fargate task definition running one sluice app from the shared image: `node dist/apps/<app>/src/main.js [args]`.
 import { Duration, aws_ecr_assets as assets, aws_ecs as ecs, aws_iam as iam, IgnoreMode } from 'aws-cdk-lib';
+import type { BusRole } from '@sluice/contracts';
 import { Construct } from 'constructs';
 import { serviceLogs, type ServiceLogs } from './logging';
 import type { NatsEndpoint } from './messaging';
 
 export type SluiceApp = 'scanner' | 'capacity-manager' | 'transformer' | 'cli';
+
+/** Who each app is on the bus: the CLI task (the weekly run) is an operator. */
+export const BUS_ROLE_OF: Record<SluiceApp, BusRole> = {
+  scanner: 'scanner',
+  'capacity-manager': 'capacity-manager',
+  transformer: 'transformer',
+  cli: 'operator',
+};
 
 /** The one image (the repository's Dockerfile); `.dockerignore` keeps node_modules, dist and .git out of the asset. */
 export function sluiceImage(scope: Construct, repoRoot: string, architecture: ecs.CpuArchitecture): assets.DockerImageAsset {
@@ -63,7 +72,8 @@ export class AppTask extends Construct {
       image: ecs.ContainerImage.fromDockerImageAsset(props.image),
       command: appCommand(props.app, props.args),
       environment: { NATS_URL: props.nats.url, LOG_FORMAT: 'json', ...props.environment },
-      secrets: props.nats.secrets,
+      // Only this role's NATS credentials: the execution role is granted exactly these secrets.
+      secrets: props.nats.secretsFor(BUS_ROLE_OF[props.app]),
       logging: this.logs.driver,
       stopTimeout: props.stopTimeout,
       // tini as PID 1: signals reach node, and exited children are reaped.

@@ -1,7 +1,10 @@
-// NATS with JetStream: either a one-task Fargate service of this stack (store on EFS, found through Cloud Map), or
-// an external server whose credentials come from Secrets Manager as container secrets, never as plain environment.
+// NATS with JetStream: either a one-task Fargate service of this stack (store on EFS, found through Cloud Map, one
+// nkey user per role), or an external server. Credentials come from Secrets Manager as container secrets, never as
+// plain environment; with nkeys each task gets only its own role's seed.
 import { Duration, RemovalPolicy, aws_ec2 as ec2, aws_ecs as ecs, aws_efs as efs, aws_iam as iam, aws_secretsmanager as sm } from 'aws-cdk-lib';
 import { aws_servicediscovery as discovery } from 'aws-cdk-lib';
+import type { BusRole } from '@sluice/contracts';
+import { renderBusAuthorization } from '@sluice/messaging';
 import { Construct } from 'constructs';
 import { serviceLogs, type ServiceLogs } from './logging';
 import type { Network } from './network';
@@ -9,14 +12,45 @@ import type { Network } from './network';
 /** What a sluice container needs to reach NATS. */
 export interface NatsEndpoint {
   url: string;
-  /** NATS_USER/NATS_PASSWORD or NATS_TOKEN from Secrets Manager (external mode); empty for the stack's own NATS. */
-  secrets: Record<string, ecs.Secret>;
+  /** The container secrets a task of this bus role connects with: its own nkey seed, or the shared credentials. */
+  secretsFor(role: BusRole): Record<string, ecs.Secret>;
+}
+
+/**
+ * One Secrets Manager secret per role, `<prefix><role>`, holding that role's nkey seed (the `SU…` line `sluice
+ * bus-auth init` writes). Referenced by name, so the seeds never pass through the template; each task definition's
+ * execution role is granted exactly the secret of its own role.
+ */
+export class NkeySeedSecrets extends Construct {
+  private readonly secrets = new Map<BusRole, sm.ISecret>();
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly prefix: string,
+  ) {
+    super(scope, id);
+  }
+
+  secretsFor(role: BusRole): Record<string, ecs.Secret> {
+    let secret = this.secrets.get(role);
+    if (!secret) {
+      secret = sm.Secret.fromSecretNameV2(this, role, `${this.prefix}${role}`);
+      this.secrets.set(role, secret);
+    }
+    return { NATS_NKEY_SEED: ecs.Secret.fromSecretsManager(secret) };
+  }
 }
 
 export const NATS_PORT = 4222;
 const STORE_DIR = '/data';
+const CONFIG_FILE = '/tmp/sluice-nats.conf';
 
 export interface NatsServiceProps {
+  /** Each role's public nkey: the server's authorization is rendered from them (public keys only, not secrets). */
+  publicKeys: Record<BusRole, string>;
+  /** Where each role's seed is: `<prefix><role>` in Secrets Manager. */
+  seedSecretPrefix: string;
   network: Network;
   cluster: ecs.Cluster;
   image: string;
@@ -24,11 +58,16 @@ export interface NatsServiceProps {
   logRetentionDays: number;
 }
 
-/** The stack's own NATS: reachable only from the sluice security group, JetStream state kept across restarts on EFS. */
+/**
+ * The stack's own NATS: reachable only from the sluice security group, JetStream state kept across restarts on EFS,
+ * and one nkey user per role with its permissions (libs/contracts/src/bus-permissions.ts); no anonymous user.
+ */
 export class NatsService extends Construct implements NatsEndpoint {
   readonly url: string;
-  readonly secrets = {};
   readonly service: ecs.FargateService;
+  /** The nats-server authorization block the container writes to its config file at start. */
+  readonly authorization: string;
+  private readonly seeds: NkeySeedSecrets;
   readonly fileSystem: efs.FileSystem;
   readonly securityGroup: ec2.SecurityGroup;
   readonly taskRole: iam.Role;
@@ -98,11 +137,17 @@ export class NatsService extends Construct implements NatsEndpoint {
       ],
     });
     this.logs = serviceLogs(this, 'nats', props.logRetentionDays);
+    this.authorization = renderBusAuthorization(props.publicKeys);
+    this.seeds = new NkeySeedSecrets(this, 'Seeds', props.seedSecretPrefix);
     const container = taskDefinition.addContainer('nats', {
       image: ecs.ContainerImage.fromRegistry(props.image),
-      command: ['nats-server', '--jetstream', '--store_dir', STORE_DIR, '--http_port', '8222', '--server_name', 'sluice-nats'],
+      // The image has no config of ours: the authorization (public keys only) comes as text and is written at start.
+      entryPoint: ['/bin/sh', '-c'],
+      command: [
+        `printf '%s' "$NATS_AUTHORIZATION" > ${CONFIG_FILE} && exec nats-server --config ${CONFIG_FILE} --jetstream --store_dir ${STORE_DIR} --http_port 8222 --server_name sluice-nats`,
+      ],
       // Go sizes its heap from the host's memory, not the task's: keep it inside 512 MiB.
-      environment: { GOMEMLIMIT: '400MiB' },
+      environment: { GOMEMLIMIT: '400MiB', NATS_AUTHORIZATION: this.authorization },
       portMappings: [{ containerPort: NATS_PORT }],
       logging: this.logs.driver,
       healthCheck: {
@@ -130,29 +175,47 @@ export class NatsService extends Construct implements NatsEndpoint {
     });
     this.url = `nats://nats.sluice.internal:${NATS_PORT}`;
   }
+
+  secretsFor(role: BusRole): Record<string, ecs.Secret> {
+    return this.seeds.secretsFor(role);
+  }
 }
 
 export interface ExternalNatsProps {
   url: string;
   secretArn?: string;
-  auth: 'user-password' | 'token';
+  auth: 'user-password' | 'token' | 'nkey';
+  /** With auth=nkey: each role's seed is the secret `<prefix><role>`. */
+  seedSecretPrefix: string;
 }
 
-/** A NATS you run: its URL, and its credentials from a Secrets Manager JSON secret. */
+/**
+ * A NATS you run: its URL, and either one nkey seed per role (configure the server with the authorization `sluice
+ * bus-auth init` writes) or shared credentials from a Secrets Manager JSON secret.
+ */
 export class ExternalNats extends Construct implements NatsEndpoint {
   readonly url: string;
-  readonly secrets: Record<string, ecs.Secret> = {};
+  private readonly shared: Record<string, ecs.Secret> = {};
+  private readonly seeds?: NkeySeedSecrets;
 
   constructor(scope: Construct, id: string, props: ExternalNatsProps) {
     super(scope, id);
     this.url = props.url;
+    if (props.auth === 'nkey') {
+      this.seeds = new NkeySeedSecrets(this, 'Seeds', props.seedSecretPrefix);
+      return;
+    }
     if (!props.secretArn) return;
     const secret = sm.Secret.fromSecretCompleteArn(this, 'Credentials', props.secretArn);
     if (props.auth === 'token') {
-      this.secrets.NATS_TOKEN = ecs.Secret.fromSecretsManager(secret, 'token');
+      this.shared.NATS_TOKEN = ecs.Secret.fromSecretsManager(secret, 'token');
     } else {
-      this.secrets.NATS_USER = ecs.Secret.fromSecretsManager(secret, 'user');
-      this.secrets.NATS_PASSWORD = ecs.Secret.fromSecretsManager(secret, 'password');
+      this.shared.NATS_USER = ecs.Secret.fromSecretsManager(secret, 'user');
+      this.shared.NATS_PASSWORD = ecs.Secret.fromSecretsManager(secret, 'password');
     }
+  }
+
+  secretsFor(role: BusRole): Record<string, ecs.Secret> {
+    return this.seeds ? this.seeds.secretsFor(role) : this.shared;
   }
 }

@@ -1,5 +1,6 @@
 // The deployment's choices, read once from CDK context (`-c key=value` or cdk.json) and validated together:
 // a bad context fails synth with one message listing every bad key, like the services' own config.
+import { BUS_ROLES, type BusRole } from '@sluice/contracts';
 import { z } from 'zod';
 
 /** The TLC's CloudFront distribution: the services' own default source, which needs no IAM. */
@@ -11,6 +12,23 @@ export const FARGATE_MAX_STOP_TIMEOUT_SECONDS = 120;
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name');
+const userPublicKey = /^U[A-Z2-7]{55}$/;
+
+/**
+ * The public nkey of every bus role, as `sluice bus-auth init` prints it: `scanner=U…,transformer=U…,…` from
+ * `-c`, or a JSON object in cdk.json. Public keys are not secrets; the seeds stay in Secrets Manager.
+ */
+const publicKeys = z
+  .union([z.string().transform((text) => Object.fromEntries(text.split(',').filter(Boolean).map((pair) => pair.split('=', 2).map((s) => s.trim())))), z.record(z.string(), z.string())])
+  .superRefine((keys, ctx) => {
+    const unknown = Object.keys(keys).filter((role) => !(BUS_ROLES as readonly string[]).includes(role));
+    const missing = BUS_ROLES.filter((role) => keys[role] === undefined);
+    const malformed = BUS_ROLES.filter((role) => keys[role] !== undefined && !userPublicKey.test(keys[role]));
+    if (unknown.length) ctx.addIssue({ code: 'custom', message: `unknown role(s) ${unknown.join(', ')} (roles: ${BUS_ROLES.join(', ')})` });
+    if (missing.length) ctx.addIssue({ code: 'custom', message: `no public key for ${missing.join(', ')} (give role=U… for each of ${BUS_ROLES.join(', ')})` });
+    if (malformed.length) ctx.addIssue({ code: 'custom', message: `not a user public nkey (U…, 56 characters) for ${malformed.join(', ')}` });
+  })
+  .transform((keys) => keys as Record<BusRole, string>);
 
 export const settingsSchema = z
   .object({
@@ -20,12 +38,23 @@ export const settingsSchema = z
       .string()
       .regex(/^(nats|tls):\/\/[^\s/]+(,(nats|tls):\/\/[^\s/]+)*$/, 'must be nats://host:port or tls://host:port (comma-separated for a cluster)')
       .optional(),
+    /**
+     * The stack's own NATS: the public nkey of each role (required: the server gets their authorization, and synth
+     * refuses to deploy an open bus). Also accepted with an external NATS, where it is not used.
+     */
+    natsPublicKeys: publicKeys.optional(),
+    /** Each task reads its role's seed from the Secrets Manager secret `<prefix><role>` (own NATS, or natsAuth=nkey). */
+    natsSeedSecretPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9/_+=.@-]{1,400}$/, 'must be a Secrets Manager name prefix (letters, digits and /_+=.@-)')
+      .default('sluice/nats/'),
     /** Secrets Manager secret (complete ARN) holding JSON `{"user","password"}` or `{"token"}`; injected as container secrets. */
     natsSecretArn: z
       .string()
       .regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/, 'must be the complete secret ARN (ending in -XXXXXX)')
       .optional(),
-    natsAuth: z.enum(['user-password', 'token']).default('user-password'),
+    /** External NATS: `nkey` reads each task's own seed (natsSeedSecretPrefix); the others one shared JSON secret (natsSecretArn). */
+    natsAuth: z.enum(['user-password', 'token', 'nkey']).default('user-password'),
     natsImage: z.string().min(1).default('public.ecr.aws/docker/library/nats:2.10-alpine'),
     /** Where the TLC files are read: the HTTPS distribution (default) or an `s3://bucket[/prefix]` mirror. */
     sourceUrl: z
@@ -82,6 +111,15 @@ function combinationProblems(raw: Record<string, unknown>): string[] {
   if (external && raw.natsUrl === undefined) return ['natsUrl: required with -c nats=external'];
   if (!external && (raw.natsUrl !== undefined || raw.natsSecretArn !== undefined)) {
     return ['nats: natsUrl and natsSecretArn are only used with -c nats=external'];
+  }
+  if (!external && raw.natsPublicKeys === undefined) {
+    return [
+      "natsPublicKeys: required for the stack's own NATS, which gets one nkey user per role (it will not deploy an open bus): " +
+        'run `npm run sluice -- bus-auth init --dir <dir>`, create the Secrets Manager secrets it prints, and pass -c natsPublicKeys=scanner=U…,transformer=U…,…',
+    ];
+  }
+  if (external && raw.natsAuth === 'nkey' && raw.natsSecretArn !== undefined) {
+    return ['natsSecretArn: not used with natsAuth=nkey: each task reads its own seed from the secret <natsSeedSecretPrefix><role>'];
   }
   return [];
 }

@@ -39,6 +39,8 @@ export class SluiceStack extends Stack {
     });
     if (settings.nats === 'service') {
       this.natsService = new NatsService(this, 'Nats', {
+        publicKeys: settings.natsPublicKeys!, // required by readSettings for nats=service
+        seedSecretPrefix: settings.natsSeedSecretPrefix,
         network: this.network,
         cluster: this.cluster,
         image: settings.natsImage,
@@ -47,7 +49,12 @@ export class SluiceStack extends Stack {
       });
       this.nats = this.natsService;
     } else {
-      this.nats = new ExternalNats(this, 'Nats', { url: settings.natsUrl!, secretArn: settings.natsSecretArn, auth: settings.natsAuth });
+      this.nats = new ExternalNats(this, 'Nats', {
+        url: settings.natsUrl!,
+        secretArn: settings.natsSecretArn,
+        auth: settings.natsAuth,
+        seedSecretPrefix: settings.natsSeedSecretPrefix,
+      });
     }
 
     const image = sluiceImage(this, props.repoRoot, architecture);

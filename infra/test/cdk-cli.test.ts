@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from './synth-support';
+import { REPO_ROOT, TEST_NATS_PUBLIC_KEYS_FLAG } from './synth-support';
 
 const run = promisify(execFile);
 const outdir = mkdtempSync(join(tmpdir(), 'sluice-cdk-cli-'));
@@ -16,6 +16,7 @@ describe('cdk synth (the CLI)', () => {
     const cdk = join(REPO_ROOT, 'node_modules', '.bin', 'cdk');
     const env = { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' };
     const args = ['synth', '--no-notices', '--no-version-reporting', '-q', '-o', outdir, '-c', 'workersMax=6', '-c', 'schedule=cron(0 3 ? * TUE *)'];
+    args.push('-c', `natsPublicKeys=${TEST_NATS_PUBLIC_KEYS_FLAG}`); // as `sluice bus-auth init` prints it
     await run(cdk, args, { cwd: join(REPO_ROOT, 'infra'), env, timeout: 90_000 });
     expect(existsSync(join(outdir, 'manifest.json'))).toBe(true);
     const template = JSON.parse(readFileSync(join(outdir, 'Sluice.template.json'), 'utf8'));
@@ -33,5 +34,13 @@ describe('cdk synth (the CLI)', () => {
     );
     expect(failed?.code).not.toBe(0);
     expect(failed?.stderr).toContain('natsUrl: required with -c nats=external');
+
+    // The stack's own NATS without the roles' public keys: no open bus is synthesized.
+    const open = await run(cdk, ['synth', '--no-notices', '-q', '-o', outdir], { cwd: join(REPO_ROOT, 'infra'), env, timeout: 90_000 }).then(
+      () => undefined,
+      (error: { stderr: string; code: number }) => error,
+    );
+    expect(open?.code).not.toBe(0);
+    expect(open?.stderr).toContain("natsPublicKeys: required for the stack's own NATS");
   }, 120_000);
 });

@@ -85,9 +85,16 @@ describe('task roles (nats=service, HTTPS source)', () => {
     ]);
   });
 
-  it('execution roles: pull the asset image (sluice tasks), write their own log group; nothing else', () => {
+  it("execution roles: pull the asset image (sluice tasks), write their own log group, read their own role's NATS seed; nothing else", () => {
     const tasks = resourcesOfType(s, 'AWS::ECS::TaskDefinition');
     expect(tasks).toHaveLength(5);
+    const { workers, weeklyRun } = s.stack;
+    const roleOfTask: Record<string, string> = {
+      [s.id(workers.scanner.taskDefinition)]: 'scanner',
+      [s.id(workers.transformer.taskDefinition)]: 'transformer',
+      [s.id(workers.capacityManager.taskDefinition)]: 'capacity-manager',
+      [s.id(weeklyRun.cli.taskDefinition)]: 'operator',
+    };
     for (const [taskId, task] of tasks) {
       const executionRole = render(task.Properties!.ExecutionRoleArn).replace(/^\{(.*)\.Arn\}$/, '$1');
       const logGroup = render(task.Properties!.ContainerDefinitions[0].LogConfiguration.Options['awslogs-group']);
@@ -99,6 +106,10 @@ describe('task roles (nats=service, HTTPS source)', () => {
             resources: ['arn:{AWS::Partition}:ecr:{AWS::Region}:{AWS::AccountId}:repository/cdk-hnb659fds-container-assets-{AWS::AccountId}-{AWS::Region}'],
           },
           { actions: ['ecr:GetAuthorizationToken'], resources: ['*'] },
+          {
+            actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+            resources: [`arn:{AWS::Partition}:secretsmanager:{AWS::Region}:{AWS::AccountId}:secret:sluice/nats/${roleOfTask[taskId]}-??????`],
+          },
         );
       }
       expectStatements(statementsOfRole(s, executionRole), expected);

@@ -128,6 +128,26 @@ describe('nats=external with a token, and without credentials', () => {
   });
 });
 
+describe('nats=external with nkeys', () => {
+  it("each task gets only its own role's seed as a container secret, and its execution role may read only that secret", () => {
+    const s = synth({ nats: 'external', natsUrl: 'tls://nats.example.internal:4222', natsAuth: 'nkey', natsSeedSecretPrefix: 'prod/sluice-bus/', natsPublicKeys: undefined });
+    try {
+      const { workers, weeklyRun } = s.stack;
+      const tasks = { scanner: workers.scanner, transformer: workers.transformer, 'capacity-manager': workers.capacityManager, operator: weeklyRun.cli };
+      for (const [role, task] of Object.entries(tasks)) {
+        const [container] = containersOf(s, s.id(task.taskDefinition));
+        const arn = `arn:{AWS::Partition}:secretsmanager:{AWS::Region}:{AWS::AccountId}:secret:prod/sluice-bus/${role}`;
+        expect(render(container.Secrets), role).toEqual([{ Name: 'NATS_NKEY_SEED', ValueFrom: arn }]);
+        const executionRole = s.id(task.taskDefinition.executionRole!);
+        const secretStatements = statementsOfRole(s, executionRole).filter((st) => st.actions.some((a) => a.startsWith('secretsmanager:')));
+        expect(secretStatements, role).toEqual([{ actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], resources: [`${arn}-??????`] }]);
+      }
+    } finally {
+      s.cleanup();
+    }
+  });
+});
+
 describe('bad context', () => {
   it('fails synth with one message naming every bad key', () => {
     let message = '';

@@ -1,13 +1,17 @@
 // Context parsing: defaults, strings from `-c key=value`, combinations, and one message for every bad key.
 import { describe, expect, it } from 'vitest';
 import { readSettings, s3Source, SettingsError, TLC_HTTPS_SOURCE } from '../lib/settings';
+import { TEST_NATS_PUBLIC_KEYS, TEST_NATS_PUBLIC_KEYS_FLAG } from './synth-support';
 
-const from = (context: Record<string, unknown>) => readSettings((key) => context[key]);
+/** The stack's own NATS requires the roles' public keys: given unless a test says otherwise. */
+const from = (context: Record<string, unknown>) => readSettings((key) => ({ natsPublicKeys: TEST_NATS_PUBLIC_KEYS_FLAG, ...context })[key]);
 
 describe('readSettings', () => {
   it('defaults: own NATS, the TLC HTTPS source, Monday 06:00 UTC, 4 workers, x86, on-demand', () => {
     expect(from({})).toEqual({
       nats: 'service',
+      natsPublicKeys: TEST_NATS_PUBLIC_KEYS,
+      natsSeedSecretPrefix: 'sluice/nats/',
       natsAuth: 'user-password',
       natsImage: 'public.ecr.aws/docker/library/nats:2.10-alpine',
       sourceUrl: TLC_HTTPS_SOURCE,
@@ -53,6 +57,27 @@ describe('readSettings', () => {
     expect(error).toBeInstanceOf(SettingsError);
     const problems = (error as SettingsError).problems;
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['nats', 'nats', 'natsSecretArn', 'schedule', 'sourceUrl']);
+  });
+
+  it("the stack's own NATS needs every role's public key; synth refuses an open bus with what to run", () => {
+    expect(() => from({ natsPublicKeys: undefined })).toThrow(
+      /natsPublicKeys: required for the stack's own NATS, which gets one nkey user per role \(it will not deploy an open bus\): run `npm run sluice -- bus-auth init --dir <dir>`/,
+    );
+    const { operator, ...withoutOperator } = TEST_NATS_PUBLIC_KEYS;
+    expect(() => from({ natsPublicKeys: withoutOperator })).toThrow(/natsPublicKeys: no public key for operator/);
+    expect(() => from({ natsPublicKeys: { ...TEST_NATS_PUBLIC_KEYS, scanner: operator.slice(0, 20) } })).toThrow(/not a user public nkey .* for scanner/);
+    expect(() => from({ natsPublicKeys: { ...TEST_NATS_PUBLIC_KEYS, admin: operator } })).toThrow(/unknown role\(s\) admin/);
+    // `-c role=U…,…` and the JSON object of cdk.json read the same
+    expect(from({ natsPublicKeys: TEST_NATS_PUBLIC_KEYS }).natsPublicKeys).toEqual(from({}).natsPublicKeys);
+  });
+
+  it('an external NATS with nkeys reads each role seed from its own secret, not from natsSecretArn', () => {
+    const ext = { nats: 'external', natsUrl: 'tls://nats.example:4222', natsAuth: 'nkey', natsPublicKeys: undefined };
+    expect(from(ext)).toMatchObject({ natsAuth: 'nkey', natsSeedSecretPrefix: 'sluice/nats/' });
+    expect(() => from({ ...ext, natsSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:nats-AbC123' })).toThrow(
+      /natsSecretArn: not used with natsAuth=nkey/,
+    );
+    expect(() => from({ ...ext, natsSeedSecretPrefix: 'sluice nats/' })).toThrow(/natsSeedSecretPrefix: must be a Secrets Manager name prefix/);
   });
 
   it('empty values count as unset', () => {

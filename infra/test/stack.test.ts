@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capacityEnvSchema, cliEnvSchema, loadEnv, scannerEnvSchema, transformerEnvSchema } from '@sluice/config';
-import { containersOf, deployedEnvironment, environmentOf, render, resourcesOfType, synth, typeCounts, type Synth } from './synth-support';
+import { BUS_ROLES } from '@sluice/contracts';
+import { renderBusAuthorization } from '@sluice/messaging';
+import { containersOf, deployedEnvironment, environmentOf, render, resourcesOfType, synth, TEST_NATS_PUBLIC_KEYS, typeCounts, type Synth } from './synth-support';
 
 let s: Synth;
 beforeAll(() => {
@@ -229,7 +231,7 @@ describe('default deployment (nats=service)', () => {
     const nats = s.stack.natsService!;
     const taskId = s.id(nats.service.taskDefinition);
     const [container] = containersOf(s, taskId);
-    expect(container.Command).toEqual(expect.arrayContaining(['--jetstream', '--store_dir', '/data']));
+    expect(container.Command.join(' ')).toContain('nats-server --config /tmp/sluice-nats.conf --jetstream --store_dir /data ');
     expect(container.MountPoints).toEqual([{ ContainerPath: '/data', SourceVolume: 'jetstream', ReadOnly: false }]);
     const [volume] = s.json.Resources[taskId].Properties!.Volumes;
     expect(render(volume.EFSVolumeConfiguration)).toEqual({
@@ -250,6 +252,44 @@ describe('default deployment (nats=service)', () => {
     ]);
     s.template.hasResourceProperties('AWS::ServiceDiscovery::PrivateDnsNamespace', { Name: 'sluice.internal' });
     s.template.hasResourceProperties('AWS::ServiceDiscovery::Service', { Name: 'nats', DnsConfig: Match.objectLike({ DnsRecords: [{ Type: 'A', TTL: 10 }] }) });
+  });
+
+  it("NATS: one nkey user per role with its permissions, deny by default, no anonymous user; public keys only in the template", () => {
+    const [container] = containersOf(s, s.id(s.stack.natsService!.service.taskDefinition));
+    const env = environmentOf(container);
+    expect(env.NATS_AUTHORIZATION).toBe(renderBusAuthorization(TEST_NATS_PUBLIC_KEYS));
+    for (const role of BUS_ROLES) expect(env.NATS_AUTHORIZATION).toContain(`{ nkey: "${TEST_NATS_PUBLIC_KEYS[role]}", permissions: {`);
+    expect(env.NATS_AUTHORIZATION).toContain('default_permissions: { publish: { deny: [">"] }, subscribe: { deny: [">"] } }');
+    expect(env.NATS_AUTHORIZATION).not.toMatch(/no_auth_user|password|token/);
+    // Written to the file the server is started with, before it starts.
+    expect(container.EntryPoint).toEqual(['/bin/sh', '-c']);
+    expect(container.Command).toEqual([
+      `printf '%s' "$NATS_AUTHORIZATION" > /tmp/sluice-nats.conf && exec nats-server --config /tmp/sluice-nats.conf --jetstream --store_dir /data --http_port 8222 --server_name sluice-nats`,
+    ]);
+    // No seed anywhere in the template: each task reads its own from Secrets Manager.
+    expect(JSON.stringify(s.json)).not.toMatch(/\bSU[A-Z2-7]{50,}/);
+  });
+
+  it('no NATS container in the template runs without that authorization', () => {
+    const natsContainers = resourcesOfType(s, 'AWS::ECS::TaskDefinition')
+      .flatMap(([id]) => containersOf(s, id))
+      .filter((c) => /nats/.test(JSON.stringify(c.Image)) || /nats-server/.test(JSON.stringify(c.Command)));
+    expect(natsContainers).toHaveLength(1);
+    for (const c of natsContainers) {
+      expect(c.Command.join(' ')).toMatch(/--config (\S+)/);
+      expect(environmentOf(c).NATS_AUTHORIZATION).toMatch(/^authorization \{$/m);
+    }
+  });
+
+  it("each task connects as its own bus role: NATS_NKEY_SEED from that role's secret, never as plain environment", () => {
+    const tasks = { scanner: s.stack.workers.scanner, transformer: s.stack.workers.transformer, 'capacity-manager': s.stack.workers.capacityManager, operator: s.stack.weeklyRun.cli };
+    for (const [role, task] of Object.entries(tasks)) {
+      const [container] = containersOf(s, s.id(task.taskDefinition));
+      expect(render(container.Secrets), role).toEqual([
+        { Name: 'NATS_NKEY_SEED', ValueFrom: `arn:{AWS::Partition}:secretsmanager:{AWS::Region}:{AWS::AccountId}:secret:sluice/nats/${role}` },
+      ]);
+      expect(Object.keys(environmentOf(container)).filter((k) => /^NATS_(NKEY|USER|PASSWORD|TOKEN|CREDS)/.test(k)), role).toEqual([]);
+    }
   });
 
   it('the image asset holds only what the Dockerfile needs: no node_modules, dist, .git, tests or infra', () => {

@@ -7,11 +7,17 @@ import { App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import type { IConstruct } from 'constructs';
+import { createUser } from '@nats-io/nkeys';
+import { BUS_ROLES, type BusRole } from '@sluice/contracts';
 import { expect } from 'vitest';
 import { buildSluice } from '../lib/app';
 import type { SluiceStack } from '../lib/sluice.stack';
 
 export const REPO_ROOT = resolve(__dirname, '../..');
+
+/** Public nkeys for every bus role, as a deployer passes them (`-c natsPublicKeys=scanner=U…,…`). */
+export const TEST_NATS_PUBLIC_KEYS = Object.fromEntries(BUS_ROLES.map((role) => [role, createUser().getPublicKey()])) as Record<BusRole, string>;
+export const TEST_NATS_PUBLIC_KEYS_FLAG = BUS_ROLES.map((role) => `${role}=${TEST_NATS_PUBLIC_KEYS[role]}`).join(',');
 
 export interface Synth {
   stack: SluiceStack;
@@ -31,7 +37,10 @@ export interface CfnResourceJson {
   DeletionPolicy?: string;
 }
 
+/** `natsPublicKeys` defaults to TEST_NATS_PUBLIC_KEYS (the stack's own NATS requires them); pass undefined to omit it. */
 export function synth(context: Record<string, unknown> = {}): Synth {
+  context = { natsPublicKeys: TEST_NATS_PUBLIC_KEYS_FLAG, ...context };
+  if (context.natsPublicKeys === undefined) delete context.natsPublicKeys;
   const outdir = mkdtempSync(join(tmpdir(), 'sluice-cdk-'));
   let stack: SluiceStack;
   let assembly: CloudAssembly;
