@@ -42,6 +42,7 @@ export class PlanResponder implements OnApplicationBootstrap, OnApplicationShutd
         this.planning += 1;
         void this.answer(msg.data)
           .then((reply) => msg.respond(JSON.stringify(reply)))
+          .catch((error: unknown) => this.log.warn({ err: errorMessageOf(error) }, 'plan answer not sent'))
           .finally(() => (this.planning -= 1));
       },
     });
