@@ -2,7 +2,7 @@
 // environment its config schema accepts, pointing at services and buckets the file itself provides; the bus is
 // authenticated (the init service's own command is run here, and a real nats-server is started with its output).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -191,6 +191,22 @@ describe('docker-compose.yml', () => {
       expect(service.volumes, name).toEqual(mounted.map((r) => `bus-${r}:${BUS_DIR}/${r}:ro`));
     }
     expect(stringEnv(compose.services['capacity-manager']).WORKER_NATS_NKEY_SEED_FILE).toBe(seedFileOf(BUS_DIR, 'transformer'));
+  });
+
+  it('bus-auth runs on every `up`: a second run keeps every seed and the config, and prints no seed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-compose-bus-'));
+    const init = () => run(process.execPath, [appEntry('cli'), 'bus-auth', 'init', '--dir', dir], { cwd: projectRoot() });
+    const seeds = () => BUS_ROLES.map((r) => readFileSync(seedFileOf(dir, r), 'utf8'));
+    const first = await init();
+    const before = { seeds: seeds(), config: readFileSync(join(dir, 'nats.conf'), 'utf8') };
+    const second = await init();
+    expect(seeds()).toEqual(before.seeds);
+    expect(readFileSync(join(dir, 'nats.conf'), 'utf8')).toBe(before.config);
+    expect(first.stdout).toContain(`${BUS_ROLES.length} seed(s) generated, 0 kept`);
+    expect(second.stdout).toContain(`0 seed(s) generated, ${BUS_ROLES.length} kept`);
+    for (const role of BUS_ROLES) expect(statSync(seedFileOf(dir, role)).mode & 0o777, role).toBe(0o600);
+    expect(first.stdout + second.stdout).not.toMatch(/\bSU[A-Z2-7]{50,}/);
+    expect(second.stdout).toContain('aws secretsmanager create-secret --name sluice/nats/scanner --secret-string file://');
   });
 
   it("bus-auth's command (this build) writes an authorization from the permissions module that refuses anonymous clients and admits each role", async () => {
