@@ -1,7 +1,16 @@
 // The scanner: plans runs, enqueues their files, tracks them to completion.
 import 'reflect-metadata';
 import { scannerEnvSchema } from '@sluice/config';
-import { CancelRequestSchema, CONSUMERS, FileEventSchema, RunRequestSchema, STREAMS, SUBJECTS } from '@sluice/contracts';
+import {
+  CancelRequestSchema,
+  CONSUMERS,
+  FileEventSchema,
+  RunRequestSchema,
+  STREAMS,
+  SUBJECTS,
+  WORK_ADVISORIES_PATTERN,
+  WorkAdvisorySchema,
+} from '@sluice/contracts';
 import { DEFAULT_BACKOFF_MS, runService } from '@sluice/messaging';
 import { ScannerModule } from './scanner.module';
 
@@ -26,6 +35,13 @@ void runService({
       stream: STREAMS.events,
       consumer: CONSUMERS.runTracker,
       routes: [{ pattern: SUBJECTS.fileEvents, schema: FileEventSchema }],
+      policy: { maxDeliver: 10, backoffMs: DEFAULT_BACKOFF_MS },
+      ackWaitMs: 30_000,
+    },
+    {
+      stream: STREAMS.advisories,
+      consumer: CONSUMERS.workAdvisories,
+      routes: [{ pattern: WORK_ADVISORIES_PATTERN, schema: WorkAdvisorySchema }],
       policy: { maxDeliver: 10, backoffMs: DEFAULT_BACKOFF_MS },
       ackWaitMs: 30_000,
     },

@@ -1,18 +1,18 @@
 // Counts each file of a run once, from file events, however often an event repeats; completes the run when all settled.
+// An event that is wrong or forged (a file the run did not plan, a `done` its manifest contradicts) changes nothing
+// and is dead-lettered with the reason.
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { isFinalRunState, SUBJECTS, type FileEvent, type RunRecord } from '@sluice/contracts';
+import { PermanentError, SUBJECTS, type FileEvent, type Manifest, type RunRecord } from '@sluice/contracts';
 import { LOGGER, Publisher, RunStore } from '@sluice/messaging';
 import type { Logger } from '@sluice/observability';
+import { PipelineStores, readManifest } from '@sluice/storage';
+import { checkFileEvent, type SettledEvent } from './file-event-check';
 import { RunCompletion } from './run-completion';
 
-type SettledEvent = Extract<FileEvent, { type: 'done' | 'failed' | 'skipped' }>;
-
-/** Pure: the record after one settled file event, or undefined when the event changes nothing. */
-export function applyFileEvent(record: RunRecord, event: SettledEvent): RunRecord | undefined {
-  if (isFinalRunState(record.state)) return undefined;
-  const file = record.files[event.sourceKey];
-  if (!file || file.status !== 'queued') return undefined; // unknown file, or already counted
+/** Pure: the record after one settled file event the check accepted, or undefined when it changes nothing. */
+export function applyFileEvent(record: RunRecord, event: SettledEvent, manifest?: Manifest, now = new Date().toISOString()): RunRecord | undefined {
+  if (checkFileEvent(record, event, manifest).verdict !== 'count') return undefined;
   const next = structuredClone(record);
   const target = next.files[event.sourceKey];
   switch (event.type) {
@@ -21,7 +21,7 @@ export function applyFileEvent(record: RunRecord, event: SettledEvent): RunRecor
       next.done += 1;
       break;
     case 'failed':
-      Object.assign(target, { status: 'failed', error: `${event.code}: ${event.reason}` });
+      Object.assign(target, { status: 'failed', error: `${event.code}: ${event.reason}`, errorCode: event.code });
       next.failed += 1;
       break;
     case 'skipped':
@@ -29,6 +29,8 @@ export function applyFileEvent(record: RunRecord, event: SettledEvent): RunRecor
       next.skipped += 1;
       break;
   }
+  // the tracker's clock, not the event's claim
+  next.lastProgressAt = now;
   return next;
 }
 
@@ -38,13 +40,22 @@ export class RunTracker {
     private readonly runs: RunStore,
     private readonly publisher: Publisher,
     private readonly completion: RunCompletion,
+    private readonly stores: PipelineStores,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
   @EventPattern(SUBJECTS.fileEvents)
   async onFileEvent(@Payload() event: FileEvent): Promise<void> {
     if (event.type === 'started') return;
-    const result = await this.runs.update(event.runId, (r) => applyFileEvent(r, event));
+    const before = await this.runs.get(event.runId);
+    const manifest = event.type === 'done' && before ? await readManifest(this.stores.output(before.target), event.dataset, event.month) : undefined;
+    const verdict = checkFileEvent(before, event, manifest);
+    if (verdict.verdict === 'refuse') {
+      this.log.warn({ runId: event.runId, key: event.sourceKey, type: event.type, code: verdict.code }, `file event refused: ${verdict.reason}`);
+      throw new PermanentError(verdict.code, verdict.reason);
+    }
+    if (verdict.verdict === 'ignore') return;
+    const result = await this.runs.update(event.runId, (r) => applyFileEvent(r, event, manifest));
     if (!result?.changed) return;
     const { record } = result;
     this.log.debug({ runId: record.runId, key: event.sourceKey, type: event.type }, 'file settled');

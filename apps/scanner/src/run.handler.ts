@@ -19,6 +19,7 @@ import type { Logger } from '@sluice/observability';
 import { PipelineStores } from '@sluice/storage';
 import { RunCompletion } from './run-completion';
 import { runIdFor } from './run-id';
+import { RunLease } from './run-lease';
 import type { CommittedOutput } from './run-planner';
 import { RunPlanning } from './run-planning';
 
@@ -30,6 +31,7 @@ export class RunHandler {
     private readonly stores: PipelineStores,
     private readonly completion: RunCompletion,
     private readonly planning: RunPlanning,
+    private readonly lease: RunLease,
     @Inject(JETSTREAM_MANAGER) private readonly jsm: JetStreamManager,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
@@ -41,7 +43,7 @@ export class RunHandler {
     const existing = await this.runs.get(runId);
     if (existing && isFinalRunState(existing.state)) return; // a redelivery of a run that already finished
 
-    const lock = await this.runs.acquireLock(runId);
+    const lock = await this.lease.acquire(runId);
     if (!lock.acquired) {
       const reason = `run ${lock.holder.runId} is active since ${lock.holder.since}; one run at a time`;
       log.warn({ activeRunId: lock.holder.runId }, 'run rejected');
@@ -111,6 +113,7 @@ export class RunHandler {
       ),
       requestedAt: startedAt,
       startedAt,
+      lastProgressAt: startedAt,
     };
     if (!(await this.runs.create(record))) return (await this.runs.get(runId))!;
     return record;
@@ -133,11 +136,15 @@ export class RunHandler {
     );
   }
 
-  /** Publishes every file still queued; each carries its Msg-Id so a repeat is stored once. */
+  /**
+   * Publishes every file still queued; each carries its Msg-Id so a repeat is stored once. The stream sequence of
+   * each is kept in the record: an advisory about a work message names only that.
+   */
   private async enqueue(record: RunRecord): Promise<void> {
-    for (const file of Object.values(record.files)) {
+    const seqs = new Map<string, number>();
+    for (const [key, file] of Object.entries(record.files)) {
       if (file.status !== 'queued') continue;
-      await this.publisher.work({
+      const { seq } = await this.publisher.work({
         v: CONTRACT_VERSION,
         runId: record.runId,
         dataset: file.dataset,
@@ -148,7 +155,15 @@ export class RunHandler {
         // the run's own drop limit travels with each file (a worker only sees its message)
         ...(record.options?.maxDropFraction !== undefined ? { maxDropFraction: record.options.maxDropFraction } : {}),
       });
+      seqs.set(key, seq);
     }
+    if (seqs.size === 0) return;
+    await this.runs.update(record.runId, (r) => {
+      const missing = [...seqs].filter(([key, seq]) => r.files[key] && r.files[key].workSeq !== seq);
+      if (missing.length === 0) return undefined;
+      for (const [key, seq] of missing) r.files[key].workSeq = seq;
+      return r;
+    });
   }
 
   /** Uncommits first (manifest), then removes the data: a reader never trusts an output being removed. */

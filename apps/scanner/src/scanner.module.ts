@@ -5,17 +5,19 @@ import { openSourceFromEnv, SOURCE } from '@sluice/sources';
 import { openPipelineStores, PipelineStores } from '@sluice/storage';
 import { PlanResponder } from './plan.responder';
 import { RunCompletion } from './run-completion';
+import { RunLease } from './run-lease';
 import { RunPlanning } from './run-planning';
 import { RunSchedule } from './run-schedule';
 import { RunHandler } from './run.handler';
 import { RunTracker } from './run-tracker';
+import { WorkAdvisoryHandler } from './work-advisory.handler';
 
 @Module({})
 export class ScannerModule {
   static forRoot({ env, nc, topology, logger }: ServiceDeps<ScannerEnv>): DynamicModule {
     return {
       module: ScannerModule,
-      controllers: [RunHandler, RunTracker],
+      controllers: [RunHandler, RunTracker, WorkAdvisoryHandler],
       providers: [
         { provide: SERVICE_ENV, useValue: env },
         { provide: LOGGER, useValue: logger },
@@ -26,6 +28,7 @@ export class ScannerModule {
         { provide: PipelineStores, useValue: openPipelineStores(env) },
         { provide: SOURCE, useValue: openSourceFromEnv(env) },
         RunCompletion,
+        RunLease,
         RunPlanning,
         PlanResponder,
         RunSchedule,

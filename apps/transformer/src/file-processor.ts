@@ -43,6 +43,8 @@ export interface FileProcessorOptions {
   previous?: Manifest;
   /** Above this fraction of dropped rows the file fails `quality_threshold`, before anything is committed. */
   maxDropFraction: number;
+  /** Abandons the file (its deadline): the read stops, nothing is committed, it fails with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 const PARQUET = 'application/vnd.apache.parquet';
@@ -75,6 +77,7 @@ export async function processFile(
       rowGroupRows: opts.rowGroupRows,
       quarantine,
       maxDropFraction: opts.maxDropFraction,
+      signal: opts.signal,
     });
     const manifest: Manifest = {
       manifestVersion: 1,
@@ -119,6 +122,6 @@ async function openPinnedInput(
     });
   }
   const inputPath = join(dir as string, 'source.parquet');
-  const pinned = await source.download(file.source.key, inputPath, { chunkBytes: opts.readChunkBytes });
+  const pinned = await source.download(file.source.key, inputPath, { chunkBytes: opts.readChunkBytes, signal: opts.signal });
   return Object.assign(openLocalInput(inputPath), { etag: pinned.etag });
 }

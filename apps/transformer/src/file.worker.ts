@@ -2,19 +2,16 @@
 import { hostname } from 'node:os';
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import {
-  SUBJECTS,
-  type FileDiscovered,
-  type Manifest,
-} from '@sluice/contracts';
+import { PermanentError, SUBJECTS, type FileDiscovered, type Manifest } from '@sluice/contracts';
 import type { TransformerEnv } from '@sluice/config';
 import { JetStreamContext, LOGGER, Publisher, RunStore, SERVICE_ENV } from '@sluice/messaging';
 import { schemaVersionFor, type QualityReport } from '@sluice/normalize';
 import { metrics, type Logger } from '@sluice/observability';
 import { rangeReaderOptionsFromEnv, SOURCE, type Source } from '@sluice/sources';
-import { PipelineStores, readManifest, sameEtag } from '@sluice/storage';
+import { PipelineStores, readManifest, sameEtag, validateObjectKey } from '@sluice/storage';
 import { processFile } from './file-processor';
 import { TaskProtection } from './task-protection';
+import { checkWork } from './work-check';
 
 @Controller()
 export class FileWorker {
@@ -38,12 +35,23 @@ export class FileWorker {
     const log = this.log.child({ runId: file.runId, dataset: file.dataset, key: file.source.key, delivery: ctx.deliveryCount });
     const at = () => new Date().toISOString();
 
-    const run = await this.runs.get(file.runId);
-    // Files of a cancelled run are dropped. A finished run's file still runs: that is a dead letter replayed.
-    if (run?.state === 'cancelled') {
-      log.info({ state: run.state }, 'skipping a file of a cancelled run');
-      await this.publisher.fileEvent({ type: 'skipped', ...ref, workerId: this.workerId, reason: `run ${run.state}`, at: at() });
-      return;
+    // A key from outside is checked before it is used anywhere, even to look it up in the run.
+    validateObjectKey(file.source.key);
+    const verdict = checkWork(file, await this.runs.get(file.runId));
+    switch (verdict.verdict) {
+      case 'refuse':
+        // Nothing read or written, and no file event: the file it names may belong to a real run.
+        log.warn({ code: verdict.code }, `work refused: ${verdict.reason}`);
+        throw new PermanentError(verdict.code, verdict.reason);
+      case 'skip':
+        log.info(`skipping a file: ${verdict.why}`);
+        await this.publisher.fileEvent({ type: 'skipped', ...ref, workerId: this.workerId, reason: verdict.why, at: at() });
+        return;
+      case 'settled':
+        log.info(`nothing to do: ${verdict.why}`);
+        return;
+      case 'process':
+        break;
     }
     const output = this.stores.output(file.target);
     // Read once: the idempotency check below, and what the commit replaces (its quarantine file, if any).
@@ -76,6 +84,7 @@ export class FileWorker {
             quarantine: this.env.QUARANTINE,
             previous,
             maxDropFraction: file.maxDropFraction ?? this.env.MAX_DROP_FRACTION,
+            signal: ctx.signal,
           },
         ),
       );

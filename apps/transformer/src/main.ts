@@ -16,6 +16,7 @@ void runService({
       routes: [{ pattern: SUBJECTS.fileDiscovered, schema: FileDiscoveredSchema }],
       policy: { maxDeliver: env.WORK_MAX_DELIVER, backoffMs: DEFAULT_BACKOFF_MS },
       ackWaitMs: env.WORK_ACK_WAIT_MS,
+      deadlineMs: env.FILE_DEADLINE_MS,
     },
   ],
   drainTimeoutMs: (env) => env.DRAIN_TIMEOUT_MS,

@@ -129,6 +129,11 @@ export const scannerEnvSchema = z.object({
   SCHEDULE_CRON: z.string().max(100).optional(),
   /** Time zone of SCHEDULE_CRON. */
   SCHEDULE_TIMEZONE: z.string().default('UTC'),
+  /**
+   * The active-run lock is a lease the scanner renews every third of this; when its scanner is gone, a live scanner
+   * takes the run over once the lease has run out.
+   */
+  RUN_LOCK_TTL_MS: int(1_000, 3_600_000).default(60_000),
 });
 export type ScannerEnv = z.infer<typeof scannerEnvSchema>;
 
@@ -160,6 +165,11 @@ export const transformerEnvSchema = z.object({
   ECS_AGENT_URI: z.string().url().optional(),
   /** Scale-in protection lasts this long unless released (keep it above the longest file; it is renewed while working). */
   TASK_PROTECTION_MINUTES: int(1, 2_880).default(60),
+  /**
+   * The longest one delivery of a file may take. Heartbeats stop and the file is aborted (nothing committed) and failed
+   * as `deadline_exceeded` when it is reached, so a hung file cannot hold its message forever.
+   */
+  FILE_DEADLINE_MS: int(10_000, 86_400_000).default(3_600_000),
 });
 export type TransformerEnv = z.infer<typeof transformerEnvSchema>;
 

@@ -214,6 +214,26 @@ export const CapacityEventSchema = z.object({
 });
 export type CapacityEvent = z.infer<typeof CapacityEventSchema>;
 
+/**
+ * nats-server's advisories about the work consumer (stored in PIPELINE_ADVISORIES): `max_deliver` when a message
+ * exhausted its deliveries with no handler settling it (its payload is still in the work stream), `terminated` when
+ * one was terminated (on a work-queue stream the payload is then gone). Only the fields sluice uses; the server may add more.
+ */
+export const WORK_ADVISORY_TYPES = {
+  maxDeliveries: 'io.nats.jetstream.advisory.v1.max_deliver',
+  terminated: 'io.nats.jetstream.advisory.v1.terminated',
+} as const;
+export const WorkAdvisorySchema = z.object({
+  type: z.enum([WORK_ADVISORY_TYPES.maxDeliveries, WORK_ADVISORY_TYPES.terminated]),
+  id: z.string().max(100),
+  timestamp: z.string().max(64),
+  stream: z.string().max(256),
+  consumer: z.string().max(256),
+  stream_seq: z.number().int().positive(),
+  deliveries: z.number().int().nonnegative(),
+});
+export type WorkAdvisory = z.infer<typeof WorkAdvisorySchema>;
+
 /** `pipeline.dlq.<original subject>`: a message no handler could settle. */
 export const DeadLetterSchema = z.object({
   subject: z.string(),

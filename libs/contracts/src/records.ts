@@ -29,6 +29,10 @@ export const RunFileSchema = z.object({
   dropped: z.record(z.string(), z.number().int()).optional(),
   outputKey: z.string().optional(),
   error: z.string().optional(),
+  /** The failure's code (`corrupt`, `worker_crashed`, …), kept apart from its reason. */
+  errorCode: z.string().optional(),
+  /** Sequence of its work message in PIPELINE_WORK: how an advisory (which names only the sequence) finds the file. */
+  workSeq: z.number().int().positive().optional(),
 });
 export type RunFile = z.infer<typeof RunFileSchema>;
 
@@ -61,13 +65,25 @@ export const RunRecordSchema = z.object({
   requestedAt: z.string(),
   startedAt: z.string(),
   finishedAt: z.string().optional(),
+  /** When a file of the run last settled (or the run was planned): how long a stuck run has made no progress. */
+  lastProgressAt: z.string().optional(),
   reportKey: z.string().optional(),
   cancelReason: z.string().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
-/** KV `sluice_runs` / `active`: the one-active-run lock. */
-export const ActiveRunLockSchema = z.object({ runId: RunIdSchema, since: z.string() });
+/**
+ * KV `sluice_runs` / `active`: the one-active-run lock, a lease. The scanner that holds it renews it while it lives;
+ * once `expiresAt` has passed, any live scanner takes it over (and with it the run, whose file events are durable).
+ * A lock written before leases existed has no `holder`/`expiresAt` and is treated as expired.
+ */
+export const ActiveRunLockSchema = z.object({
+  runId: RunIdSchema,
+  since: z.string(),
+  holder: z.string().max(200).optional(),
+  renewedAt: z.string().optional(),
+  expiresAt: z.string().optional(),
+});
 export type ActiveRunLock = z.infer<typeof ActiveRunLockSchema>;
 
 /** `<sink>/_sluice/manifests/<dataset>/YYYY-MM.json`: written after the data object, it commits it. */

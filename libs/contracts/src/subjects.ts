@@ -49,6 +49,9 @@ export const WORK_ADVISORY_SUBJECTS = [
   `$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.${STREAMS.work}.${CONSUMERS.transformers}`,
 ] as const;
 
+/** The pattern both advisories match, for the scanner's handler. */
+export const WORK_ADVISORIES_PATTERN = `$JS.EVENT.ADVISORY.CONSUMER.*.${STREAMS.work}.${CONSUMERS.transformers}`;
+
 export const KV = {
   runsBucket: 'sluice_runs',
   activeRunKey: 'active',

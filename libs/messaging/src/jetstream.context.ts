@@ -7,6 +7,8 @@ export class JetStreamContext extends BaseRpcContext<[JsMsg]> {
   constructor(
     msg: JsMsg,
     private readonly policy: SettlementPolicy,
+    /** Aborted when the delivery's deadline passes (see PullBinding.deadlineMs); pass it to long work. */
+    readonly signal: AbortSignal = new AbortController().signal,
   ) {
     super([msg]);
   }

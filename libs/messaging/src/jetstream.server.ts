@@ -28,6 +28,11 @@ export interface PullBinding {
   policy: SettlementPolicy;
   /** The consumer's ack_wait: heartbeats go out at a third of it while a handler runs. */
   ackWaitMs: number;
+  /**
+   * The longest a handler may run on one delivery. Then its context's signal aborts with a permanent
+   * `deadline_exceeded` and heartbeats stop, so even a handler that ignores the signal cannot hold its message forever.
+   */
+  deadlineMs?: number;
 }
 
 export interface JetStreamServerOptions {
@@ -133,7 +138,18 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     let resolveDone!: () => void;
     const flight: InFlight = { msg, settled: false, done: new Promise<void>((r) => (resolveDone = r)) };
     this.inFlight.add(flight);
-    const heartbeat = setInterval(() => msg.working(), Math.max(1_000, Math.floor(binding.ackWaitMs / 3)));
+    const deadline = new AbortController();
+    const heartbeat = setInterval(() => {
+      if (!deadline.signal.aborted) msg.working();
+    }, Math.max(1_000, Math.floor(binding.ackWaitMs / 3)));
+    const deadlineTimer = binding.deadlineMs
+      ? setTimeout(() => {
+          this.log.error({ subject: msg.subject, seq: msg.seq, deadlineMs: binding.deadlineMs }, 'deadline reached: aborting the handler, heartbeats stopped');
+          deadline.abort(
+            new PermanentError('deadline_exceeded', `not finished within the deadline of ${binding.deadlineMs} ms for one delivery (FILE_DEADLINE_MS); aborted`),
+          );
+        }, binding.deadlineMs)
+      : undefined;
     try {
       const target = this.route(binding, msg.subject);
       const decoded = target
@@ -145,7 +161,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       } else {
         const { handler } = target;
         try {
-          const ctx = new JetStreamContext(msg, binding.policy);
+          const ctx = new JetStreamContext(msg, binding.policy, deadline.signal);
           const result = await handler(decoded.value, ctx);
           await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
           outcome = { ok: true };
@@ -154,12 +170,14 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         }
       }
       clearInterval(heartbeat);
+      clearTimeout(deadlineTimer);
       if (!flight.settled) {
         flight.settled = true;
         await this.apply(binding, msg, settle(outcome, msg.info.deliveryCount, binding.policy));
       }
     } finally {
       clearInterval(heartbeat);
+      clearTimeout(deadlineTimer);
       this.inFlight.delete(flight);
       resolveDone();
     }

@@ -23,13 +23,14 @@ export class Publisher {
     this.js = jetstream(nc, { timeout: 10_000 });
   }
 
-  async publishJson(subject: string, body: unknown, msgID?: string): Promise<{ duplicate: boolean }> {
+  /** `seq` is where the stream stored it (for a duplicate: where it stored the first one). */
+  async publishJson(subject: string, body: unknown, msgID?: string): Promise<{ duplicate: boolean; seq: number }> {
     const ack = await this.js.publish(subject, JSON.stringify(body), msgID ? { msgID } : undefined);
-    return { duplicate: ack.duplicate };
+    return { duplicate: ack.duplicate, seq: ack.seq };
   }
 
   /** Msg-Id `<runId>:<dataset>:<sourceKey>`: publishing the same file of the same run twice stores it once. */
-  work(file: FileDiscovered): Promise<{ duplicate: boolean }> {
+  work(file: FileDiscovered): Promise<{ duplicate: boolean; seq: number }> {
     return this.publishJson(SUBJECTS.fileDiscovered, file, `${file.runId}:${file.dataset}:${file.source.key}`);
   }
 

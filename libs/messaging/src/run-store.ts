@@ -7,6 +7,31 @@ const encode = (value: unknown) => JSON.stringify(value);
 
 export type LockResult = { acquired: true } | { acquired: false; holder: ActiveRunLock };
 
+export interface LeaseOptions {
+  /** Who holds the lease: one id per scanner process. */
+  holder: string;
+  /** How long a lease lasts unless renewed. */
+  ttlMs: number;
+  /** Renew only a lease this holder has: never take one over (used to give a lease up). */
+  onlyIfHeld?: boolean;
+  now?: () => number;
+}
+
+export type LeaseRenewal =
+  | { state: 'none' | 'contended' }
+  | { state: 'held_by_other'; lock: ActiveRunLock }
+  | { state: 'renewed'; lock: ActiveRunLock }
+  | { state: 'taken_over'; lock: ActiveRunLock; previous: ActiveRunLock };
+
+/** A lock without an expiry (written before leases existed) counts as expired. */
+export function leaseExpired(lock: ActiveRunLock, now: number): boolean {
+  return lock.expiresAt === undefined || Date.parse(lock.expiresAt) <= now;
+}
+
+function leaseFor(runId: string, holder: string, ttlMs: number, now: number, since: string): ActiveRunLock {
+  return { runId, since, holder, renewedAt: new Date(now).toISOString(), expiresAt: new Date(now + ttlMs).toISOString() };
+}
+
 export class RunStore {
   constructor(private readonly kv: KvBucket) {}
 
@@ -52,32 +77,40 @@ export class RunStore {
   }
 
   async activeLock(): Promise<ActiveRunLock | undefined> {
+    return (await this.lockEntry())?.lock;
+  }
+
+  private async lockEntry(): Promise<{ lock: ActiveRunLock; revision: number } | undefined> {
     const entry = await this.kv.get(KV.activeRunKey);
     if (!entry || entry.operation !== 'PUT' || entry.length === 0) return undefined;
-    return ActiveRunLockSchema.parse(entry.json());
+    return { lock: ActiveRunLockSchema.parse(entry.json()), revision: entry.revision };
   }
 
   /**
-   * Takes the lock for runId. Re-entrant for the same run (a redelivered request resumes it). A lock left by a
-   * run that has already finished (a crash between finishing and releasing) is taken over.
+   * Takes the lock for runId as a lease held by `lease.holder`. Re-entrant for the same run (a redelivered request
+   * resumes it). Refused while another run is still active, even if its scanner's lease expired: a live scanner
+   * adopts that run (renewLease), it is not dropped. A lock left by a finished or unknown run is taken over.
    */
-  async acquireLock(runId: string): Promise<LockResult> {
-    const lock: ActiveRunLock = { runId, since: new Date().toISOString() };
+  async acquireLock(runId: string, lease: LeaseOptions): Promise<LockResult> {
     for (let attempt = 0; attempt < 10; attempt += 1) {
+      const now = lease.now?.() ?? Date.now();
+      const mine = leaseFor(runId, lease.holder, lease.ttlMs, now, new Date(now).toISOString());
       try {
-        await this.kv.create(KV.activeRunKey, encode(lock));
+        await this.kv.create(KV.activeRunKey, encode(mine));
         return { acquired: true };
       } catch (error) {
         if (!isWrongLastSequence(error)) throw error;
       }
-      const entry = await this.kv.get(KV.activeRunKey);
-      if (!entry || entry.operation !== 'PUT' || entry.length === 0) continue; // released meanwhile
-      const holder = ActiveRunLockSchema.parse(entry.json());
-      if (holder.runId === runId) return { acquired: true };
-      const holderRun = await this.get(holder.runId);
-      if (holderRun && (holderRun.state === 'running' || holderRun.state === 'planning')) return { acquired: false, holder };
+      const current = await this.lockEntry();
+      if (!current) continue; // released meanwhile
+      const { lock: holder, revision } = current;
+      if (holder.runId !== runId) {
+        const holderRun = await this.get(holder.runId);
+        if (holderRun && (holderRun.state === 'running' || holderRun.state === 'planning')) return { acquired: false, holder };
+      }
+      const next = holder.runId === runId ? { ...mine, since: holder.since } : mine;
       try {
-        await this.kv.update(KV.activeRunKey, encode(lock), entry.revision);
+        await this.kv.update(KV.activeRunKey, encode(next), revision);
         return { acquired: true };
       } catch (error) {
         if (!isWrongLastSequence(error)) throw error;
@@ -86,19 +119,37 @@ export class RunStore {
     throw new Error('could not acquire the active-run lock: too much contention');
   }
 
+  /**
+   * Renews the lease if `holder` holds it, or takes it over once it has expired (its scanner stopped renewing).
+   * Leaves a live lease of another holder alone.
+   */
+  async renewLease(lease: LeaseOptions): Promise<LeaseRenewal> {
+    const current = await this.lockEntry();
+    if (!current) return { state: 'none' };
+    const { lock, revision } = current;
+    const now = lease.now?.() ?? Date.now();
+    if (lock.holder !== lease.holder && (lease.onlyIfHeld || !leaseExpired(lock, now))) return { state: 'held_by_other', lock };
+    const next = { ...leaseFor(lock.runId, lease.holder, lease.ttlMs, now, lock.since) };
+    try {
+      await this.kv.update(KV.activeRunKey, encode(next), revision);
+    } catch (error) {
+      if (isWrongLastSequence(error)) return { state: 'contended' };
+      throw error;
+    }
+    return lock.holder === lease.holder ? { state: 'renewed', lock: next } : { state: 'taken_over', lock: next, previous: lock };
+  }
+
   /** Releases the lock only if runId holds it. */
   async releaseLock(runId: string): Promise<void> {
-    const entry = await this.kv.get(KV.activeRunKey);
-    if (!entry || entry.operation !== 'PUT' || entry.length === 0) return;
-    if (ActiveRunLockSchema.parse(entry.json()).runId !== runId) return;
+    const current = await this.lockEntry();
+    if (!current || current.lock.runId !== runId) return;
     try {
-      await this.kv.delete(KV.activeRunKey, { previousSeq: entry.revision });
+      await this.kv.delete(KV.activeRunKey, { previousSeq: current.revision });
     } catch (error) {
       if (!isWrongLastSequence(error)) throw error;
     }
   }
 
-  /** Most recent runs first. */
   /**
    * Every run, newest first. The keys come from the bucket's stream info (its subjects), not from `kv.keys()`:
    * keys() runs an ordered consumer that was seen to hang while runs were being written (a scheduled run every

@@ -13,7 +13,7 @@ import {
 } from '@nats-io/jetstream';
 import { Kvm, type KV as KvBucket } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { CONSUMERS, KV, KV_RUNS_STREAM, STREAMS, SUBJECTS } from '@sluice/contracts';
+import { CONSUMERS, KV, KV_RUNS_STREAM, STREAMS, SUBJECTS, WORK_ADVISORY_SUBJECTS } from '@sluice/contracts';
 
 const ms = (n: number): number => n * 1_000_000; // JetStream durations are nanoseconds
 const DAY = 24 * 3_600_000;
@@ -93,6 +93,20 @@ export function streamConfigs(): DeclaredStream[] {
       // settlement returns the message to its own stream to be retried: nothing is dropped.
       discard: DiscardPolicy.New,
     },
+    {
+      // The server's advisories about the work consumer, stored: a file whose worker crashed on its last delivery
+      // is failed from here even if the scanner was down when the advisory was sent.
+      name: STREAMS.advisories,
+      subjects: [...WORK_ADVISORY_SUBJECTS],
+      retention: RetentionPolicy.Limits,
+      max_age: ms(7 * DAY),
+      // An advisory is about 300 bytes, one per file that no handler settled; only the server publishes them.
+      max_msg_size: 16 * 1024,
+      max_msgs: 100_000,
+      max_bytes: 64 * MiB,
+      // Old: the newest advisories are the ones still to act on; the scanner acts on each within seconds.
+      discard: DiscardPolicy.Old,
+    },
   ];
 }
 
@@ -136,6 +150,16 @@ export function consumerConfigs(opts: TopologyOptions): Array<{ stream: string; 
         filter_subject: SUBJECTS.fileEvents,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.New,
+        ack_wait: ms(30_000),
+        max_deliver: 10,
+      },
+    },
+    {
+      stream: STREAMS.advisories,
+      config: {
+        durable_name: CONSUMERS.workAdvisories,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
         ack_wait: ms(30_000),
         max_deliver: 10,
       },

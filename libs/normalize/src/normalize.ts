@@ -52,6 +52,8 @@ export interface NormalizeOptions {
    * fraction (0..1) of its rows. Without it every fraction passes: the services and the CLI always give one.
    */
   maxDropFraction?: number;
+  /** Abandons the file: checked between windows and before anything is committed; it then fails with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface NormalizeFileOptions extends Omit<NormalizeOptions, 'quarantine'> {
@@ -126,6 +128,7 @@ export async function normalize(input: RandomAccessInput, sink: OutputSink, opts
             // queue: without a turn of the event loop per window, a whole file went by with no timer (heartbeats)
             // and no signal handler (Ctrl-C) running.
             await nextTurn();
+            opts.signal?.throwIfAborted();
             if (result.batch.numRows > 0) yield result.batch;
           }
         }
@@ -160,6 +163,7 @@ export async function normalize(input: RandomAccessInput, sink: OutputSink, opts
         `rows in ${rowsIn} (the footer says ${rowsTotal}) != rows out ${rowsOut} + dropped ${droppedRows}`,
       );
     }
+    opts.signal?.throwIfAborted();
     // Before either commit: a file the rules mostly threw away is a wrong file, and must not replace a good output.
     if (opts.maxDropFraction !== undefined) assertDropFractionWithin({ dataset, month, rowsIn, dropped }, opts.maxDropFraction);
     const quarantineBytes = quarantine ? (await quarantine.commit()).bytes : 0;

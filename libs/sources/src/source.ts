@@ -1,7 +1,7 @@
 // A source answers two questions: which files exist (key, ETag, size, last-modified), and "give me bytes [a, b)
 // of this file". Three kinds, chosen by SOURCE_URL: the TLC's HTTPS distribution, an S3 bucket, a local folder.
 import type { DatasetName } from '@sluice/contracts';
-import type { DownloadOptions, ObjectInfo } from '@sluice/storage';
+import type { DownloadOptions, ObjectInfo, RangeOptions } from '@sluice/storage';
 
 export type SourceObject = ObjectInfo;
 
@@ -37,7 +37,7 @@ export interface Source {
   /** The object's current version; PermanentError('source_missing') naming why (an HTTP source: the status) when absent. */
   require(key: string): Promise<SourceObject>;
   /** Bytes [start, endExclusive); with ifMatch, PermanentError('source_changed') if the object is another version. */
-  getRange(key: string, start: number, endExclusive: number, opts?: { ifMatch?: string }): Promise<Uint8Array>;
+  getRange(key: string, start: number, endExclusive: number, opts?: RangeOptions): Promise<Uint8Array>;
   /** Ranged reads into destPath, pinned to the ETag seen when the download starts; a replacement midway is transient. */
   download(key: string, destPath: string, opts?: DownloadOptions): Promise<SourceObject>;
 }

@@ -1,6 +1,6 @@
 // A bucket or folder that can be listed (a mirror, your own bucket, MinIO, a local directory) as a source.
 import { PermanentError } from '@sluice/contracts';
-import type { DownloadOptions, ObjectInfo, ObjectStore } from '@sluice/storage';
+import type { DownloadOptions, ObjectInfo, ObjectStore, RangeOptions } from '@sluice/storage';
 import type { Source, SourceListing } from './source';
 
 export class StoreSource implements Source {
@@ -30,7 +30,7 @@ export class StoreSource implements Source {
     return info;
   }
 
-  getRange(key: string, start: number, endExclusive: number, opts?: { ifMatch?: string }): Promise<Uint8Array> {
+  getRange(key: string, start: number, endExclusive: number, opts?: RangeOptions): Promise<Uint8Array> {
     return this.store.getRange(key, start, endExclusive, opts);
   }
 

@@ -12,7 +12,7 @@ import { PermanentError } from '@sluice/contracts';
 import { classifyFsError } from './fs-errors';
 import { etagOfOpenFile, quoteMd5, rememberEtag } from './fs-etag';
 import { validateKeyPrefix, validateObjectKey } from './object-key';
-import type { DownloadOptions, ObjectInfo, ObjectStore, ObjectWriter } from './object-store';
+import type { DownloadOptions, ObjectInfo, ObjectStore, ObjectWriter, RangeOptions } from './object-store';
 import { assertByteRange, sameEtag } from './object-store';
 import { downloadByRanges } from './ranged-download';
 
@@ -58,8 +58,9 @@ export class FsStore implements ObjectStore {
     }
   }
 
-  async getRange(key: string, start: number, endExclusive: number, opts: { ifMatch?: string } = {}): Promise<Uint8Array> {
+  async getRange(key: string, start: number, endExclusive: number, opts: RangeOptions = {}): Promise<Uint8Array> {
     assertByteRange(start, endExclusive);
+    opts.signal?.throwIfAborted();
     const path = this.pathOf(key);
     const action = `GET ${this.url}${key} bytes [${start}, ${endExclusive})`;
     const file = await this.openForRead(path, action);

@@ -1,4 +1,4 @@
-export type { ObjectInfo, ObjectStore, S3ConnectionOptions, DownloadOptions } from './object-store';
+export type { ObjectInfo, ObjectStore, S3ConnectionOptions, DownloadOptions, RangeOptions } from './object-store';
 export { sameEtag, DEFAULT_DOWNLOAD_CHUNK_BYTES } from './object-store';
 export { validateObjectKey, validateKeyPrefix, joinKey, MAX_KEY_BYTES } from './object-key';
 export { openObjectStore } from './open-store';

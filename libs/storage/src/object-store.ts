@@ -25,11 +25,20 @@ export interface S3ConnectionOptions {
   requestTimeoutMs?: number;
 }
 
+export interface RangeOptions {
+  /** Only this version: a changed object fails with `source_changed`. */
+  ifMatch?: string;
+  /** Abandons the read; it then fails with the signal's reason. */
+  signal?: AbortSignal;
+}
+
 export interface DownloadOptions {
   /** Size of each ranged read (default 8 MiB). */
   chunkBytes?: number;
   /** Fail with PermanentError('source_changed') unless the object still has this ETag. */
   expectedEtag?: string;
+  /** Stops the download (between chunks, and the read in flight where the store can) with the signal's reason. */
+  signal?: AbortSignal;
   /** Awaited after each chunk is written: progress bars, and tests that change the object mid-download. */
   onProgress?: (bytesDone: number, totalBytes: number) => void | Promise<void>;
 }
@@ -57,7 +66,7 @@ export interface ObjectStore {
   /** undefined when absent. */
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Bytes [start, endExclusive), fewer if the object ends first. With ifMatch, fails with PermanentError('source_changed') if the object's ETag differs. */
-  getRange(key: string, start: number, endExclusive: number, opts?: { ifMatch?: string }): Promise<Uint8Array>;
+  getRange(key: string, start: number, endExclusive: number, opts?: RangeOptions): Promise<Uint8Array>;
   /** Whole small object (manifests, reports); undefined when absent. */
   getBytes(key: string): Promise<Uint8Array | undefined>;
   /** Downloads by ranged reads into destPath, pinned to the ETag from a HEAD at the start (ifMatch on every range). Returns the info it pinned. destPath appears only when complete. */

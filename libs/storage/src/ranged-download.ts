@@ -46,9 +46,10 @@ export async function downloadByRanges(
     const file = await open(tempPath, 'w');
     try {
       for (let offset = 0; offset < info.size; offset += chunkBytes) {
+        opts.signal?.throwIfAborted();
         const end = Math.min(offset + chunkBytes, info.size);
         const read = store.getRangeOrWhole ?? store.getRange;
-        const bytes = await read.call(store, key, offset, end, { ifMatch: info.etag }).catch((error: unknown) => {
+        const bytes = await read.call(store, key, offset, end, { ifMatch: info.etag, signal: opts.signal }).catch((error: unknown) => {
           // Replaced while we read it: this attempt must not stitch two versions, but the next one (pinned to
           // the new ETag) will succeed, so it is transient, unlike an explicit expectedEtag mismatch above.
           if (error instanceof PipelineError && error.code === 'source_changed') {
@@ -76,6 +77,7 @@ export async function downloadByRanges(
     return info;
   } catch (error) {
     await rm(tempPath, { force: true }).catch(() => undefined);
+    if (opts.signal?.aborted) throw opts.signal.reason;
     throw classifyFsError(error, localAction);
   }
 }

@@ -23,6 +23,7 @@ import {
   type DownloadOptions,
   type ObjectInfo,
   type ObjectWriter,
+  type RangeOptions,
   type ObjectStore,
   type S3ConnectionOptions,
   sameEtag,
@@ -124,14 +125,16 @@ export class S3Store implements ObjectStore {
     }
   }
 
-  async getRange(key: string, start: number, endExclusive: number, opts: { ifMatch?: string } = {}): Promise<Uint8Array> {
+  async getRange(key: string, start: number, endExclusive: number, opts: RangeOptions = {}): Promise<Uint8Array> {
     assertByteRange(start, endExclusive);
     const action = `GET ${this.url}${key} bytes [${start}, ${endExclusive})`;
     const Key = this.fullKey(key);
     if (start === endExclusive) return new Uint8Array(0); // HTTP cannot ask for an empty range
+    opts.signal?.throwIfAborted();
     return this.attempt(action, async () => {
       const out = await this.client.send(
         new GetObjectCommand({ Bucket: this.bucket, Key, Range: `bytes=${start}-${endExclusive - 1}`, IfMatch: opts.ifMatch }),
+        { abortSignal: opts.signal },
       );
       // Servers that ignore If-Match (s3rver does) still tell us which version they sent.
       if (opts.ifMatch !== undefined && out.ETag && !sameEtag(out.ETag, opts.ifMatch)) {
@@ -147,7 +150,7 @@ export class S3Store implements ObjectStore {
         throw new PermanentError('range_unsupported', `${action} failed: the server sent ${out.ContentRange ?? 'the whole object'}`);
       }
       return bytes.subarray(start - sentFrom, endExclusive - sentFrom);
-    });
+    }, opts.signal);
   }
 
   async getBytes(key: string): Promise<Uint8Array | undefined> {
@@ -296,10 +299,12 @@ export class S3Store implements ObjectStore {
     return this.prefix === '' ? key : validateObjectKey(this.prefix + key);
   }
 
-  private async attempt<T>(action: string, call: () => Promise<T>): Promise<T> {
+  private async attempt<T>(action: string, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     try {
       return await call();
     } catch (error) {
+      // abandoned on purpose (a deadline): the caller's reason, not a network error to retry
+      if (signal?.aborted) throw signal.reason;
       throw classifyS3Error(error, action);
     }
   }

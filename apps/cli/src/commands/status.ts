@@ -1,5 +1,5 @@
 // `sluice status [runId]`: streams, consumers (pending, ack pending, redelivered, waiting pulls), workers, runs.
-import { CapacityEventSchema, CONSUMERS, STREAMS, SUBJECTS, type RunRecord } from '@sluice/contracts';
+import { CapacityEventSchema, CONSUMERS, isFinalRunState, STREAMS, SUBJECTS, type ActiveRunLock, type RunRecord } from '@sluice/contracts';
 import { openCliContext, type CliContext } from '../cli-context';
 import { describeListing } from './run';
 
@@ -7,6 +7,7 @@ const CONSUMERS_BY_STREAM: Array<[string, string]> = [
   [STREAMS.control, CONSUMERS.scanner],
   [STREAMS.work, CONSUMERS.transformers],
   [STREAMS.events, CONSUMERS.runTracker],
+  [STREAMS.advisories, CONSUMERS.workAdvisories],
 ];
 
 export async function statusCommand(runId: string | undefined, opts: { json?: boolean }): Promise<number> {
@@ -45,18 +46,31 @@ export async function collectStatus(ctx: CliContext, runId?: string) {
     .catch(() => undefined);
   const lock = await ctx.runs.activeLock();
   const run = runId ? await ctx.runs.get(runId) : lock ? await ctx.runs.get(lock.runId) : undefined;
-  const recent = runId ? [] : (await ctx.runs.list()).slice(0, 5).map(summary);
+  const recent = runId ? [] : (await ctx.runs.list()).slice(0, 5).map((r) => summary(r));
+  const now = Date.now();
   return {
     streams,
     consumers,
     workers: lastCapacity ? { desired: lastCapacity.to, running: lastCapacity.running, backend: lastCapacity.backend, at: lastCapacity.at } : { desired: 0, running: 0 },
     activeRunId: lock?.runId ?? null,
-    run: run ? summary(run) : undefined,
+    lock: lock ? describeLock(lock, now) : null,
+    run: run ? summary(run, now) : undefined,
     recentRuns: recent,
   };
 }
 
-function summary(r: RunRecord) {
+/** The lease on the active-run lock: who holds it and how long it has left (negative: expired, a live scanner takes it over). */
+function describeLock(lock: ActiveRunLock, now: number) {
+  return {
+    runId: lock.runId,
+    holder: lock.holder ?? null,
+    since: lock.since,
+    expiresInMs: lock.expiresAt ? Date.parse(lock.expiresAt) - now : null,
+  };
+}
+
+function summary(r: RunRecord, now = Date.now()) {
+  const lastProgressAt = r.lastProgressAt ?? r.startedAt;
   return {
     runId: r.runId,
     intent: r.intent,
@@ -70,10 +84,23 @@ function summary(r: RunRecord) {
     sink: r.sink,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt ?? null,
+    lastProgressAt,
+    /** How long an active run has gone without a file settling; null once it has finished. */
+    noProgressForMs: isFinalRunState(r.state) ? null : Math.max(0, now - Date.parse(lastProgressAt)),
     failures: Object.entries(r.files)
       .filter(([, f]) => f.status === 'failed')
-      .map(([key, f]) => ({ key, error: f.error })),
+      .map(([key, f]) => ({ key, code: f.errorCode ?? null, error: f.error })),
   };
+}
+
+/** 93_000 → `1m 33s`. */
+export function formatDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${s % 60}s`;
+  const h = Math.floor(m / 60);
+  return h < 48 ? `${h}h ${m % 60}m` : `${Math.floor(h / 24)}d ${h % 24}h`;
 }
 
 function printStatus(s: Awaited<ReturnType<typeof collectStatus>>): void {
@@ -86,9 +113,15 @@ function printStatus(s: Awaited<ReturnType<typeof collectStatus>>): void {
   }
   console.log(`\nworkers: ${s.workers.running} running, ${s.workers.desired} desired`);
   console.log(`active run: ${s.activeRunId ?? 'none'}`);
+  if (s.lock) {
+    const { holder, expiresInMs } = s.lock;
+    const lease = expiresInMs === null ? 'no lease (written by an older scanner)' : expiresInMs >= 0 ? `lease renewed, ${formatDuration(expiresInMs)} left` : `lease EXPIRED ${formatDuration(-expiresInMs)} ago: a live scanner takes the run over`;
+    console.log(`  lock held by ${holder ?? 'an unknown scanner'}; ${lease}`);
+  }
   if (s.run) {
     const r = s.run;
     console.log(`\nrun ${r.runId} (${r.intent}): ${r.state} — ${r.done} done, ${r.failed} failed, ${r.skipped} skipped of ${r.total}`);
+    if (r.noProgressForMs !== null) console.log(`  no progress for ${formatDuration(r.noProgressForMs)} (last file settled or run planned at ${r.lastProgressAt})`);
     console.log(`  ${describeListing(r.sourceListing)}`);
     for (const u of r.sourceListing.unknown) console.log(`  unknown ${u.key}: ${u.reason}`);
     for (const f of r.failures) console.log(`  failed ${f.key}: ${f.error}`);

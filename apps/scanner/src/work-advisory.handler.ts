@@ -1,0 +1,137 @@
+// JetStream's own advisories about the work consumer: the one place that sees a file no handler settled.
+// - max deliveries: every worker that held the file died (crash, out of memory, SIGKILL) or hung past the ack
+//   deadline, so no handler published a failure. The message is still in the work stream: it is dead-lettered with
+//   code `worker_crashed`, the file is failed in its run, and the message is removed (a work-queue stream would keep
+//   it forever otherwise).
+// - terminated: a handler dead-letters a message and publishes the file's failure before it terminates it. A message
+//   terminated with no failure for its file (nothing else may do that) is failed as `terminated`, after giving the
+//   handler's own event a few seconds to arrive.
+import { Controller, Inject } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import type { JetStreamManager, StoredMsg } from '@nats-io/jetstream';
+import {
+  CONSUMERS,
+  CONTRACT_VERSION,
+  FileDiscoveredSchema,
+  STREAMS,
+  SUBJECTS,
+  TransientError,
+  WORK_ADVISORIES_PATTERN,
+  WORK_ADVISORY_TYPES,
+  type FileDiscovered,
+  type WorkAdvisory,
+} from '@sluice/contracts';
+import {
+  decodeMessage,
+  describeForDeadLetter,
+  encodePayloadForDeadLetter,
+  JETSTREAM_MANAGER,
+  JetStreamContext,
+  LOGGER,
+  Publisher,
+  RunStore,
+} from '@sluice/messaging';
+import type { Logger } from '@sluice/observability';
+
+/** A terminated file's own failure event has until this delivery of the advisory (about 6 s: backoff 1 s, 5 s) to arrive. */
+export const TERMINATED_GRACE_DELIVERIES = 3;
+
+@Controller()
+export class WorkAdvisoryHandler {
+  constructor(
+    private readonly runs: RunStore,
+    private readonly publisher: Publisher,
+    @Inject(JETSTREAM_MANAGER) private readonly jsm: JetStreamManager,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  @EventPattern(WORK_ADVISORIES_PATTERN)
+  async onAdvisory(@Payload() advisory: WorkAdvisory, @Ctx() ctx: JetStreamContext): Promise<void> {
+    if (advisory.stream !== STREAMS.work || advisory.consumer !== CONSUMERS.transformers) return;
+    if (advisory.type === WORK_ADVISORY_TYPES.maxDeliveries) await this.onMaxDeliveries(advisory);
+    else await this.onTerminated(advisory, ctx.deliveryCount);
+  }
+
+  private async onMaxDeliveries(advisory: WorkAdvisory): Promise<void> {
+    const stored = await this.storedWork(advisory.stream_seq);
+    if (!stored) return; // settled meanwhile: acknowledged, terminated, or purged by a cancel
+    const reason =
+      `no worker settled this file in ${advisory.deliveries} deliveries: each worker that held it crashed, ` +
+      'was killed (e.g. out of memory) or hung past the ack deadline';
+    const decoded = decodeMessage(stored.data, FileDiscoveredSchema);
+    await this.park(stored, advisory, 'worker_crashed', reason);
+    if (decoded.ok) await this.failFile(decoded.value, 'worker_crashed', reason, advisory.deliveries);
+    await this.jsm.streams.deleteMessage(STREAMS.work, advisory.stream_seq).catch((error: unknown) => {
+      if (!isNotFound(error)) throw error;
+    });
+  }
+
+  private async onTerminated(advisory: WorkAdvisory, delivery: number): Promise<void> {
+    const lock = await this.runs.activeLock();
+    const record = lock && (await this.runs.get(lock.runId));
+    const entry = record && Object.entries(record.files).find(([, f]) => f.workSeq === advisory.stream_seq);
+    if (!record || !entry) return; // not a file of the active run (e.g. refused forged work: dead-lettered by its handler)
+    const [key, file] = entry;
+    if (file.status !== 'queued') return; // its handler's failure arrived
+    if (delivery < TERMINATED_GRACE_DELIVERIES) {
+      throw new TransientError('awaiting_file_event', `work message ${advisory.stream_seq} (${key}) was terminated; waiting for its failure event`);
+    }
+    const work: FileDiscovered = {
+      v: CONTRACT_VERSION,
+      runId: record.runId,
+      dataset: file.dataset,
+      month: file.month,
+      source: file.source,
+      target: record.target,
+      reason: file.reason,
+    };
+    const reason = `its work message was terminated on delivery ${advisory.deliveries} and no failure was reported for it`;
+    const data = new TextEncoder().encode(JSON.stringify(work));
+    await this.park({ subject: SUBJECTS.fileDiscovered, data }, advisory, 'terminated', reason);
+    await this.failFile(work, 'terminated', reason, advisory.deliveries);
+  }
+
+  private async storedWork(seq: number): Promise<StoredMsg | undefined> {
+    try {
+      return (await this.jsm.streams.getMessage(STREAMS.work, { seq })) ?? undefined;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  private async park(stored: { subject: string; data: Uint8Array }, advisory: WorkAdvisory, code: string, reason: string): Promise<void> {
+    await this.publisher.deadLetter({
+      subject: stored.subject,
+      stream: STREAMS.work,
+      streamSeq: advisory.stream_seq,
+      consumer: CONSUMERS.transformers,
+      deliveryCount: advisory.deliveries,
+      code,
+      reason,
+      ...describeForDeadLetter(stored.data),
+      ...encodePayloadForDeadLetter(stored.data),
+      at: new Date().toISOString(),
+    });
+  }
+
+  private async failFile(work: FileDiscovered, code: string, reason: string, deliveries: number): Promise<void> {
+    this.log.error({ runId: work.runId, dataset: work.dataset, key: work.source.key, code, deliveries }, `file failed: ${reason}`);
+    await this.publisher.fileEvent({
+      type: 'failed',
+      runId: work.runId,
+      dataset: work.dataset,
+      month: work.month,
+      sourceKey: work.source.key,
+      workerId: 'jetstream-advisory',
+      code,
+      reason,
+      attempt: deliveries,
+      at: new Date().toISOString(),
+    });
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  return /no message found|not found/i.test(error instanceof Error ? error.message : String(error));
+}

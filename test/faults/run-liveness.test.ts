@@ -1,0 +1,134 @@
+// A run always ends, whatever happened to its messages or its scanner:
+// - a work message terminated with no failure reported for its file: failed as `terminated` from the advisory;
+// - work messages that vanished from the work stream (purged by hand): failed as `work_lost` after a grace period;
+// - a scanner that died after the last file settled but before completing the run: its lock is a lease, a live
+//   scanner takes it over once it expires and completes the run; new runs are rejected until then, accepted after.
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { CONSUMERS, KV, runReportKey, STREAMS, SUBJECTS, RunEventSchema, type RunEvent, type RunRecord } from '@sluice/contracts';
+import { Publisher } from '@sluice/messaging';
+import { generateFhvhvParquet } from '@sluice/normalize';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { recordSecurityRow } from '../security/security-table';
+import { startPipelineHarness, waitFor, type PipelineHarness } from '../support';
+
+const KEYS = ['fhvhv_tripdata_2024-01.parquet', 'fhvhv_tripdata_2024-02.parquet'];
+let h: PipelineHarness;
+const runEvents: RunEvent[] = [];
+
+beforeAll(async () => {
+  // No capacity manager: no worker takes the work, the tests decide what happens to it.
+  h = await startPipelineHarness({ env: { RUN_LOCK_TTL_MS: '1500', CONTROL_ACK_WAIT_MS: '5000', WORK_ACK_WAIT_MS: '5000' } });
+  for (const [i, key] of KEYS.entries()) await h.source.put(key, generateFhvhvParquet({ month: `2024-0${i + 1}`, rows: 2_000, seed: i + 1 }));
+  await h.startService('scanner');
+  h.nc.subscribe(SUBJECTS.runEvents, {
+    callback: (_e, m) => {
+      const parsed = RunEventSchema.safeParse(m.json());
+      if (parsed.success) runEvents.push(parsed.data);
+    },
+  });
+}, 60_000);
+afterAll(async () => {
+  await h?.stop();
+});
+
+const finished = (runId: string, timeoutMs: number) =>
+  waitFor(async () => {
+    const r = await h.runs.get(runId);
+    return r && r.state !== 'running' ? r : undefined;
+  }, { what: `run ${runId} to finish`, timeoutMs });
+
+it('a work message terminated with no failure event: its file fails as `terminated`, parked whole in the DLQ', async () => {
+  await new Publisher(h.nc).publishJson(SUBJECTS.run, { intent: 'incremental', datasets: ['fhvhv'], months: ['2024-01'], runId: 'term-1' }, 'run:term-1');
+  const consumer = await jetstream(h.nc).consumers.get(STREAMS.work, CONSUMERS.transformers);
+  const msg = await waitFor(() => consumer.next({ expires: 1_000 }), { what: 'the work message', timeoutMs: 20_000 });
+  msg.term(); // as a broken or hostile worker could: no file event, no dead letter
+  const record = await finished('term-1', 30_000);
+  expect(record.state).toBe('completed_with_failures');
+  expect(record.files[KEYS[0]]).toMatchObject({ status: 'failed', errorCode: 'terminated' });
+  const letters = (await h.deadLetters()).filter((d) => d.runId === 'term-1');
+  expect(letters.map((d) => [d.key, d.code])).toEqual([[KEYS[0], 'terminated']]);
+  // The payload was gone from the work-queue stream; the letter carries it rebuilt from the plan, replayable.
+  expect(JSON.parse(Buffer.from(letters[0].payloadBase64, 'base64').toString())).toMatchObject({ runId: 'term-1', source: { key: KEYS[0] } });
+  recordSecurityRow({
+    area: 'liveness',
+    scenario: 'a work message is terminated (+TERM) with no failure event',
+    expected: 'file failed `terminated` from the MSG_TERMINATED advisory, dead letter with the work rebuilt; run ends',
+    happened: `run ${record.state}; ${record.files[KEYS[0]].errorCode}; dead letters ${letters.length}`,
+    lost: 0,
+    duplicated: 0,
+    clobbered: 0,
+  });
+});
+
+it('work messages purged from the stream: their files fail as `work_lost` after the grace, the run ends', async () => {
+  await new Publisher(h.nc).publishJson(SUBJECTS.run, { intent: 'incremental', runId: 'lost-1' }, 'run:lost-1');
+  await waitFor(() => runEvents.find((e) => e.runId === 'lost-1' && e.type === 'planned'), { what: 'lost-1 planned' });
+  expect((await h.jsm.streams.info(STREAMS.work)).state.messages).toBe(2);
+  await h.jsm.streams.purge(STREAMS.work);
+  const started = Date.now();
+  const record = await finished('lost-1', 60_000);
+  expect(record.state).toBe('completed_with_failures');
+  for (const key of KEYS) expect(record.files[key]).toMatchObject({ status: 'failed', errorCode: 'work_lost' });
+  // grace = 2 × CONTROL_ACK_WAIT_MS + 2 × WORK_ACK_WAIT_MS = 20 s after the last progress
+  expect(Date.now() - started).toBeGreaterThan(10_000);
+  recordSecurityRow({
+    area: 'liveness',
+    scenario: 'the work stream is purged mid-run (messages gone, no events)',
+    expected: 'queued files failed work_lost after the grace; run ends',
+    happened: `run ${record.state}; ${KEYS.map((k) => record.files[k].errorCode).join(', ')}`,
+    lost: 0,
+    duplicated: 0,
+    clobbered: 0,
+  });
+});
+
+it("a dead scanner's lock is taken over after its TTL, and the run it left settled is completed", async () => {
+  // What a scanner killed between counting the last file and completing the run leaves behind.
+  const kv = await new Kvm(h.nc).open(KV.runsBucket);
+  const at = new Date().toISOString();
+  const template = (await h.runs.get('lost-1'))!;
+  const left: RunRecord = {
+    ...template,
+    runId: 'orphan-1',
+    state: 'running',
+    failed: 0,
+    done: 2,
+    files: Object.fromEntries(KEYS.map((k) => [k, { ...template.files[k], status: 'done' as const, error: undefined, errorCode: undefined }])),
+    startedAt: at,
+    requestedAt: at,
+    lastProgressAt: at,
+    finishedAt: undefined,
+    reportKey: undefined,
+  };
+  await kv.put(KV.runKey('orphan-1'), JSON.stringify(left));
+  const expiresAt = new Date(Date.now() + 4_000).toISOString();
+  await kv.put(KV.activeRunKey, JSON.stringify({ runId: 'orphan-1', since: at, holder: 'dead-scanner', renewedAt: at, expiresAt }));
+
+  // While the dead scanner's lease lasts, the run is active: a new run is rejected.
+  await new Publisher(h.nc).publishJson(SUBJECTS.run, { intent: 'incremental', runId: 'during-lease' }, 'run:during-lease');
+  const rejected = await waitFor(() => runEvents.find((e) => e.runId === 'during-lease' && e.type !== 'accepted'), { what: 'during-lease answered' });
+  expect(rejected).toMatchObject({ type: 'rejected', activeRunId: 'orphan-1' });
+
+  const record = await finished('orphan-1', 30_000);
+  expect(record.state).toBe('succeeded');
+  expect(Date.parse(record.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(expiresAt));
+  expect(await h.sink.getBytes(runReportKey('orphan-1'))).toBeDefined();
+  await waitFor(async () => (await h.runs.activeLock()) === undefined, { what: 'the lock released' });
+  // No worker runs in this file: accepted and planned is what shows the lock is free.
+  await new Publisher(h.nc).publishJson(SUBJECTS.run, { intent: 'incremental', runId: 'after-lease' }, 'run:after-lease');
+  const answer = await waitFor(() => runEvents.find((e) => e.runId === 'after-lease' && (e.type === 'planned' || e.type === 'rejected')), {
+    what: 'after-lease answered',
+  });
+  expect(answer.type).toBe('planned');
+  const next = (await h.runs.get('after-lease'))!;
+  recordSecurityRow({
+    area: 'liveness',
+    scenario: 'a scanner dies after the last file settled, before completing the run (lock held, run `running`)',
+    expected: 'rejected while the lease lasts; a live scanner takes the lease over after its TTL and completes the run',
+    happened: `during the lease: ${rejected.type}; after: run ${record.state}, lock released, next run ${next.state}`,
+    lost: 0,
+    duplicated: 0,
+    clobbered: 0,
+  });
+});
