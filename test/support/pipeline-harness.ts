@@ -255,8 +255,30 @@ export async function publishWork(h: PipelineHarness, runId: string, month: stri
     target: 'production',
     reason: 'new',
   };
+  await planWork(h, msg);
   await new Publisher(h.nc).work(msg);
   return msg;
+}
+
+/**
+ * Writes into the run record what the scanner would have planned for this work (a running run with the file queued,
+ * created if needed), for tests that drive the transformer alone: workers refuse work their run did not plan.
+ */
+export async function planWork(h: PipelineHarness, msg: FileDiscovered): Promise<void> {
+  const file = { dataset: msg.dataset, month: msg.month, source: msg.source, reason: msg.reason, status: 'queued' as const };
+  const now = new Date().toISOString();
+  const listing = { url: h.source.url, candidates: 1, found: 1, absent: 0, unknown: [], complete: true };
+  const created = await h.runs.create({
+    runId: msg.runId, intent: 'incremental', state: 'running', target: msg.target, filters: {},
+    ...(msg.maxDropFraction !== undefined ? { options: { maxDropFraction: msg.maxDropFraction } } : {}),
+    source: h.source.url, sourceListing: listing, sink: h.sink.url, candidates: 1, total: 1, done: 0, failed: 0, skipped: 0,
+    orphansRemoved: [], files: { [msg.source.key]: file }, requestedAt: now, startedAt: now, lastProgressAt: now,
+  });
+  if (created) return;
+  await h.runs.update(msg.runId, (r) => {
+    const isNew = !Object.hasOwn(r.files, msg.source.key);
+    return { ...r, total: r.total + (isNew ? 1 : 0), candidates: r.candidates + (isNew ? 1 : 0), files: { ...r.files, [msg.source.key]: file } };
+  });
 }
 
 /** The first file event of this type for runId/month, waiting up to a minute for it. */

@@ -7,13 +7,14 @@ import {
   manifestKey,
   outputKey,
   STREAMS,
+  type FileDiscovered,
   type FileEvent,
 } from '@sluice/contracts';
 import { startS3Server } from '@sluice/embedded';
 import { Publisher } from '@sluice/messaging';
 import { BAD_FILE_KINDS, generateBadFile, generateFhvhvParquet } from '@sluice/normalize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BAD_FILE_CODES, fileEventFor, publishWork, startPipelineHarness, waitFor, type PipelineHarness } from '../support';
+import { BAD_FILE_CODES, fileEventFor, planWork, publishWork, startPipelineHarness, waitFor, type PipelineHarness } from '../support';
 
 const MONTHS_BY_KIND = Object.fromEntries(BAD_FILE_KINDS.map((kind, i) => [kind, `2023-${String(i + 1).padStart(2, '0')}`]));
 
@@ -54,7 +55,7 @@ describe('transformer', () => {
     // The same Msg-Id inside the duplicate window would be dropped by the stream: publish without one, as a
     // redelivery after a lost ack looks to the worker.
     const msg = { v: CONTRACT_VERSION, runId: 't1', dataset: 'fhvhv', month: '2024-01', target: 'production', reason: 'new',
-      source: { key: 'fhvhv_tripdata_2024-01.parquet', etag: (await h.source.head('fhvhv_tripdata_2024-01.parquet'))!.etag, size: 1 } };
+      source: { key: 'fhvhv_tripdata_2024-01.parquet', etag: (await h.source.head('fhvhv_tripdata_2024-01.parquet'))!.etag, size: (await h.source.head('fhvhv_tripdata_2024-01.parquet'))!.size } };
     await jetstream(h.nc).publish('pipeline.file.discovered', JSON.stringify(msg));
     await waitFor(() => h.fileEvents.some((e) => e.runId === 't1' && e.type === 'done' && e.alreadyCommitted), { what: 'already-committed done event' });
     expect((await h.manifests())[0].writtenAt).toBe(before);
@@ -111,11 +112,13 @@ describe('transformer', () => {
     await eventFor('t5', '2024-07', 'done'); // warm: now stop S3 and send another file
     await h.source.put('fhvhv_tripdata_2024-08.parquet', generateFhvhvParquet({ month: '2024-08', rows: 2_000, seed: 8 }));
     const info = (await h.source.head('fhvhv_tripdata_2024-08.parquet'))!;
-    await h.s3.stop();
-    await new Publisher(h.nc).work({
+    const later: FileDiscovered = {
       v: CONTRACT_VERSION, runId: 't5', dataset: 'fhvhv', month: '2024-08', target: 'production', reason: 'new',
       source: { key: 'fhvhv_tripdata_2024-08.parquet', etag: info.etag, size: info.size },
-    });
+    };
+    await planWork(h, later);
+    await h.s3.stop();
+    await new Publisher(h.nc).work(later);
     await waitFor(async () => (await h.jsm.consumers.info(STREAMS.work, CONSUMERS.transformers)).num_redelivered > 0 || h.fileEvents.some((e) => e.runId === 't5' && e.month === '2024-08' && e.type === 'started' && e.attempt > 1), {
       what: 'a retry while S3 is down',
       timeoutMs: 30_000,
