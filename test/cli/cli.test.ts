@@ -56,7 +56,7 @@ describe('sluice CLI', () => {
     expect(text.stdout).toMatch(/transformers\s+PIPELINE_WORK/);
     expect(text.stdout).toMatch(/run cli-bad \(incremental\): completed_with_failures/);
     const json = JSON.parse((await sluice('status', '--json')).stdout);
-    expect(json.consumers.map((c: { consumer: string }) => c.consumer)).toEqual(['scanner', 'transformers', 'run-tracker']);
+    expect(json.consumers.map((c: { consumer: string }) => c.consumer)).toEqual(['scanner', 'transformers', 'run-tracker', 'work-advisories']);
     expect(json.recentRuns.map((r: { runId: string }) => r.runId)).toEqual(expect.arrayContaining(['cli-ok', 'cli-bad']));
   });
 

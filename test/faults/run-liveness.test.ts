@@ -3,9 +3,12 @@
 // - work messages that vanished from the work stream (purged by hand): failed as `work_lost` after a grace period;
 // - a scanner that died after the last file settled but before completing the run: its lock is a lease, a live
 //   scanner takes it over once it expires and completes the run; new runs are rejected until then, accepted after.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { CONSUMERS, KV, runReportKey, STREAMS, SUBJECTS, RunEventSchema, type RunEvent, type RunRecord } from '@sluice/contracts';
+import { appEntry } from '@sluice/embedded';
 import { Publisher } from '@sluice/messaging';
 import { generateFhvhvParquet } from '@sluice/normalize';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -102,13 +105,17 @@ it("a dead scanner's lock is taken over after its TTL, and the run it left settl
     reportKey: undefined,
   };
   await kv.put(KV.runKey('orphan-1'), JSON.stringify(left));
-  const expiresAt = new Date(Date.now() + 4_000).toISOString();
+  const expiresAt = new Date(Date.now() + 8_000).toISOString();
   await kv.put(KV.activeRunKey, JSON.stringify({ runId: 'orphan-1', since: at, holder: 'dead-scanner', renewedAt: at, expiresAt }));
 
   // While the dead scanner's lease lasts, the run is active: a new run is rejected.
   await new Publisher(h.nc).publishJson(SUBJECTS.run, { intent: 'incremental', runId: 'during-lease' }, 'run:during-lease');
   const rejected = await waitFor(() => runEvents.find((e) => e.runId === 'during-lease' && e.type !== 'accepted'), { what: 'during-lease answered' });
   expect(rejected).toMatchObject({ type: 'rejected', activeRunId: 'orphan-1' });
+  // `sluice status` says who holds the lock, for how long, and how long the run has made no progress.
+  const status = (await promisify(execFile)(process.execPath, [appEntry('cli'), 'status'], { env: h.env })).stdout;
+  expect(status).toMatch(/active run: orphan-1\n  lock held by dead-scanner; lease renewed, \ds left/);
+  expect(status).toMatch(/run orphan-1 \(incremental\): running — 2 done, 0 failed, 0 skipped of 2\n  no progress for \d+s/);
 
   const record = await finished('orphan-1', 30_000);
   expect(record.state).toBe('succeeded');
