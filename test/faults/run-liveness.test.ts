@@ -113,7 +113,7 @@ it("a dead scanner's lock is taken over after its TTL, and the run it left settl
   const rejected = await waitFor(() => runEvents.find((e) => e.runId === 'during-lease' && e.type !== 'accepted'), { what: 'during-lease answered' });
   expect(rejected).toMatchObject({ type: 'rejected', activeRunId: 'orphan-1' });
   // `sluice status` says who holds the lock, for how long, and how long the run has made no progress.
-  const status = (await promisify(execFile)(process.execPath, [appEntry('cli'), 'status'], { env: h.env })).stdout;
+  const status = (await promisify(execFile)(process.execPath, [appEntry('cli'), 'status'], { env: h.cliEnv() })).stdout;
   expect(status).toMatch(/active run: orphan-1\n  lock held by dead-scanner; lease renewed, \ds left/);
   expect(status).toMatch(/run orphan-1 \(incremental\): running — 2 done, 0 failed, 0 skipped of 2\n  no progress for \d+s/);
 

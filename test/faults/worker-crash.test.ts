@@ -65,7 +65,7 @@ it('a file whose every delivery kills its worker: failed as worker_crashed from 
   const row = await auditRun(h, 'every delivery of a file kills its worker (SIGKILL ×3)', record, [GOOD, KILLER]);
   expect(row).toMatchObject({ completed: 1, failedWithReason: 1, lost: 0, duplicated: 0, partial: 0 });
 
-  const status = (await promisify(execFile)(process.execPath, [appEntry('cli'), 'status', 'crash-1'], { env: h.env })).stdout;
+  const status = (await promisify(execFile)(process.execPath, [appEntry('cli'), 'status', 'crash-1'], { env: h.cliEnv() })).stdout;
   expect(status).toMatch(/run crash-1 \(incremental\): completed_with_failures — 1 done, 1 failed, 0 skipped of 2/);
   expect(status).toMatch(/failed fhvhv_tripdata_2024-02\.parquet: worker_crashed: /);
 

@@ -101,7 +101,11 @@ it('forged done events change nothing; the run counts only what its workers comm
   }, { what: 'victim finished', timeoutMs: 60_000 });
   expect(record.state).toBe('succeeded');
   for (const key of FHVHV) expect(record.files[key]).toMatchObject({ status: 'done', rowsIn: 4_000, outputKey: expect.stringMatching(/^fhvhv\/year=2024\/month=0[12]\//) });
-  const report = JSON.parse(Buffer.from((await h.sink.getBytes(runReportKey('victim')))!).toString());
+  // the report is written right after the final state
+  const report = await waitFor(async () => {
+    const bytes = await h.sink.getBytes(runReportKey('victim'));
+    return bytes && bytes.length > 0 ? JSON.parse(Buffer.from(bytes).toString()) : undefined;
+  }, { what: 'the run report' });
   expect(JSON.stringify(report)).not.toMatch(/1999999998|etc\/passwd/);
   recordSecurityRow({
     area: 'bus',
