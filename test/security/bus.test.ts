@@ -154,6 +154,14 @@ describe('an authenticated bus', () => {
 
   it('the observer cannot publish anything nor cancel a run, but can read the status', async () => {
     const planned = await h.run({ intent: 'incremental', runId: 'observed-1', months: ['1999-01'] }); // no file: done without workers
+    // The `completed` event follows the final state: count the streams only once the scanner is done with this run.
+    await waitFor(
+      async () => {
+        const last = await h.jsm.streams.getMessage(STREAMS.events, { last_by_subj: 'pipeline.event.run.observed-1' }).catch(() => undefined);
+        return last?.json<{ type: string }>().type === 'completed';
+      },
+      { what: 'the completed event of observed-1' },
+    );
     const seed = h.bus!.seedFiles.observer;
     const cli = (...args: string[]) =>
       exec(process.execPath, [appEntry('cli'), ...args], { env: { PATH: process.env.PATH, NATS_URL: h.nats.url, NATS_NKEY_SEED_FILE: seed } }).then(
