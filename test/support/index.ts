@@ -1,5 +1,6 @@
 export { waitFor, type WaitForOptions } from './wait-for';
-export { startTestNats, startTestS3, fromEmbedded, type TestNats, type TestS3 } from './servers';
+export { startTestNats, startTestS3, fromEmbedded, type S3KeyPair, type TestNats, type TestS3 } from './servers';
+export { natsOperatorSetup, strangerCreds, type NatsOperatorSetup } from './nats-jwt';
 export * from './pipeline-harness';
 export * from './duckdb';
 export * from './cloudfront-like.server';

@@ -34,7 +34,7 @@ import { startServiceProcess, type ServiceProcess, type SluiceApp } from '@sluic
 import { ensureBusCredentials, ensureTopology, Publisher, RunStore, type BusCredentials } from '@sluice/messaging';
 import { openObjectStore, readManifests, type ObjectStore } from '@sluice/storage';
 import { z } from 'zod';
-import { startTestNats, startTestS3, type TestNats, type TestS3 } from './servers';
+import { startTestNats, startTestS3, type S3KeyPair, type TestNats, type TestS3 } from './servers';
 import { waitFor } from './wait-for';
 
 export const SOURCE_BUCKET = 'tlc-source';
@@ -81,6 +81,8 @@ export interface HarnessOptions {
   natsConfig?: string;
   /** How the test's own connection authenticates to that server. */
   client?: Partial<ConnectionOptions>;
+  /** The key pair the S3 server accepts, and the services and the test use (default: the server's test key). */
+  s3Credentials?: S3KeyPair;
 }
 
 const ROLE_OF: Record<SluiceApp, BusRole> = { scanner: 'scanner', transformer: 'transformer', 'capacity-manager': 'capacity-manager', cli: 'operator' };
@@ -99,7 +101,7 @@ export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<P
   const secured = opts.natsConfig === undefined ? testBus() : undefined;
   const nats = await startTestNats(opts.natsConfig ?? readFileSync(secured!.bus.configFile, 'utf8'));
   const bus = secured?.bus;
-  const s3 = await startTestS3([SOURCE_BUCKET, SINK_BUCKET]);
+  const s3 = await startTestS3([SOURCE_BUCKET, SINK_BUCKET], opts.s3Credentials);
   const logDir = mkdtempSync(join(tmpdir(), 'sluice-logs-'));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,

@@ -30,12 +30,18 @@ export function startTestNats(config?: string): Promise<TestNats> {
   return startNatsServer({ port: 0, args: ['-c', file] });
 }
 
-export async function startTestS3(buckets: string[] = []): Promise<TestS3> {
+/** `credentials`: the only key pair the server accepts (default: each server's own test key). */
+export async function startTestS3(buckets: string[] = [], credentials?: S3KeyPair): Promise<TestS3> {
   if (process.env.SLUICE_TEST_DOCKER === '1') {
-    const minio = await startMinio(buckets);
+    const minio = await startMinio(buckets, credentials);
     if (minio) return minio;
   }
-  return fromEmbedded(await startS3Server({ buckets }));
+  return fromEmbedded(await startS3Server({ buckets, credentials }));
+}
+
+export interface S3KeyPair {
+  accessKeyId: string;
+  secretAccessKey: string;
 }
 
 export function fromEmbedded(s3: EmbeddedS3): TestS3 {
@@ -64,7 +70,7 @@ function connectionTo(s3: { endpoint: string; region: string; accessKeyId: strin
 const MINIO_IMAGE = 'minio/minio:RELEASE.2025-04-22T22-12-26Z';
 
 /** undefined when no Docker engine is reachable: the caller falls back to s3rver. */
-async function startMinio(buckets: string[]): Promise<TestS3 | undefined> {
+async function startMinio(buckets: string[], credentials?: S3KeyPair): Promise<TestS3 | undefined> {
   // Loaded only on this path: testcontainers is heavy and probes Docker on import of some modules.
   const { GenericContainer, Wait, getContainerRuntimeClient } = await import('testcontainers');
   try {
@@ -73,8 +79,7 @@ async function startMinio(buckets: string[]): Promise<TestS3 | undefined> {
     console.warn(`SLUICE_TEST_DOCKER=1 but no Docker engine is reachable (${(error as Error).message}); using s3rver`);
     return undefined;
   }
-  const accessKeyId = 'sluice-test';
-  const secretAccessKey = 'sluice-test-secret';
+  const { accessKeyId, secretAccessKey } = credentials ?? { accessKeyId: 'sluice-test', secretAccessKey: 'sluice-test-secret' };
   const container = await new GenericContainer(MINIO_IMAGE)
     .withCommand(['server', '/data'])
     .withEnvironment({ MINIO_ROOT_USER: accessKeyId, MINIO_ROOT_PASSWORD: secretAccessKey })
