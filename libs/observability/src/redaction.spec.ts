@@ -17,6 +17,7 @@ describe('redactUrlCredentials', () => {
 describe('secretValuesOf', () => {
   const files: Record<string, string> = {
     '/seed.nk': 'SUAIBDPBAUTWCWBKIO6XHQNINK5FWJW4OHLXC3HQ2KFE4PEJUA44CNHTC4\n',
+    '/worker.nk': 'SUAGMJH5XLGZKQQWAWKRZJIGMOU4HPFUYLXJMXOO5NLFEO2ZJ7CFSZYKNA\n',
     '/user.creds': [
       '-----BEGIN NATS USER JWT-----',
       'eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.eyJqdGkiOiJBQkMifQ.c2lnbmF0dXJl',
@@ -31,7 +32,7 @@ describe('secretValuesOf', () => {
     return files[path];
   };
 
-  it('collects credential keys, URL passwords and tokens, and the seeds and JWT of seed and creds files', () => {
+  it('collects credential keys, URL passwords and tokens, and the seeds and JWT of seed files (the workers\' too) and creds files', () => {
     const secrets = secretValuesOf(
       {
         NATS_URL: 'nats://alice:url-pa55@h1,tok3n-in-url@h2',
@@ -43,6 +44,8 @@ describe('secretValuesOf', () => {
         AWS_SESSION_TOKEN: 'session-token',
         S3_ENDPOINT: 'http://minio-user:minio-pa55@minio:9000',
         NATS_NKEY_SEED_FILE: '/seed.nk',
+        WORKER_NATS_NKEY_SEED_FILE: '/worker.nk',
+        NATS_NKEY_SEED: 'SUAJ5LVOIHJBRKPQ5CTDPMWAYKNZ6HQ7YVGDNQ7YJRBWNKSOKH5PZ6WOJQ',
         NATS_CREDS_FILE: '/user.creds',
         LOG_LEVEL: 'info',
       },
@@ -59,6 +62,8 @@ describe('secretValuesOf', () => {
         'session-token',
         'minio-pa55',
         'SUAIBDPBAUTWCWBKIO6XHQNINK5FWJW4OHLXC3HQ2KFE4PEJUA44CNHTC4',
+        'SUAGMJH5XLGZKQQWAWKRZJIGMOU4HPFUYLXJMXOO5NLFEO2ZJ7CFSZYKNA',
+        'SUAJ5LVOIHJBRKPQ5CTDPMWAYKNZ6HQ7YVGDNQ7YJRBWNKSOKH5PZ6WOJQ',
         'eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.eyJqdGkiOiJBQkMifQ.c2lnbmF0dXJl',
         'SUACSSL3UAHUDXKFSNVUZRF5UHPMWZ6BFDTJ7M6USDXIEDNPPQYYYCU3VY',
       ].sort(),

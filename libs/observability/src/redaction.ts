@@ -25,7 +25,7 @@ const SECRET_KEYS = ['NATS_PASSWORD', 'NATS_TOKEN', 'NATS_NKEY_SEED', 'AWS_ACCES
 /** Keys holding URLs that may carry credentials in their user-info (several comma-separated servers for NATS). */
 const URL_KEYS = ['NATS_URL', 'S3_ENDPOINT'] as const;
 /** Keys naming files whose content holds secrets: an nkey seed, a creds file (user JWT + seed). */
-const FILE_KEYS = ['NATS_NKEY_SEED_FILE', 'NATS_CREDS_FILE'] as const;
+const FILE_KEYS = ['NATS_NKEY_SEED_FILE', 'WORKER_NATS_NKEY_SEED_FILE', 'NATS_CREDS_FILE'] as const;
 /** An nkey seed (`SU…`, `SA…`, `SO…`) and a JWT, as they appear in seed and creds files. */
 const SEED_OR_JWT = /\bS[A-Z][A-Z2-7]{50,}\b|\beyJ[\w-]+\.[\w-]+\.[\w-]+/g;
 
