@@ -1,5 +1,5 @@
-// No secret anywhere sluice writes. For every kind of NATS credential — user/password, token, nkey seed file, creds
-// file (user JWT + seed, against a nats-server in operator mode) — and S3 keys (access key id, secret, session token),
+// No secret anywhere sluice writes. For every kind of NATS credential — user/password, token, nkey seed file, nkey seed
+// in the environment, creds file (user JWT + seed, against a nats-server in operator mode) — and S3 keys (access key id, secret, session token),
 // all unique marker values, the pipeline runs with failures, dead letters, a cancel, a dry-run, the CLI's commands,
 // an S3 server that rejects the key (and echoes it in its error body), and connection errors (a wrong credential, a
 // NATS_URL with credentials and no scheme, an S3_ENDPOINT with credentials). Then every log line, every message seen
@@ -52,6 +52,8 @@ function kinds(): CredentialKind[] {
   const user = createUser();
   const seed = new TextDecoder().decode(user.getSeed());
   const otherSeed = new TextDecoder().decode(createUser().getSeed());
+  const envUser = createUser();
+  const envSeed = new TextDecoder().decode(envUser.getSeed());
   const operator = natsOperatorSetup();
   const service = operator.userCreds('sluice');
   const tester = operator.userCreds('test');
@@ -81,9 +83,18 @@ function kinds(): CredentialKind[] {
       name: 'nkey seed file',
       natsConfig: `authorization { users = [ { nkey: "${user.getPublicKey()}" } ] }`,
       client: { authenticator: nkeyAuthenticator(user.getSeed()) },
-      env: { NATS_NKEY_SEED_FILE: file('user.nk', `${seed}\n`) },
+      // The capacity manager's local workers connect with their own seed file: here the same user's.
+      env: { NATS_NKEY_SEED_FILE: file('user.nk', `${seed}\n`), WORKER_NATS_NKEY_SEED_FILE: join(dir, 'user.nk') },
       wrongEnv: { NATS_NKEY_SEED_FILE: file('other.nk', `${otherSeed}\n`) },
       secrets: { 'nkey seed': seed, 'wrong nkey seed': otherSeed },
+    },
+    {
+      name: 'nkey seed in NATS_NKEY_SEED (a container secret)',
+      natsConfig: `authorization { users = [ { nkey: "${envUser.getPublicKey()}" } ] }`,
+      client: { authenticator: nkeyAuthenticator(envUser.getSeed()) },
+      env: { NATS_NKEY_SEED: envSeed, WORKER_NATS_NKEY_SEED_FILE: file('env-user.nk', `${envSeed}\n`) },
+      wrongEnv: { NATS_NKEY_SEED: otherSeed },
+      secrets: { 'nkey seed (env)': envSeed, 'wrong nkey seed': otherSeed },
     },
     {
       name: 'creds file (operator JWT + nkey)',
@@ -142,7 +153,15 @@ describe.each(kinds())('no secret leaks: NATS $name, S3 keys', (kind) => {
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
     return env;
   };
-  const withoutNatsAuth = { NATS_USER: undefined, NATS_PASSWORD: undefined, NATS_TOKEN: undefined, NATS_NKEY_SEED_FILE: undefined, NATS_CREDS_FILE: undefined };
+  const withoutNatsAuth = {
+    NATS_USER: undefined,
+    NATS_PASSWORD: undefined,
+    NATS_TOKEN: undefined,
+    NATS_NKEY_SEED_FILE: undefined,
+    NATS_NKEY_SEED: undefined,
+    WORKER_NATS_NKEY_SEED_FILE: undefined,
+    NATS_CREDS_FILE: undefined,
+  };
 
   async function sluice(args: string[], env: NodeJS.ProcessEnv = envWith()): Promise<{ code: number; out: string }> {
     const r = await exec(process.execPath, [appEntry('cli'), ...args], { env, timeout: 120_000 }).then(
