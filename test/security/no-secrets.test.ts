@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { Kvm } from '@nats-io/kv';
 import { createUser } from '@nats-io/nkeys';
 import { credsAuthenticator, nkeyAuthenticator, type ConnectionOptions, type Subscription } from '@nats-io/transport-node';
-import { isFinalRunState, KV, SUBJECTS, type RunRecord } from '@sluice/contracts';
+import { isFinalRunState, KV, STREAMS, SUBJECTS, type RunRecord } from '@sluice/contracts';
 import { appEntry, startServiceProcess } from '@sluice/embedded';
 import { generateBadFile, generateFhvhvParquet } from '@sluice/normalize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -174,6 +174,13 @@ describe.each(kinds())('no secret leaks: NATS $name, S3 keys', (kind) => {
     return { code: r.code, out };
   }
 
+  /** Requests and work published so far, events held, and each manifest's commit. */
+  async function busState() {
+    const last = async (stream: string) => (await h.jsm.streams.info(stream)).state;
+    const manifests = new Map((await h.manifests()).map((m) => [`${m.dataset}/${m.month}`, `${m.runId}:${m.output.key}`]));
+    return { requests: (await last(STREAMS.control)).last_seq + (await last(STREAMS.work)).last_seq, events: (await last(STREAMS.events)).messages, manifests };
+  }
+
   async function finalRecord(runId: string, timeoutMs = 90_000): Promise<RunRecord> {
     return waitFor(
       async () => {
@@ -278,6 +285,7 @@ describe.each(kinds())('no secret leaks: NATS $name, S3 keys', (kind) => {
     const urlPassword = marker('urlPassword');
     secrets['password in NATS_URL'] = urlPassword;
     const badUrl = `sluice:${urlPassword}@${hostPort}`;
+    const before = await busState();
     const refused = await sluice(['status'], envWith({ ...withoutNatsAuth, NATS_URL: badUrl }));
     expect(refused.code).toBe(1);
     expect(refused.out).toMatch(new RegExp(`^sluice: cannot connect to NATS at ${hostPort}: .*Authorization Violation`, 'i'));
@@ -289,7 +297,25 @@ describe.each(kinds())('no secret leaks: NATS $name, S3 keys', (kind) => {
     const scannerLog = join(h.logDir, 'scanner-bad-url.log');
     const scanner = startServiceProcess('scanner', { env: envWith({ ...withoutNatsAuth, NATS_URL: badUrl }), logFile: scannerLog });
     expect((await scanner.exited).code).toBe(1);
-    expect(readFileSync(scannerLog, 'utf8')).toMatch(new RegExp(`sluice scanner: cannot connect to NATS at ${hostPort}`));
+    const serviceLine = readFileSync(scannerLog, 'utf8').split('\n').find((l) => l.startsWith('sluice scanner:')) ?? '';
+    expect(serviceLine).toMatch(new RegExp(`^sluice scanner: cannot connect to NATS at ${hostPort}: .*Authorization Violation`, 'i'));
+    if (kind.name === 'user/password') {
+      // The issue's line, as an operator sees it: in the CLI's error and in the service's log.
+      const cliLine = refused.out.trim();
+      const shown = [cliLine, serviceLine].filter((line) => line.includes(urlPassword)).length;
+      const after = await busState();
+      recordSecurityRow({
+        area: 'secrets',
+        scenario: 'NATS_URL `sluice:<password>@127.0.0.1:<port>` (credentials, no scheme), wrong password: `sluice status` and a service',
+        expected: 'one error line each, naming the host and the reason, never the password',
+        happened: `CLI: "${cliLine.replaceAll(urlPassword, '<PASSWORD>')}"; scanner log: "${serviceLine.replaceAll(urlPassword, '<PASSWORD>')}"; lines showing the password: ${shown}`,
+        // what the refused clients could have changed: nothing published, nothing removed, no commit replaced
+        lost: Math.max(0, before.events - after.events),
+        duplicated: after.requests - before.requests,
+        clobbered: [...before.manifests].filter(([k, v]) => after.manifests.get(k) !== v).length,
+      });
+      expect(shown).toBe(0);
+    }
     const endpointLog = join(h.logDir, 'transformer-endpoint.log');
     const endpoint = `http://${s3.accessKeyId}:${endpointSecret}@${new URL(h.s3.endpoint).host}`;
     const transformer = startServiceProcess('transformer', { env: envWith({ S3_ENDPOINT: endpoint }), logFile: endpointLog });
