@@ -262,8 +262,9 @@ describe.each(kinds())('no secret leaks: NATS $name, S3 keys', (kind) => {
       { what: 'both files of secrets-denied dead-lettered', timeoutMs: 60_000 },
     );
     for (const letter of letters) expect(`${letter.code}: ${letter.reason}`).toMatch(/^invalid_credentials: .*InvalidAccessKeyId \(HTTP 403\)/);
-    // The transformer reads the previous manifest before its file worker reports, so these failures reach the DLQ
-    // but no file event, and the run would wait for them (issue 12 §1, the liveness work): end it with a cancel.
+    // The transformer reads the previous manifest before its file worker reports failures (file.worker.ts), so these
+    // reach the DLQ but send no file event, and nats-server < 2.10 sends no MSG_TERMINATED advisory: the run would wait
+    // for FILE_DEADLINE_MS. End it with a cancel (a run that ends by itself first is fine too).
     await sluice(['cancel', 'secrets-denied', '--reason', 'S3 refused the key']);
     expect(['cancelled', 'failed', 'completed_with_failures']).toContain((await finalRecord('secrets-denied')).state);
     await h.services.get('capacity-manager')!.stop();
