@@ -1,7 +1,9 @@
 // Starts a built sluice service (`dist/apps/<app>/src/main.js`) as a child process: the demo and the
 // integration tests run the very entry points an image runs.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { dirname, join } from 'node:path';
 
 export type SluiceApp = 'scanner' | 'capacity-manager' | 'transformer' | 'cli';
@@ -42,8 +44,12 @@ export function startServiceProcess(app: SluiceApp, opts: { env: NodeJS.ProcessE
   }
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
-      log?.end();
-      resolve({ code, signal });
+      // 'exit' can come before the last output is read from the pipes (a service's one-line start-up error was lost
+      // that way): let them drain, then close the log, so whoever reads the file next sees every line. A worker that
+      // inherited the pipes may hold them open: wait for that a little only.
+      void drained([child.stdout, child.stderr], PIPE_DRAIN_MS)
+        .then(() => (log ? new Promise<void>((done) => log.end(done)) : undefined))
+        .then(() => resolve({ code, signal }));
     });
   });
   const kill = (signal: NodeJS.Signals = 'SIGKILL') => {
@@ -62,4 +68,15 @@ export function startServiceProcess(app: SluiceApp, opts: { env: NodeJS.ProcessE
       clearTimeout(timer);
     },
   };
+}
+
+const PIPE_DRAIN_MS = 2_000;
+
+function drained(streams: Array<Readable | null>, timeoutMs: number): Promise<void> {
+  const ends = streams.filter((s): s is Readable => s !== null && !s.readableEnded).map((s) => once(s, 'end').then(() => undefined, () => undefined));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  return Promise.race([Promise.all(ends).then(() => undefined), timeout]).finally(() => clearTimeout(timer));
 }
