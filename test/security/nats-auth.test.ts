@@ -1,4 +1,4 @@
-// NATS security: user/password, token, nkey and TLS (with a CA the test generates), each against a nats-server
+// NATS security: user/password, token, nkey, a creds file (operator mode) and TLS (with a CA the test generates), each against a nats-server
 // configured for it. The services and the CLI work with the right credentials; with wrong ones a service exits
 // with one clear line, not a stack-trace loop.
 import { execFileSync, execFile } from 'node:child_process';
@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createUser } from '@nats-io/nkeys';
-import { nkeyAuthenticator, type ConnectionOptions } from '@nats-io/transport-node';
+import { credsAuthenticator, nkeyAuthenticator, type ConnectionOptions } from '@nats-io/transport-node';
 import { appEntry, startServiceProcess } from '@sluice/embedded';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startPipelineHarness, type PipelineHarness } from '../support';
+import { natsOperatorSetup, startPipelineHarness, strangerCreds, type PipelineHarness } from '../support';
 
 const exec = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'sluice-sec-'));
@@ -41,6 +41,11 @@ function modes(): Mode[] {
   const wrongSeed = join(dir, 'other.nk');
   writeFileSync(wrongSeed, new TextDecoder().decode(createUser().getSeed()));
   const tls = testCa();
+  const operator = natsOperatorSetup();
+  const credsFile = join(dir, 'sluice.creds');
+  writeFileSync(credsFile, operator.userCreds('sluice').creds);
+  const strangerFile = join(dir, 'stranger.creds');
+  writeFileSync(strangerFile, strangerCreds().creds);
   return [
     {
       name: 'user/password',
@@ -64,6 +69,14 @@ function modes(): Mode[] {
       client: { authenticator: nkeyAuthenticator(user.getSeed()) },
       env: { NATS_NKEY_SEED_FILE: seedFile },
       wrongEnv: { NATS_NKEY_SEED_FILE: wrongSeed },
+      wrongMessage: /Authorization Violation/i,
+    },
+    {
+      name: 'creds file (operator mode, user JWT + seed)',
+      config: operator.config,
+      client: { authenticator: credsAuthenticator(new TextEncoder().encode(operator.userCreds('test').creds)) },
+      env: { NATS_CREDS_FILE: credsFile },
+      wrongEnv: { NATS_CREDS_FILE: strangerFile }, // a user of an account the server does not trust
       wrongMessage: /Authorization Violation/i,
     },
     {
