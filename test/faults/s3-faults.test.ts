@@ -1,7 +1,8 @@
 // Fault 4 and 8: S3 faults through a fault-injecting proxy in front of the S3 server. Transient faults (500, 503
 // SlowDown, connection reset, a stalled answer) are retried with backoff and the files complete; a permanent fault
 // (AccessDenied) fails its file with that reason and leaves no half-written output; a file whose upload keeps
-// failing is dead-lettered after max_deliver instead of looping.
+// failing is dead-lettered after max_deliver instead of looping. A permanent fault before the file is even opened
+// (its previous manifest cannot be read) still fails that file in its run: the run does not wait for it.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { appEntry } from '@sluice/embedded';
@@ -10,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FAULTS, startPipelineHarness, startS3FaultProxy, type PipelineHarness, type S3FaultProxy } from '../support';
 import { auditRun } from './fault-audit';
 
-const MONTHS = ['2024-01', '2024-02', '2024-03', '2024-04', '2024-05', '2024-06', '2024-07'];
+const MONTHS = ['2024-01', '2024-02', '2024-03', '2024-04', '2024-05', '2024-06', '2024-07', '2024-08'];
 const keys = MONTHS.map((m) => `fhvhv_tripdata_${m}.parquet`);
 const out = (m: string) => new RegExp(`^/sluice-sink/fhvhv/year=2024/month=${m.slice(5)}/`);
 const src = (m: string) => new RegExp(`^/tlc-source/trip data/fhvhv_tripdata_${m}\\.parquet$`);
@@ -29,6 +30,8 @@ beforeAll(async () => {
   proxy.add({ method: 'PUT', path: out('2024-05'), fault: FAULTS.accessDenied });
   proxy.add({ method: 'PUT', path: out('2024-06'), fault: FAULTS.internalError });
   proxy.add({ method: 'GET', path: src('2024-07'), fault: FAULTS.noSuchBucket });
+  // The transformer's read of the manifest it would replace (none yet: the scanner lists manifests, it does not GET this one).
+  proxy.add({ method: 'GET', path: /^\/sluice-sink\/_sluice\/manifests\/fhvhv\/2024-08\.json$/, fault: FAULTS.accessDenied });
   await h.startService('scanner');
   await h.startService('capacity-manager');
 }, 60_000);
@@ -39,12 +42,13 @@ afterAll(async () => {
 
 it('retries transient S3 faults; fails permanent ones with their reason; dead-letters endless failure after max_deliver', async () => {
   const record = await h.run({ intent: 'incremental', runId: 'fault-s3' }, 180_000);
-  const row = await auditRun(h, 'S3 500 / 503 SlowDown / reset / stall / AccessDenied / NoSuchBucket / always 500', record, keys);
-  expect(row).toMatchObject({ completed: 4, failedWithReason: 3, lost: 0, duplicated: 0, partial: 0 });
+  const row = await auditRun(h, 'S3 500 / 503 SlowDown / reset / stall / AccessDenied / NoSuchBucket / always 500 / AccessDenied on the previous manifest', record, keys);
+  expect(row).toMatchObject({ completed: 4, failedWithReason: 4, lost: 0, duplicated: 0, partial: 0 });
+  expect(record.files[keys[7]].error).toMatch(/^access_denied: .*AccessDenied/);
   expect(record.files[keys[6]].error).toMatch(/^no_such_bucket: .*NoSuchBucket/);
   expect(record.files[keys[4]].error).toMatch(/^access_denied: .*AccessDenied/);
   expect(record.files[keys[5]].error).toMatch(/^max_deliver_exceeded: gave up after 3 attempts/);
-  for (const m of ['2024-05', '2024-06']) expect(await h.sink.head(`fhvhv/year=2024/month=${m.slice(5)}/fhvhv_${m}.parquet`)).toBeUndefined();
+  for (const m of ['2024-05', '2024-06', '2024-08']) expect(await h.sink.head(`fhvhv/year=2024/month=${m.slice(5)}/fhvhv_${m}.parquet`)).toBeUndefined();
   const faults = new Set(proxy.injected.map((i) => i.fault));
   expect(faults).toEqual(new Set(['InternalError', 'SlowDown', 'reset', 'stall', 'AccessDenied', 'NoSuchBucket']));
   const letters = (await h.deadLetters()).filter((d) => d.runId === 'fault-s3');
@@ -52,6 +56,7 @@ it('retries transient S3 faults; fails permanent ones with their reason; dead-le
     [keys[4], 'access_denied'],
     [keys[5], 'max_deliver_exceeded'],
     [keys[6], 'no_such_bucket'],
+    [keys[7], 'access_denied'],
   ]);
 });
 
@@ -71,9 +76,9 @@ it('once the fault is fixed, an incremental run processes the parked files (`slu
   const run = await sluice('run', '--intent', 'incremental', '--run-id', 'fault-s3-fixed', '--wait', '--json');
   expect(run.code).toBe(0);
   const record = await h.runs.get('fault-s3-fixed');
-  // Exactly the three files that failed: the four committed ones are not redone.
-  expect(Object.keys(record!.files).sort()).toEqual([keys[4], keys[5], keys[6]]);
-  expect(record).toMatchObject({ state: 'succeeded', done: 3 });
+  // Exactly the four files that failed: the four committed ones are not redone.
+  expect(Object.keys(record!.files).sort()).toEqual([keys[4], keys[5], keys[6], keys[7]]);
+  expect(record).toMatchObject({ state: 'succeeded', done: 4 });
   const manifest = (await h.manifests()).find((m) => m.month === '2024-05')!;
   expect(manifest).toMatchObject({ runId: 'fault-s3-fixed', rowsIn: 5_000 });
   const left = JSON.parse((await sluice('dlq', 'list', '--json')).stdout) as Array<{ id: number }>;

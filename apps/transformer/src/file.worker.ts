@@ -53,24 +53,26 @@ export class FileWorker {
       case 'process':
         break;
     }
-    const output = this.stores.output(file.target);
-    // Read once: the idempotency check below, and what the commit replaces (its quarantine file, if any).
-    const previous = await readManifest(output, file.dataset, file.month);
-    const committed = committedByThisRun(previous, file);
-    if (committed) {
-      // Redelivered after the commit (e.g. the ack was lost): report it again, do not redo it.
-      log.info('already committed by this run');
-      await this.publisher.fileEvent({
-        type: 'done', ...ref, workerId: this.workerId, rowsIn: committed.rowsIn, rowsOut: committed.rowsOut, dropped: committed.dropped,
-        outputKey: committed.output.key, outputBytes: committed.output.bytes, rowGroups: committed.output.rowGroups, durationMs: 0,
-        alreadyCommitted: true, at: at(),
-      });
-      return;
-    }
-
-    await this.publisher.fileEvent({ type: 'started', ...ref, workerId: this.workerId, attempt: ctx.deliveryCount, at: at() });
-    const started = Date.now();
+    // From here on the file is this run's: any failure (reading the previous manifest included) is reported as its
+    // failure event on the last attempt, so the run never waits for a file whose handler gave up.
     try {
+      const output = this.stores.output(file.target);
+      // Read once: the idempotency check below, and what the commit replaces (its quarantine file, if any).
+      const previous = await readManifest(output, file.dataset, file.month);
+      const committed = committedByThisRun(previous, file);
+      if (committed) {
+        // Redelivered after the commit (e.g. the ack was lost): report it again, do not redo it.
+        log.info('already committed by this run');
+        await this.publisher.fileEvent({
+          type: 'done', ...ref, workerId: this.workerId, rowsIn: committed.rowsIn, rowsOut: committed.rowsOut, dropped: committed.dropped,
+          outputKey: committed.output.key, outputBytes: committed.output.bytes, rowGroups: committed.output.rowGroups, durationMs: 0,
+          alreadyCommitted: true, at: at(),
+        });
+        return;
+      }
+
+      await this.publisher.fileEvent({ type: 'started', ...ref, workerId: this.workerId, attempt: ctx.deliveryCount, at: at() });
+      const started = Date.now();
       const result = await this.protection.hold(() =>
         processFile(
           file,
