@@ -9,19 +9,25 @@ import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { CONSUMERS, KV, runReportKey, STREAMS, SUBJECTS, RunEventSchema, type RunEvent, type RunRecord } from '@sluice/contracts';
 import { appEntry } from '@sluice/embedded';
+import { lostWorkGraceMs } from '../../apps/scanner/src/lost-work';
 import { Publisher } from '@sluice/messaging';
 import { generateFhvhvParquet } from '@sluice/normalize';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { recordSecurityRow } from '../security/security-table';
-import { startPipelineHarness, waitFor, type PipelineHarness } from '../support';
+import { FAULTS, startPipelineHarness, startS3FaultProxy, waitFor, type PipelineHarness, type S3FaultProxy } from '../support';
 
 const KEYS = ['fhvhv_tripdata_2024-01.parquet', 'fhvhv_tripdata_2024-02.parquet'];
 let h: PipelineHarness;
+let proxy: S3FaultProxy;
 const runEvents: RunEvent[] = [];
 
 beforeAll(async () => {
   // No capacity manager: no worker takes the work, the tests decide what happens to it.
-  h = await startPipelineHarness({ env: { RUN_LOCK_TTL_MS: '1500', CONTROL_ACK_WAIT_MS: '5000', WORK_ACK_WAIT_MS: '5000' } });
+  h = await startPipelineHarness({
+    env: { RUN_LOCK_TTL_MS: '1500', CONTROL_ACK_WAIT_MS: '5000', WORK_ACK_WAIT_MS: '5000', S3_REQUEST_TIMEOUT_MS: '3000' },
+  });
+  proxy = await startS3FaultProxy(h.s3.endpoint);
+  h.env.S3_ENDPOINT = proxy.endpoint; // so that a test can make the scanner's source listing slow
   for (const [i, key] of KEYS.entries()) await h.source.put(key, generateFhvhvParquet({ month: `2024-0${i + 1}`, rows: 2_000, seed: i + 1 }));
   await h.startService('scanner');
   h.nc.subscribe(SUBJECTS.runEvents, {
@@ -33,6 +39,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await h?.stop();
+  await proxy?.stop();
 });
 
 const finished = (runId: string, timeoutMs: number) =>
@@ -73,8 +80,8 @@ it('work messages purged from the stream: their files fail as `work_lost` after 
   const record = await finished('lost-1', 60_000);
   expect(record.state).toBe('completed_with_failures');
   for (const key of KEYS) expect(record.files[key]).toMatchObject({ status: 'failed', errorCode: 'work_lost' });
-  // grace = 2 × CONTROL_ACK_WAIT_MS + 2 × WORK_ACK_WAIT_MS = 20 s after the last progress
-  expect(Date.now() - started).toBeGreaterThan(10_000);
+  // grace = 2 × CONTROL_ACK_WAIT_MS + 2 × WORK_ACK_WAIT_MS = 20 s after the last progress (the planning, just before the purge)
+  expect(Date.now() - started).toBeGreaterThanOrEqual(lostWorkGraceMs(5_000, 5_000) - 2_000);
   recordSecurityRow({
     area: 'liveness',
     scenario: 'the work stream is purged mid-run (messages gone, no events)',
@@ -136,6 +143,32 @@ it("a dead scanner's lock is taken over after its TTL, and the run it left settl
     happened: `during the lease: ${rejected.type}; after: run ${record.state}, lock released, next run ${next.state}`,
     lost: 0,
     duplicated: 0,
+    clobbered: 0,
+  });
+});
+
+it('the lock is kept while a run is planned, however long the source listing takes and however often the lease ticks', async () => {
+  await new Publisher(h.nc).publishJson(SUBJECTS.cancel, { runId: 'after-lease', reason: 'the previous test is over' });
+  await finished('after-lease', 20_000);
+  // The source listing stalls for S3_REQUEST_TIMEOUT_MS (3 s) before its retry answers: six lease ticks (every 500 ms).
+  proxy.add({ method: 'GET', path: /^\/tlc-source\/?$/, fault: FAULTS.stall, times: 1 });
+  await new Publisher(h.nc).publishJson(SUBJECTS.run, { intent: 'reprocess', runId: 'slow-plan' }, 'run:slow-plan');
+  await waitFor(() => runEvents.find((e) => e.runId === 'slow-plan' && e.type === 'planned'), { what: 'slow-plan planned', timeoutMs: 30_000 });
+  expect(proxy.injected.filter((i) => i.fault === 'stall')).toHaveLength(1);
+  expect((await h.runs.activeLock())?.runId).toBe('slow-plan');
+  // Its files are queued (no worker here): it is active, so the next run is rejected.
+  await new Publisher(h.nc).publishJson(SUBJECTS.run, { intent: 'incremental', runId: 'after-slow-plan' }, 'run:after-slow-plan');
+  const answer = await waitFor(() => runEvents.find((e) => e.runId === 'after-slow-plan' && (e.type === 'rejected' || e.type === 'planned')), {
+    what: 'after-slow-plan answered',
+  });
+  expect(answer).toMatchObject({ type: 'rejected', activeRunId: 'slow-plan' });
+  recordSecurityRow({
+    area: 'liveness',
+    scenario: 'the lease ticks (6 times) while a run is still being planned (a source listing stalled for 3 s)',
+    expected: 'the planning scanner keeps its lock: one run at a time',
+    happened: `lock held by ${(await h.runs.activeLock())?.runId}; a second run: ${answer.type}`,
+    lost: 0,
+    duplicated: Number(answer.type !== 'rejected'),
     clobbered: 0,
   });
 });

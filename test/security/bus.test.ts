@@ -2,7 +2,7 @@
 // role permissions the services, the demo, compose and the CDK stack all use. Each scenario is tried as an attacker
 // with a role's own credentials would, and what the server refused or the streams stored is recorded.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -301,6 +301,35 @@ describe('an authenticated bus', () => {
     expect(busy).toBe(20);
     expect(firstReply.ok).toBe(true);
     expect(after.ok).toBe(true);
+  });
+
+  it("a plan request naming a JetStream API call or a KV key as its reply subject gets no answer there", async () => {
+    // The scanner answers pipeline.plan into the reply subject the requester chose: with allow_responses it could
+    // publish anywhere, with its own rights (delete a stream, overwrite the run lock).
+    const nc = await as('operator');
+    const lockBefore = await h.runs.activeLock();
+    const targets = [`$JS.API.STREAM.DELETE.${STREAMS.work}`, `$JS.API.STREAM.DELETE.KV_sluice_runs`, '$KV.sluice_runs.active', SUBJECTS.run];
+    for (const reply of targets) nc.publish(SUBJECTS.plan, JSON.stringify({ intent: 'incremental' }), { reply });
+    await nc.flush();
+    const log = join(h.logDir, 'scanner.log');
+    const ignored = () => readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('plan request ignored')).length;
+    await waitFor(() => ignored() >= targets.length, { what: 'the scanner to ignore the four requests' });
+    const streamsLeft = await Promise.all([STREAMS.work, 'KV_sluice_runs'].map((s) => h.jsm.streams.info(s).then(() => true, () => false)));
+    const lockAfter = await h.runs.activeLock();
+    const clobbered = streamsLeft.filter((ok) => !ok).length + Number(JSON.stringify(lockAfter) !== JSON.stringify(lockBefore));
+    recordSecurityRow({
+      area: 'bus',
+      scenario: 'the operator sends pipeline.plan with reply subjects $JS.API.STREAM.DELETE.PIPELINE_WORK, …DELETE.KV_sluice_runs, $KV.sluice_runs.active, pipeline.run',
+      expected: 'not answered there (only inboxes are answered, and the scanner may publish only into the operator\'s inbox)',
+      happened: `${ignored()} ignored; streams still there: ${streamsLeft.filter(Boolean).length}/2; lock unchanged: ${JSON.stringify(lockAfter) === JSON.stringify(lockBefore)}`,
+      lost: 0,
+      duplicated: 0,
+      clobbered,
+    });
+    expect(clobbered).toBe(0);
+    // and an ordinary request is still answered
+    const reply = PlanReplySchema.parse((await nc.request(SUBJECTS.plan, JSON.stringify({ intent: 'incremental' }), { timeout: 60_000 })).json());
+    expect(reply.ok).toBe(true);
   });
 });
 

@@ -5,8 +5,21 @@
 //   `rowsIn: 1999999998` and `outputKey: "../../etc/passwd"`.
 // Now: forged work is refused before anything is read or written; a file event counts only for a file planned in
 // that run, once, with figures that match the manifest it names. Both are dead-lettered with the reason.
-import { CONTRACT_VERSION, fileEventSubject, manifestKey, outputKey, runReportKey, SUBJECTS, type FileDiscovered, type FileEvent } from '@sluice/contracts';
-import { Publisher } from '@sluice/messaging';
+import type { NatsConnection } from '@nats-io/transport-node';
+import {
+  CONSUMERS,
+  CONTRACT_VERSION,
+  fileEventSubject,
+  manifestKey,
+  outputKey,
+  runReportKey,
+  STREAMS,
+  SUBJECTS,
+  type BusRole,
+  type FileDiscovered,
+  type FileEvent,
+} from '@sluice/contracts';
+import { connectNats, Publisher } from '@sluice/messaging';
 import { generateFhvhvParquet, generateGreenParquet } from '@sluice/normalize';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../support';
@@ -16,6 +29,14 @@ const GREEN = 'green_tripdata_2024-01.parquet';
 const GREEN_EMPTY = 'green_tripdata_2023-12.parquet';
 const FHVHV = ['fhvhv_tripdata_2024-01.parquet', 'fhvhv_tripdata_2024-02.parquet'];
 let h: PipelineHarness;
+const connections: NatsConnection[] = [];
+
+/** A publisher holding a role's own credentials: the forgeries come from users the bus lets publish them. */
+async function publisherAs(role: BusRole): Promise<Publisher> {
+  const nc = await connectNats({ NATS_URL: h.nats.url, NATS_NKEY_SEED_FILE: h.bus!.seedFiles[role] }, `forger-${role}`);
+  connections.push(nc);
+  return new Publisher(nc);
+}
 
 beforeAll(async () => {
   h = await startPipelineHarness();
@@ -25,6 +46,7 @@ beforeAll(async () => {
   await h.startService('capacity-manager');
 }, 60_000);
 afterAll(async () => {
+  await Promise.all(connections.map((nc) => nc.close()));
   await h?.stop();
 });
 
@@ -40,7 +62,8 @@ it('forged work for a run that does not exist, or that has finished, is refused:
   const forge = (runId: string, source: { key: string; etag: string; size: number }): FileDiscovered => ({
     v: CONTRACT_VERSION, runId, dataset: 'green', month: '2024-01', source, target: 'production', reason: 'reprocess',
   });
-  const publisher = new Publisher(h.nc);
+  // Only the scanner may publish work: these come with its credentials (a stolen scanner seed, or a bug in it).
+  const publisher = await publisherAs('scanner');
   // The review's attack: green 2024-01's key, fed from a 0-row file.
   await publisher.publishJson(SUBJECTS.fileDiscovered, forge('no-such-run', { key: GREEN_EMPTY, etag: empty.etag, size: empty.size }));
   // Work naming the finished run (a replay, or a forgery).
@@ -76,7 +99,8 @@ it('forged done events change nothing; the run counts only what its workers comm
     type: 'done', runId: 'victim', dataset: 'fhvhv', month, sourceKey: key, workerId: 'evil', rowsIn: 1_999_999_998, rowsOut: 1_999_999_998,
     dropped: {}, outputKey: '../../etc/passwd', outputBytes: 1, rowGroups: 1, durationMs: 1, at: new Date().toISOString(), ...extra,
   });
-  const publisher = new Publisher(h.nc);
+  // File events are the transformers' to publish: these come with a transformer's credentials.
+  const publisher = await publisherAs('transformer');
   await publisher.publishJson(fileEventSubject('victim'), forged(FHVHV[0], '2024-01', {}));
   await publisher.publishJson(fileEventSubject('victim'), forged(FHVHV[1], '2024-02', {}));
   // A real `done` of another run, replayed into this one: its figures match a manifest, but not this run's.
@@ -86,11 +110,17 @@ it('forged done events change nothing; the run counts only what its workers comm
   }));
   // and a `skipped` while the run is running
   await publisher.publishJson(fileEventSubject('victim'), { type: 'skipped', runId: 'victim', dataset: 'fhvhv', month: '2024-02', sourceKey: FHVHV[1], workerId: 'evil', reason: 'x', at: 'now' });
+  // and a `failed` for a file whose work is still queued: it must not stop the worker that will take it
+  await publisher.publishJson(fileEventSubject('victim'), {
+    type: 'failed', runId: 'victim', dataset: 'fhvhv', month: '2024-02', sourceKey: FHVHV[1], workerId: 'evil', code: 'corrupt', reason: 'forged', attempt: 5, at: 'now',
+  });
   const refused = await waitFor(async () => {
     const letters = (await h.deadLetters()).filter((d) => d.runId === 'victim' && d.subject === fileEventSubject('victim'));
     return letters.length === 4 ? letters : undefined;
   }, { what: 'the four forged events dead-lettered' });
   expect(refused.map((d) => d.code).sort()).toEqual(['event_mismatch', 'no_manifest', 'no_manifest', 'no_manifest'].sort());
+  // The forged failure is held back (asked again with backoff) while the file's work message is still queued.
+  await waitFor(async () => (await h.jsm.consumers.info(STREAMS.events, CONSUMERS.runTracker)).num_redelivered > 0, { what: 'the forged failure held back' });
   const during = (await h.runs.get('victim'))!;
   expect(during).toMatchObject({ state: 'running', done: 0, failed: 0, skipped: 0 });
 
@@ -109,8 +139,8 @@ it('forged done events change nothing; the run counts only what its workers comm
   expect(JSON.stringify(report)).not.toMatch(/1999999998|etc\/passwd/);
   recordSecurityRow({
     area: 'bus',
-    scenario: "forged file events: two `done` (rowsIn 1999999998, outputKey ../../etc/passwd), another run's `done` replayed, a `skipped`",
-    expected: 'none counted (no manifest / manifest of another run / skip while running); dead-lettered; the run counts only real commits',
+    scenario: "forged file events with a transformer's credentials: two `done` (rowsIn 1999999998, outputKey ../../etc/passwd), another run's `done` replayed, a `skipped`, a `failed` while the file is queued",
+    expected: 'none counted (no manifest / manifest of another run / skip while running / failure while its work is queued); the run counts only real commits',
     happened: `dead letters ${refused.map((d) => d.code).join(', ')}; while forged: done ${during.done}; finally ${record.state} with rowsIn ${FHVHV.map((k) => record.files[k].rowsIn).join('+')}`,
     lost: 0,
     duplicated: 0,

@@ -4,11 +4,16 @@ import { doneEvent, failedEvent, manifestFor, runRecord } from './__tests__/run-
 
 describe('checkFileEvent', () => {
   it('counts a done event whose manifest says the same (zero drop counts may be left out on either side)', () => {
-    expect(checkFileEvent(runRecord(), doneEvent('a', '2024-01'), manifestFor('a', '2024-01'))).toEqual({ verdict: 'count' });
+    expect(checkFileEvent(runRecord(), doneEvent('a', '2024-01'), { manifest: manifestFor('a', '2024-01') })).toEqual({ verdict: 'count' });
   });
 
-  it('counts a failure of a planned, queued file', () => {
+  it('counts a failure of a planned, queued file whose work message has been settled', () => {
     expect(checkFileEvent(runRecord(), failedEvent('b', '2024-02'))).toEqual({ verdict: 'count' });
+    expect(checkFileEvent(runRecord(), failedEvent('b', '2024-02'), { workStillQueued: false })).toEqual({ verdict: 'count' });
+  });
+
+  it('waits with a failure while the work message is still queued or in progress (premature or forged: the worker holding it goes on)', () => {
+    expect(checkFileEvent(runRecord(), failedEvent('b', '2024-02'), { workStillQueued: true })).toMatchObject({ verdict: 'wait' });
   });
 
   it('refuses events for a run that does not exist', () => {
@@ -25,7 +30,7 @@ describe('checkFileEvent', () => {
   it('ignores repeats and events of finished runs', () => {
     const settled = runRecord({ files: { ...runRecord().files, a: { ...runRecord().files.a, status: 'done' } } });
     expect(checkFileEvent(settled, failedEvent('a', '2024-01')).verdict).toBe('ignore');
-    expect(checkFileEvent(runRecord({ state: 'cancelled' }), doneEvent('a', '2024-01'), manifestFor('a', '2024-01')).verdict).toBe('ignore');
+    expect(checkFileEvent(runRecord({ state: 'cancelled' }), doneEvent('a', '2024-01'), { manifest: manifestFor('a', '2024-01') }).verdict).toBe('ignore');
   });
 
   it("refuses a 'skipped' event while the run is running (workers skip only files of cancelled runs)", () => {
@@ -35,7 +40,7 @@ describe('checkFileEvent', () => {
 
   it("refuses a 'done' with no manifest, or a manifest of another run", () => {
     expect(checkFileEvent(runRecord(), doneEvent('a', '2024-01'))).toMatchObject({ verdict: 'refuse', code: 'no_manifest' });
-    const other = checkFileEvent(runRecord(), doneEvent('a', '2024-01'), manifestFor('a', '2024-01', { runId: 'no-such-run' }));
+    const other = checkFileEvent(runRecord(), doneEvent('a', '2024-01'), { manifest: manifestFor('a', '2024-01', { runId: 'no-such-run' }) });
     expect(other).toMatchObject({ verdict: 'refuse', code: 'event_mismatch' });
     expect((other as { reason: string }).reason).toContain('runId: event r1, manifest no-such-run');
   });
@@ -50,8 +55,8 @@ describe('checkFileEvent', () => {
       doneEvent('a', '2024-01', { rowGroups: 7 }),
       doneEvent('a', '2024-01', { dropped: { negative_trip_miles: 2 } }),
     ];
-    for (const event of forged) expect(checkFileEvent(runRecord(), event, m)).toMatchObject({ verdict: 'refuse', code: 'event_mismatch' });
+    for (const event of forged) expect(checkFileEvent(runRecord(), event, { manifest: m })).toMatchObject({ verdict: 'refuse', code: 'event_mismatch' });
     // a manifest for another source key of the same month
-    expect(checkFileEvent(runRecord(), doneEvent('a', '2024-01'), manifestFor('other.parquet', '2024-01'))).toMatchObject({ verdict: 'refuse' });
+    expect(checkFileEvent(runRecord(), doneEvent('a', '2024-01'), { manifest: manifestFor('other.parquet', '2024-01') })).toMatchObject({ verdict: 'refuse' });
   });
 });

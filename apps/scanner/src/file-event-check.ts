@@ -10,14 +10,22 @@ export type EventVerdict =
   /** Harmless and expected: a repeat, or a late event of a finished run (e.g. the file in progress when it was cancelled). */
   | { verdict: 'ignore'; why: string }
   /** Wrong or forged: dead-lettered with this code and reason, and the run is left as it was. */
-  | { verdict: 'refuse'; code: string; reason: string };
+  | { verdict: 'refuse'; code: string; reason: string }
+  /** Not yet: asked again later (its work message is still queued or in progress). */
+  | { verdict: 'wait'; reason: string };
 
 const refuse = (code: string, reason: string): EventVerdict => ({ verdict: 'refuse', code, reason });
 
-/**
- * Pure. `manifest` is what the run's output store holds for the event's dataset and month (needed for `done` only).
- */
-export function checkFileEvent(record: RunRecord | undefined, event: SettledEvent, manifest?: Manifest): EventVerdict {
+/** What the tracker read for the check: the manifest (for `done`), and whether the file's work message is still stored. */
+export interface EventEvidence {
+  /** What the run's output store holds for the event's dataset and month. */
+  manifest?: Manifest;
+  /** True when the file's work message (its `workSeq`) is still in the work stream: queued or in progress. */
+  workStillQueued?: boolean;
+}
+
+/** Pure. */
+export function checkFileEvent(record: RunRecord | undefined, event: SettledEvent, evidence: EventEvidence = {}): EventVerdict {
   if (!record) return refuse('unknown_run', `file event for run ${event.runId}, which does not exist`);
   if (isFinalRunState(record.state)) return { verdict: 'ignore', why: `run ${record.runId} is already ${record.state}` };
   const planned = Object.hasOwn(record.files, event.sourceKey) ? record.files[event.sourceKey] : undefined;
@@ -28,12 +36,16 @@ export function checkFileEvent(record: RunRecord | undefined, event: SettledEven
   if (planned.status !== 'queued') return { verdict: 'ignore', why: `${event.sourceKey} already settled as ${planned.status}` };
   switch (event.type) {
     case 'failed':
+      // Whoever fails a file settles its work message first or right after (a worker dead-letters and terminates it,
+      // the scanner deletes it): a failure for a file whose message is still there, queued or being worked on, is
+      // premature or forged, and must not stop the worker that holds it.
+      if (evidence.workStillQueued) return { verdict: 'wait', reason: `the work message of ${event.sourceKey} is still queued or in progress` };
       return { verdict: 'count' };
     case 'skipped':
       // Workers skip only the files of a cancelled run, and a cancelled run no longer counts anything.
       return refuse('event_mismatch', `a 'skipped' event for ${event.sourceKey} while run ${record.runId} is running`);
     case 'done':
-      return checkDone(record, event, manifest);
+      return checkDone(record, event, evidence.manifest);
   }
 }
 

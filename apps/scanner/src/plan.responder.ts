@@ -10,6 +10,12 @@ import type { Logger } from '@sluice/observability';
 import { RunRequestSchema } from '@sluice/contracts';
 import { RunPlanning } from './run-planning';
 
+/**
+ * The reply subject is the requester's to choose: only an inbox is answered. Anything else (a JetStream API subject,
+ * a KV key such as `$KV.sluice_runs.active`) would have the scanner publish there with its own rights.
+ */
+export const ANSWERABLE_REPLY = /^_INBOX(\.[A-Za-z0-9_-]+)+$/;
+
 /** Plans listed at once; more would only compete for the same source (the HTTPS source HEADs every month). */
 export const MAX_CONCURRENT_PLANS = 1;
 
@@ -35,6 +41,10 @@ export class PlanResponder implements OnApplicationBootstrap, OnApplicationShutd
       queue: 'scanner',
       callback: (error, msg) => {
         if (error) return;
+        if (!msg.reply || !ANSWERABLE_REPLY.test(msg.reply)) {
+          this.log.warn({ reply: msg.reply?.slice(0, 120) ?? null }, 'plan request ignored: its reply subject is not an inbox');
+          return;
+        }
         if (this.planning >= MAX_CONCURRENT_PLANS) {
           msg.respond(JSON.stringify(BUSY_REPLY));
           return;

@@ -11,7 +11,7 @@ import type { ScannerEnv } from '@sluice/config';
 import { isFinalRunState, STREAMS, type RunRecord } from '@sluice/contracts';
 import { JETSTREAM_MANAGER, LOGGER, Publisher, RunStore, SERVICE_ENV, type LeaseOptions, type LockResult } from '@sluice/messaging';
 import type { Logger } from '@sluice/observability';
-import { lostFiles, lostWorkGraceMs } from './lost-work';
+import { lostFiles, lostWorkGraceMs, stalled } from './lost-work';
 import { RunCompletion } from './run-completion';
 
 @Injectable()
@@ -20,6 +20,8 @@ export class RunLease implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly holder = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   private timer?: NodeJS.Timeout;
   private tick?: Promise<void>;
+  /** Runs this scanner holds the lock for but has not recorded yet (listing the source can take a while). */
+  private readonly planning = new Set<string>();
   private readonly ttlMs: number;
   private readonly graceMs: number;
 
@@ -39,8 +41,15 @@ export class RunLease implements OnApplicationBootstrap, OnApplicationShutdown {
     return { holder: this.holder, ttlMs: this.ttlMs };
   }
 
-  acquire(runId: string): Promise<LockResult> {
-    return this.runs.acquireLock(runId, this.lease);
+  /** Takes the lock for a run about to be planned; call planned() once its record exists (or planning failed). */
+  async acquire(runId: string): Promise<LockResult> {
+    const result = await this.runs.acquireLock(runId, this.lease);
+    if (result.acquired) this.planning.add(runId);
+    return result;
+  }
+
+  planned(runId: string): void {
+    this.planning.delete(runId);
   }
 
   onApplicationBootstrap(): void {
@@ -74,8 +83,11 @@ export class RunLease implements OnApplicationBootstrap, OnApplicationShutdown {
     if (renewal.state !== 'renewed' && renewal.state !== 'taken_over') return;
     const { runId } = renewal.lock;
     const record = await this.runs.get(runId);
+    // Being planned here: the record comes once the source is listed.
+    if (!record && this.planning.has(runId)) return;
     if (!record || isFinalRunState(record.state)) {
-      // left by a crash between finishing the run and releasing its lock
+      // Left by a crash between finishing the run and releasing its lock, or by a scanner that died while planning
+      // (its request is redelivered and takes the lock again).
       await this.runs.releaseLock(runId);
       return;
     }
@@ -84,24 +96,34 @@ export class RunLease implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   private async failLostFiles(record: RunRecord): Promise<void> {
+    if (!stalled(record, Date.now(), this.graceMs)) return;
     const { state } = await this.jsm.streams.info(STREAMS.work);
-    const lost = lostFiles(record, { messages: state.messages }, Date.now(), this.graceMs);
-    for (const key of lost) {
+    const stored = new Set<number>();
+    for (const file of Object.values(record.files)) {
+      if (file.status !== 'queued' || file.workSeq === undefined) continue;
+      const message = await this.jsm.streams.getMessage(STREAMS.work, { seq: file.workSeq }).catch(() => null);
+      if (message) stored.add(file.workSeq);
+    }
+    for (const key of lostFiles(record, { messages: state.messages, stored })) {
       const file = record.files[key];
       const reason = `its work message is no longer in ${STREAMS.work} and no worker reported on it for ${Math.round(this.graceMs / 1000)} s`;
       this.log.error({ runId: record.runId, dataset: file.dataset, key, code: 'work_lost' }, `file failed: ${reason}`);
-      await this.publisher.fileEvent({
-        type: 'failed',
-        runId: record.runId,
-        dataset: file.dataset,
-        month: file.month,
-        sourceKey: key,
-        workerId: `scanner ${this.holder}`,
-        code: 'work_lost',
-        reason,
-        attempt: 0,
-        at: new Date().toISOString(),
-      });
+      // One event per file however many ticks see it before the tracker does (the stream drops the repeats).
+      await this.publisher.fileEvent(
+        {
+          type: 'failed',
+          runId: record.runId,
+          dataset: file.dataset,
+          month: file.month,
+          sourceKey: key,
+          workerId: `scanner ${this.holder}`,
+          code: 'work_lost',
+          reason,
+          attempt: 0,
+          at: new Date().toISOString(),
+        },
+        `lost:${record.runId}:${key}`,
+      );
     }
   }
 }

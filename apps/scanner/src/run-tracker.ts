@@ -3,16 +3,17 @@
 // and is dead-lettered with the reason.
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { PermanentError, SUBJECTS, type FileEvent, type Manifest, type RunRecord } from '@sluice/contracts';
-import { LOGGER, Publisher, RunStore } from '@sluice/messaging';
+import type { JetStreamManager } from '@nats-io/jetstream';
+import { errorMessageOf, PermanentError, STREAMS, SUBJECTS, TransientError, type FileEvent, type RunRecord } from '@sluice/contracts';
+import { JETSTREAM_MANAGER, LOGGER, Publisher, RunStore } from '@sluice/messaging';
 import type { Logger } from '@sluice/observability';
 import { PipelineStores, readManifest } from '@sluice/storage';
-import { checkFileEvent, type SettledEvent } from './file-event-check';
+import { checkFileEvent, type EventEvidence, type SettledEvent } from './file-event-check';
 import { RunCompletion } from './run-completion';
 
 /** Pure: the record after one settled file event the check accepted, or undefined when it changes nothing. */
-export function applyFileEvent(record: RunRecord, event: SettledEvent, manifest?: Manifest, now = new Date().toISOString()): RunRecord | undefined {
-  if (checkFileEvent(record, event, manifest).verdict !== 'count') return undefined;
+export function applyFileEvent(record: RunRecord, event: SettledEvent, evidence: EventEvidence = {}, now = new Date().toISOString()): RunRecord | undefined {
+  if (checkFileEvent(record, event, evidence).verdict !== 'count') return undefined;
   const next = structuredClone(record);
   const target = next.files[event.sourceKey];
   switch (event.type) {
@@ -41,6 +42,7 @@ export class RunTracker {
     private readonly publisher: Publisher,
     private readonly completion: RunCompletion,
     private readonly stores: PipelineStores,
+    @Inject(JETSTREAM_MANAGER) private readonly jsm: JetStreamManager,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
@@ -48,14 +50,15 @@ export class RunTracker {
   async onFileEvent(@Payload() event: FileEvent): Promise<void> {
     if (event.type === 'started') return;
     const before = await this.runs.get(event.runId);
-    const manifest = event.type === 'done' && before ? await readManifest(this.stores.output(before.target), event.dataset, event.month) : undefined;
-    const verdict = checkFileEvent(before, event, manifest);
+    const evidence = before ? await this.evidenceFor(before, event) : {};
+    const verdict = checkFileEvent(before, event, evidence);
     if (verdict.verdict === 'refuse') {
       this.log.warn({ runId: event.runId, key: event.sourceKey, type: event.type, code: verdict.code }, `file event refused: ${verdict.reason}`);
       throw new PermanentError(verdict.code, verdict.reason);
     }
+    if (verdict.verdict === 'wait') throw new TransientError('file_event_early', verdict.reason);
     if (verdict.verdict === 'ignore') return;
-    const result = await this.runs.update(event.runId, (r) => applyFileEvent(r, event, manifest));
+    const result = await this.runs.update(event.runId, (r) => applyFileEvent(r, event, evidence));
     if (!result?.changed) return;
     const { record } = result;
     this.log.debug({ runId: record.runId, key: event.sourceKey, type: event.type }, 'file settled');
@@ -68,5 +71,16 @@ export class RunTracker {
       at: new Date().toISOString(),
     });
     await this.completion.finishIfSettled(record.runId);
+  }
+
+  private async evidenceFor(record: RunRecord, event: SettledEvent): Promise<EventEvidence> {
+    if (event.type === 'done') return { manifest: await readManifest(this.stores.output(record.target), event.dataset, event.month) };
+    const seq = Object.hasOwn(record.files, event.sourceKey) ? record.files[event.sourceKey].workSeq : undefined;
+    if (event.type !== 'failed' || seq === undefined) return {};
+    const stored = await this.jsm.streams.getMessage(STREAMS.work, { seq }).catch((error: unknown) => {
+      if (/no message found|not found/i.test(errorMessageOf(error))) return null;
+      throw error;
+    });
+    return { workStillQueued: Boolean(stored) };
   }
 }

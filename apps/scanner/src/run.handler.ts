@@ -3,7 +3,6 @@ import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import {
-  CONTRACT_VERSION,
   isFinalRunState,
   manifestKey,
   outputKey,
@@ -20,6 +19,10 @@ import { PipelineStores } from '@sluice/storage';
 import { RunCompletion } from './run-completion';
 import { runIdFor } from './run-id';
 import { RunLease } from './run-lease';
+import { workMessageFor } from './work-message';
+
+/** Work stream sequences are written to the run record this many files at a time while enqueuing. */
+const WORK_SEQ_BATCH = 25;
 import type { CommittedOutput } from './run-planner';
 import { RunPlanning } from './run-planning';
 
@@ -51,13 +54,17 @@ export class RunHandler {
       return;
     }
     let record: RunRecord;
-    if (existing) {
-      // The scanner stopped after persisting the plan: publish its files again; Msg-Ids drop the ones already queued.
-      log.info('resuming a run whose plan was persisted');
-      record = existing;
-    } else {
-      await this.publisher.runEvent({ type: 'accepted', runId, intent: request.intent, at: now() }, `accepted:${runId}`);
-      record = await this.plan(runId, request, log);
+    try {
+      if (existing) {
+        // The scanner stopped after persisting the plan: publish its files again; Msg-Ids drop the ones already queued.
+        log.info('resuming a run whose plan was persisted');
+        record = existing;
+      } else {
+        await this.publisher.runEvent({ type: 'accepted', runId, intent: request.intent, at: now() }, `accepted:${runId}`);
+        record = await this.plan(runId, request, log);
+      }
+    } finally {
+      this.lease.planned(runId);
     }
     await this.enqueue(record);
     // After the work is queued, so the capacity manager, nudged by this event, already sees the backlog.
@@ -141,24 +148,23 @@ export class RunHandler {
    * each is kept in the record: an advisory about a work message names only that.
    */
   private async enqueue(record: RunRecord): Promise<void> {
-    const seqs = new Map<string, number>();
+    let seqs = new Map<string, number>();
     for (const [key, file] of Object.entries(record.files)) {
       if (file.status !== 'queued') continue;
-      const { seq } = await this.publisher.work({
-        v: CONTRACT_VERSION,
-        runId: record.runId,
-        dataset: file.dataset,
-        month: file.month,
-        source: file.source,
-        target: record.target,
-        reason: file.reason,
-        // the run's own drop limit travels with each file (a worker only sees its message)
-        ...(record.options?.maxDropFraction !== undefined ? { maxDropFraction: record.options.maxDropFraction } : {}),
-      });
+      const { seq } = await this.publisher.work(workMessageFor(record, key));
       seqs.set(key, seq);
+      // In batches: an advisory about an early file must not wait for the whole run to be enqueued.
+      if (seqs.size >= WORK_SEQ_BATCH) {
+        await this.recordWorkSeqs(record.runId, seqs);
+        seqs = new Map();
+      }
     }
+    await this.recordWorkSeqs(record.runId, seqs);
+  }
+
+  private async recordWorkSeqs(runId: string, seqs: Map<string, number>): Promise<void> {
     if (seqs.size === 0) return;
-    await this.runs.update(record.runId, (r) => {
+    await this.runs.update(runId, (r) => {
       const missing = [...seqs].filter(([key, seq]) => r.files[key] && r.files[key].workSeq !== seq);
       if (missing.length === 0) return undefined;
       for (const [key, seq] of missing) r.files[key].workSeq = seq;

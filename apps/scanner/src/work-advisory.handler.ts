@@ -11,7 +11,6 @@ import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { JetStreamManager, StoredMsg } from '@nats-io/jetstream';
 import {
   CONSUMERS,
-  CONTRACT_VERSION,
   FileDiscoveredSchema,
   STREAMS,
   SUBJECTS,
@@ -32,6 +31,7 @@ import {
   RunStore,
 } from '@sluice/messaging';
 import type { Logger } from '@sluice/observability';
+import { workMessageFor } from './work-message';
 
 /** A terminated file's own failure event has until this delivery of the advisory (about 6 s: backoff 1 s, 5 s) to arrive. */
 export const TERMINATED_GRACE_DELIVERIES = 3;
@@ -69,22 +69,22 @@ export class WorkAdvisoryHandler {
   private async onTerminated(advisory: WorkAdvisory, delivery: number): Promise<void> {
     const lock = await this.runs.activeLock();
     const record = lock && (await this.runs.get(lock.runId));
-    const entry = record && Object.entries(record.files).find(([, f]) => f.workSeq === advisory.stream_seq);
-    if (!record || !entry) return; // not a file of the active run (e.g. refused forged work: dead-lettered by its handler)
+    if (!record) return;
+    const entry = Object.entries(record.files).find(([, f]) => f.workSeq === advisory.stream_seq);
+    if (!entry) {
+      // Its sequence may not be recorded yet (the run is still being enqueued): ask again later.
+      const enqueuing = Object.values(record.files).some((f) => f.status === 'queued' && f.workSeq === undefined);
+      if (enqueuing && delivery < TERMINATED_GRACE_DELIVERIES) {
+        throw new TransientError('awaiting_enqueue', `work message ${advisory.stream_seq} was terminated while run ${record.runId} is still being enqueued`);
+      }
+      return; // not a file of the active run (e.g. refused forged work: dead-lettered by its handler)
+    }
     const [key, file] = entry;
     if (file.status !== 'queued') return; // its handler's failure arrived
     if (delivery < TERMINATED_GRACE_DELIVERIES) {
       throw new TransientError('awaiting_file_event', `work message ${advisory.stream_seq} (${key}) was terminated; waiting for its failure event`);
     }
-    const work: FileDiscovered = {
-      v: CONTRACT_VERSION,
-      runId: record.runId,
-      dataset: file.dataset,
-      month: file.month,
-      source: file.source,
-      target: record.target,
-      reason: file.reason,
-    };
+    const work = workMessageFor(record, key);
     const reason = `its work message was terminated on delivery ${advisory.deliveries} and no failure was reported for it`;
     const data = new TextEncoder().encode(JSON.stringify(work));
     await this.park({ subject: SUBJECTS.fileDiscovered, data }, advisory, 'terminated', reason);

@@ -54,6 +54,9 @@ describe('checkWork', () => {
     expect(checkWork(work(), run({ state: 'succeeded' }))).toMatchObject({ verdict: 'refuse', code: 'run_not_active' });
     expect(checkWork(work(), run({ state: 'completed_with_failures' }))).toMatchObject({ verdict: 'refuse', code: 'run_not_active' });
     expect(checkWork(work(), run({ state: 'cancelled' }))).toMatchObject({ verdict: 'skip' });
+    // a file a cancelled run never planned is not "skipped" in its name: refused
+    const unplanned = work({ source: { key: 'green_tripdata_2024-02.parquet', etag: '"e1"', size: 1000 }, month: '2024-02' });
+    expect(checkWork(unplanned, run({ state: 'cancelled' }))).toMatchObject({ verdict: 'refuse', code: 'not_planned' });
   });
 
   it('refuses a file the run did not plan', () => {

@@ -16,6 +16,8 @@ export type WorkVerdict =
 export function checkWork(work: FileDiscovered, run: RunRecord | undefined): WorkVerdict {
   const refuse = (code: string, reason: string): WorkVerdict => ({ verdict: 'refuse', code, reason });
   if (!run) return refuse('unknown_run', `work for run ${work.runId}, which does not exist`);
+  const planned = Object.hasOwn(run.files, work.source.key) ? run.files[work.source.key] : undefined;
+  if (!planned) return refuse('not_planned', `run ${run.runId} did not plan ${work.source.key}`);
   if (run.state === 'cancelled') return { verdict: 'skip', why: `run ${run.runId} cancelled` };
   if (run.state !== 'running') {
     return refuse(
@@ -23,8 +25,6 @@ export function checkWork(work: FileDiscovered, run: RunRecord | undefined): Wor
       `work for run ${run.runId}, which is ${run.state}: only an active run's files are processed (an incremental run picks up any file without a manifest)`,
     );
   }
-  const planned = Object.hasOwn(run.files, work.source.key) ? run.files[work.source.key] : undefined;
-  if (!planned) return refuse('not_planned', `run ${run.runId} did not plan ${work.source.key}`);
   const differences = [
     ['dataset', work.dataset, planned.dataset],
     ['month', work.month, planned.month],

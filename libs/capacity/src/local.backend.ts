@@ -23,8 +23,19 @@ interface Worker {
   exited: Promise<void>;
 }
 
-/** NATS credentials a worker must not inherit from the manager: it connects as a transformer, not as the manager. */
-const MANAGER_NATS_IDENTITY = ['NATS_NKEY_SEED', 'NATS_NKEY_SEED_FILE', 'WORKER_NATS_NKEY_SEED_FILE'] as const;
+/**
+ * NATS credentials a worker must not inherit from the manager once it has its own: it connects as a transformer, not
+ * as the manager, whatever kind of credentials the manager uses.
+ */
+const MANAGER_NATS_IDENTITY = [
+  'NATS_NKEY_SEED',
+  'NATS_NKEY_SEED_FILE',
+  'WORKER_NATS_NKEY_SEED_FILE',
+  'NATS_CREDS_FILE',
+  'NATS_USER',
+  'NATS_PASSWORD',
+  'NATS_TOKEN',
+] as const;
 
 /** A worker's environment: the manager's (the pipeline settings are theirs), with the workers' own nkey seed file. */
 export function workerEnvironment(parent: NodeJS.ProcessEnv, workerNatsSeedFile: string | undefined): NodeJS.ProcessEnv {

@@ -65,7 +65,7 @@ const readStreams = (): string[] => [api.accountInfo, ...[...Object.values(STREA
 const readRuns = (): string[] => [api.messageGet(KV_RUNS_STREAM), ...api.directGet(KV_RUNS_STREAM)];
 const consume = (stream: string, consumer: string): string[] => [api.consumerInfo(stream, consumer), api.pull(stream, consumer), api.ack(stream, consumer)];
 
-function scanner(): BusPermissions {
+function scanner(inboxOf: (role: BusRole) => string): BusPermissions {
   return {
     publish: [
       ...readStreams(),
@@ -89,9 +89,13 @@ function scanner(): BusPermissions {
       // SCHEDULE_CRON: the scanner requests the scheduled incremental run itself
       SUBJECTS.run,
       ...[SUBJECTS.run, SUBJECTS.cancel, SUBJECTS.fileEvents, SUBJECTS.fileDiscovered, ...WORK_ADVISORY_SUBJECTS].map(deadLetterSubject),
+      // The answer to a `pipeline.plan` request goes to the operator's inbox, and nowhere else. Not allow_responses:
+      // that would let a requester name any reply subject (a JetStream API call, a KV key) and have the scanner
+      // publish there with its own rights.
+      `${inboxOf('operator')}.>`,
     ],
     subscribe: [SUBJECTS.plan],
-    allowResponses: true,
+    allowResponses: false,
   };
 }
 
@@ -142,7 +146,7 @@ function operator(): BusPermissions {
   };
 }
 
-const BY_ROLE: Record<BusRole, () => BusPermissions> = {
+const BY_ROLE: Record<BusRole, (inboxOf: (role: BusRole) => string) => BusPermissions> = {
   scanner,
   transformer,
   'capacity-manager': capacityManager,
@@ -150,12 +154,15 @@ const BY_ROLE: Record<BusRole, () => BusPermissions> = {
   observer,
 };
 
-/** The permissions of one role; `inboxPrefix` is that user's (see inboxPrefixFor), the only inbox it may read. */
-export function busPermissions(role: BusRole, inboxPrefix: string): BusPermissions {
-  const base = BY_ROLE[role]();
+/**
+ * The permissions of one role. `inboxOf(role)` is a role's inbox prefix (see inboxPrefixFor): a user may read only
+ * its own, and the scanner may answer only into the operator's.
+ */
+export function busPermissions(role: BusRole, inboxOf: (role: BusRole) => string): BusPermissions {
+  const base = BY_ROLE[role](inboxOf);
   return {
     publish: [...new Set(base.publish)],
-    subscribe: [...new Set([`${inboxPrefix}.>`, ...base.subscribe])],
+    subscribe: [...new Set([`${inboxOf(role)}.>`, ...base.subscribe])],
     allowResponses: base.allowResponses,
   };
 }

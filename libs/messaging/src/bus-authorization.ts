@@ -37,7 +37,7 @@ export function renderBusAuthorization(keys: Record<BusRole, string>, extraUsers
     ...BUS_ROLES.map((role) => ({
       comment: role,
       publicKey: keys[role],
-      permissions: busPermissions(role, inboxPrefixFor(keys[role])),
+      permissions: busPermissions(role, (r) => inboxPrefixFor(keys[r])),
       deny: DENIED_TO_EVERY_ROLE,
     })),
     ...extraUsers.map((u) => ({ ...u, deny: [] })),

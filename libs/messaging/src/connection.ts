@@ -52,7 +52,11 @@ export function natsConnectionOptions(config: NatsConfig, name: string): Connect
   }
   if (config.NATS_TOKEN !== undefined) options.token = config.NATS_TOKEN;
   if (config.NATS_CREDS_FILE !== undefined) {
-    options.authenticator = credsAuthenticator(new Uint8Array(readFileSync(config.NATS_CREDS_FILE)));
+    const creds = readFileSync(config.NATS_CREDS_FILE);
+    options.authenticator = credsAuthenticator(new Uint8Array(creds));
+    // The user's own inbox here too (its key is the creds file's seed), for JWT permissions written like ours.
+    const seed = /-----BEGIN USER NKEY SEED-----\s+(SU[A-Z2-7]+)\s/.exec(creds.toString('utf8'))?.[1];
+    if (seed) options.inboxPrefix = inboxPrefixFor(publicKeyOfSeed(seed, 'NATS_CREDS_FILE'));
   } else {
     const seed = nkeySeedOf(config);
     if (seed) {

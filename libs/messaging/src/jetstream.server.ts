@@ -145,9 +145,16 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const deadlineTimer = binding.deadlineMs
       ? setTimeout(() => {
           this.log.error({ subject: msg.subject, seq: msg.seq, deadlineMs: binding.deadlineMs }, 'deadline reached: aborting the handler, heartbeats stopped');
-          deadline.abort(
-            new PermanentError('deadline_exceeded', `not finished within the deadline of ${binding.deadlineMs} ms for one delivery (FILE_DEADLINE_MS); aborted`),
+          const reason = new PermanentError(
+            'deadline_exceeded',
+            `not finished within the deadline of ${binding.deadlineMs} ms for one delivery (FILE_DEADLINE_MS); aborted`,
           );
+          deadline.abort(reason);
+          // Settled now, not once the handler has unwound (a read in flight may take a while to notice the signal):
+          // meanwhile its message must not be redelivered to another worker. The handler's own outcome is then ignored.
+          if (flight.settled) return;
+          flight.settled = true;
+          void this.apply(binding, msg, settle({ ok: false, error: reason }, msg.info.deliveryCount, binding.policy));
         }, binding.deadlineMs)
       : undefined;
     try {

@@ -64,3 +64,21 @@ describe('natsConnectionOptions', () => {
     }
   });
 });
+
+describe("natsConnectionOptions: the inbox is the user's own", () => {
+  it('for an nkey seed and for a creds file (its seed), derived from the public key', async () => {
+    const { createUser } = await import('@nats-io/nkeys');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const user = createUser();
+    const seed = new TextDecoder().decode(user.getSeed());
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-creds-'));
+    const creds = join(dir, 'user.creds');
+    writeFileSync(creds, `-----BEGIN NATS USER JWT-----\neyJhbGciOi.e30.x\n------END NATS USER JWT------\n\n-----BEGIN USER NKEY SEED-----\n${seed}\n------END USER NKEY SEED------\n`);
+    const fromCreds = natsConnectionOptions({ NATS_URL: 'nats://127.0.0.1:4222', NATS_CREDS_FILE: creds }, 't');
+    const fromSeed = natsConnectionOptions({ NATS_URL: 'nats://127.0.0.1:4222', NATS_NKEY_SEED: seed }, 't');
+    expect(fromCreds.inboxPrefix).toBe(`_INBOX.${user.getPublicKey()}`);
+    expect(fromSeed.inboxPrefix).toBe(fromCreds.inboxPrefix);
+  });
+});

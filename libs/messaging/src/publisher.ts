@@ -38,8 +38,9 @@ export class Publisher {
     return this.publishJson(runEventSubject(event.runId), event, msgID);
   }
 
-  fileEvent(event: FileEvent): Promise<{ duplicate: boolean }> {
-    return this.publishJson(fileEventSubject(event.runId), event);
+  /** With a Msg-Id, repeats inside the stream's duplicate window are stored once. */
+  fileEvent(event: FileEvent, msgID?: string): Promise<{ duplicate: boolean }> {
+    return this.publishJson(fileEventSubject(event.runId), event, msgID);
   }
 
   capacityEvent(event: CapacityEvent): Promise<{ duplicate: boolean }> {

@@ -20,6 +20,8 @@ export interface HttpAnswer {
 export interface ExchangeInit {
   method: 'GET' | 'HEAD';
   headers?: Record<string, string>;
+  /** The caller abandons the request (a file's deadline): it then fails with the signal's reason, never retried. */
+  signal?: AbortSignal;
 }
 
 /** Keep-alive agents for one source; with caFile, its certificates are trusted besides Node's default ones. */

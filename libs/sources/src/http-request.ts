@@ -62,14 +62,17 @@ export class HttpClient {
       deadline.abort();
     }, this.policy.timeoutMs);
     let answer: HttpAnswer | undefined;
+    init.signal?.throwIfAborted();
+    const signal = init.signal ? AbortSignal.any([deadline.signal, init.signal]) : deadline.signal;
     try {
-      answer = await this.follow(url, init, deadline.signal);
+      answer = await this.follow(url, init, signal);
       if (isRetryableStatus(answer.status)) {
         throw new TransientError('http_unavailable', `${init.method} ${printableUrl(answer.url)}: ${await describeStatus(answer)}`);
       }
       return await accept(answer);
     } catch (error) {
       answer?.body.destroy();
+      if (init.signal?.aborted) throw init.signal.reason;
       throw classifyHttpFailure(error, { what, timeoutMs: this.policy.timeoutMs, timedOut });
     } finally {
       clearTimeout(timer);

@@ -3,7 +3,7 @@
 // unknown — never absent. Reads are HTTP Range requests pinned to the ETag with If-Match, and checked again
 // against the ETag each answer carries. Nothing is cached across runs, so a replaced file is always seen.
 import { PermanentError, TransientError } from '@sluice/contracts';
-import { downloadByRanges, sameEtag, validateObjectKey, type DownloadOptions, type ObjectInfo, type WholeObject } from '@sluice/storage';
+import { downloadByRanges, sameEtag, validateObjectKey, type DownloadOptions, type ObjectInfo, type RangeOptions, type WholeObject } from '@sluice/storage';
 import pLimit from 'p-limit';
 import { classifyHttpFailure } from './http-failure';
 import { describeStatus, readUpTo, type HttpAnswer } from './http-exchange';
@@ -70,14 +70,14 @@ export class HttpsSource implements Source {
   }
 
   /** Bytes [start, endExclusive). A server that answers with the whole file instead fails it: range_not_supported. */
-  async getRange(key: string, start: number, endExclusive: number, opts: { ifMatch?: string } = {}): Promise<Uint8Array> {
+  async getRange(key: string, start: number, endExclusive: number, opts: RangeOptions = {}): Promise<Uint8Array> {
     if (endExclusive <= start) return new Uint8Array(0);
-    return (await this.readRange(key, start, endExclusive, opts.ifMatch, false)) as Uint8Array;
+    return (await this.readRange(key, start, endExclusive, opts, false)) as Uint8Array;
   }
 
   /** Like getRange, but a server that ignores Range hands over its whole-file answer as a stream (for downloads). */
-  getRangeOrWhole(key: string, start: number, endExclusive: number, opts: { ifMatch?: string } = {}): Promise<Uint8Array | WholeObject> {
-    return this.readRange(key, start, endExclusive, opts.ifMatch, true);
+  getRangeOrWhole(key: string, start: number, endExclusive: number, opts: RangeOptions = {}): Promise<Uint8Array | WholeObject> {
+    return this.readRange(key, start, endExclusive, opts, true);
   }
 
   /**
@@ -111,11 +111,12 @@ export class HttpsSource implements Source {
     });
   }
 
-  private readRange(key: string, start: number, end: number, ifMatch: string | undefined, wholeAllowed: boolean): Promise<Uint8Array | WholeObject> {
+  private readRange(key: string, start: number, end: number, opts: RangeOptions, wholeAllowed: boolean): Promise<Uint8Array | WholeObject> {
+    const { ifMatch, signal } = opts;
     const range = `bytes=${start}-${end - 1}`;
     const headers: Record<string, string> = { range };
     if (ifMatch) headers['if-match'] = ifMatch;
-    return this.http.request(this.objectUrl(key), { method: 'GET', headers }, async (answer) => {
+    return this.http.request(this.objectUrl(key), { method: 'GET', headers, signal }, async (answer) => {
       const what = `GET ${printableUrl(answer.url)} (Range ${range})`;
       if (answer.status === 412) throw changed(what, ifMatch, `${await describeStatus(answer)}: the server says the ETag no longer matches`);
       if (NOT_PUBLISHED.has(answer.status)) {

@@ -46,6 +46,14 @@ describe('decideRedirect', () => {
     expect(at('http://127.0.0.2:8080/a')).toMatch(/^refused/);
   });
 
+  it('from a plain http source, another host only over https, even an allow-listed one', () => {
+    const local = new URL('http://127.0.0.1:8080/trip-data/');
+    const at = (location: string) =>
+      followed(decideRedirect({ source: local, from: local, status: 302, location, hops: 0, allowedHosts: ['mirror.example'] }));
+    expect(at('http://mirror.example/a')).toMatch(/^refused: .*another host only over https/);
+    expect(at('https://mirror.example/a')).toBe('https://mirror.example/a');
+  });
+
   it('refuses a redirect with no or a bad Location, credentials, another scheme, or one hop too many', () => {
     expect(decide(undefined)).toEqual({ refuse: 'HTTP 302 from d37ci6vzurychx.cloudfront.net without a Location' });
     expect(followed(decide('https://[::1'))).toMatch(/invalid Location/);

@@ -46,6 +46,8 @@ export function decideRedirect(r: RedirectRequest): RedirectDecision {
   if (!sameHost(r.source, to) && !allowListed(to, r.allowedHosts)) {
     return { refuse: `${target}: ${to.host} is neither the source's host (${r.source.host}) nor on SOURCE_HTTP_REDIRECT_HOSTS` };
   }
+  // Another host, even an allow-listed one, only over https (a plain http source may still redirect to its own host).
+  if (!sameHost(r.source, to) && to.protocol !== 'https:') return { refuse: `${target}: another host only over https` };
   return { follow: to };
 }
 

@@ -7,7 +7,7 @@ import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PermanentError, PipelineError, TransientError } from '@sluice/contracts';
 import { classifyFsError } from './fs-errors';
-import { DEFAULT_DOWNLOAD_CHUNK_BYTES, type DownloadOptions, type ObjectInfo, type ObjectStore, sameEtag } from './object-store';
+import { DEFAULT_DOWNLOAD_CHUNK_BYTES, type DownloadOptions, type ObjectInfo, type ObjectStore, type RangeOptions, sameEtag } from './object-store';
 
 /** The whole object, as a server sent it in answer to a Range request (already checked against the pinned ETag). */
 export interface WholeObject {
@@ -16,7 +16,7 @@ export interface WholeObject {
 
 export type RangeReader = Pick<ObjectStore, 'url' | 'head' | 'getRange'> & {
   /** Like getRange, but may answer with the whole object instead (then the download streams that, and stops). */
-  getRangeOrWhole?(key: string, start: number, endExclusive: number, opts: { ifMatch: string }): Promise<Uint8Array | WholeObject>;
+  getRangeOrWhole?(key: string, start: number, endExclusive: number, opts: RangeOptions & { ifMatch: string }): Promise<Uint8Array | WholeObject>;
 };
 
 export async function downloadByRanges(
@@ -86,6 +86,7 @@ export async function downloadByRanges(
 async function writeWhole(file: FileHandle, whole: AsyncIterable<Uint8Array>, size: number, where: string, opts: DownloadOptions): Promise<void> {
   let written = 0;
   for await (const chunk of whole) {
+    opts.signal?.throwIfAborted();
     if (written + chunk.length > size) {
       throw new PermanentError('http_answer_too_long', `download ${where} failed: the server sent more than the ${size} bytes its HEAD announced; stopped reading there`);
     }

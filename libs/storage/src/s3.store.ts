@@ -147,7 +147,7 @@ export class S3Store implements ObjectStore {
       // whole object). Cut our range out of what it says it sent.
       const sentFrom = out.ContentRange ? Number(/^bytes (\d+)-/.exec(out.ContentRange)?.[1]) : 0;
       if (!Number.isSafeInteger(sentFrom) || sentFrom > start) {
-        throw new PermanentError('range_unsupported', `${action} failed: the server sent ${out.ContentRange ?? 'the whole object'}`);
+        throw new PermanentError('range_not_supported', `${action} failed: the server sent ${out.ContentRange ?? 'the whole object'}`);
       }
       return bytes.subarray(start - sentFrom, endExclusive - sentFrom);
     }, opts.signal);
