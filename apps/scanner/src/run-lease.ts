@@ -1,18 +1,14 @@
 // The active-run lock is a lease. This scanner renews it while it lives (every third of RUN_LOCK_TTL_MS) and takes
-// over one whose scanner stopped renewing it; the run itself goes on, since its file events are durable. Whoever
-// holds the lease also sees to it that the run ends: it completes a run whose files have all settled (a scanner may
-// have died in between), fails queued files whose work message is gone (lost-work.ts), and releases a lock left by a
-// finished run.
+// over one whose scanner stopped renewing it; the run itself goes on, since its file events are durable. With each
+// renewal, the holder releases a lock left by a finished run and lets the RunWatchdog see that the active run ends.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { JetStreamManager } from '@nats-io/jetstream';
 import type { ScannerEnv } from '@sluice/config';
-import { isFinalRunState, STREAMS, type RunRecord } from '@sluice/contracts';
-import { JETSTREAM_MANAGER, LOGGER, Publisher, RunStore, SERVICE_ENV, type LeaseOptions, type LockResult } from '@sluice/messaging';
+import { isFinalRunState } from '@sluice/contracts';
+import { LOGGER, RunStore, SERVICE_ENV, type LeaseOptions, type LockResult } from '@sluice/messaging';
 import type { Logger } from '@sluice/observability';
-import { lostFiles, lostWorkGraceMs, stalled } from './lost-work';
-import { RunCompletion } from './run-completion';
+import { RunWatchdog } from './run-watchdog';
 
 @Injectable()
 export class RunLease implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -23,18 +19,14 @@ export class RunLease implements OnApplicationBootstrap, OnApplicationShutdown {
   /** Runs this scanner holds the lock for but has not recorded yet (listing the source can take a while). */
   private readonly planning = new Set<string>();
   private readonly ttlMs: number;
-  private readonly graceMs: number;
 
   constructor(
     private readonly runs: RunStore,
-    private readonly completion: RunCompletion,
-    private readonly publisher: Publisher,
-    @Inject(JETSTREAM_MANAGER) private readonly jsm: JetStreamManager,
+    private readonly watchdog: RunWatchdog,
     @Inject(SERVICE_ENV) env: ScannerEnv,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
     this.ttlMs = env.RUN_LOCK_TTL_MS;
-    this.graceMs = lostWorkGraceMs(env.CONTROL_ACK_WAIT_MS, env.WORK_ACK_WAIT_MS);
   }
 
   private get lease(): LeaseOptions {
@@ -91,39 +83,6 @@ export class RunLease implements OnApplicationBootstrap, OnApplicationShutdown {
       await this.runs.releaseLock(runId);
       return;
     }
-    await this.completion.finishIfSettled(runId);
-    await this.failLostFiles(record);
-  }
-
-  private async failLostFiles(record: RunRecord): Promise<void> {
-    if (!stalled(record, Date.now(), this.graceMs)) return;
-    const { state } = await this.jsm.streams.info(STREAMS.work);
-    const stored = new Set<number>();
-    for (const file of Object.values(record.files)) {
-      if (file.status !== 'queued' || file.workSeq === undefined) continue;
-      const message = await this.jsm.streams.getMessage(STREAMS.work, { seq: file.workSeq }).catch(() => null);
-      if (message) stored.add(file.workSeq);
-    }
-    for (const key of lostFiles(record, { messages: state.messages, stored })) {
-      const file = record.files[key];
-      const reason = `its work message is no longer in ${STREAMS.work} and no worker reported on it for ${Math.round(this.graceMs / 1000)} s`;
-      this.log.error({ runId: record.runId, dataset: file.dataset, key, code: 'work_lost' }, `file failed: ${reason}`);
-      // One event per file however many ticks see it before the tracker does (the stream drops the repeats).
-      await this.publisher.fileEvent(
-        {
-          type: 'failed',
-          runId: record.runId,
-          dataset: file.dataset,
-          month: file.month,
-          sourceKey: key,
-          workerId: `scanner ${this.holder}`,
-          code: 'work_lost',
-          reason,
-          attempt: 0,
-          at: new Date().toISOString(),
-        },
-        `lost:${record.runId}:${key}`,
-      );
-    }
+    await this.watchdog.check(record);
   }
 }

@@ -6,6 +6,7 @@ import { openPipelineStores, PipelineStores } from '@sluice/storage';
 import { PlanResponder } from './plan.responder';
 import { RunCompletion } from './run-completion';
 import { RunLease } from './run-lease';
+import { RunWatchdog } from './run-watchdog';
 import { RunPlanning } from './run-planning';
 import { RunSchedule } from './run-schedule';
 import { RunHandler } from './run.handler';
@@ -29,6 +30,7 @@ export class ScannerModule {
         { provide: SOURCE, useValue: openSourceFromEnv(env) },
         RunCompletion,
         RunLease,
+        RunWatchdog,
         RunPlanning,
         PlanResponder,
         RunSchedule,

@@ -33,7 +33,7 @@ import {
 import type { Logger } from '@sluice/observability';
 import { workMessageFor } from './work-message';
 
-/** A terminated file's own failure event has until this delivery of the advisory (about 6 s: backoff 1 s, 5 s) to arrive. */
+/** A terminated file's own failure event has until this delivery of the advisory to arrive (the backoffs before it: 1 s + 5 s). */
 export const TERMINATED_GRACE_DELIVERIES = 3;
 
 @Controller()
