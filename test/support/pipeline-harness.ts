@@ -113,7 +113,6 @@ export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<P
     AWS_REGION: s3.region,
     AWS_ACCESS_KEY_ID: s3.accessKeyId,
     AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     LOG_FORMAT: 'json',
     LOG_LEVEL: 'info',
     HTTP_PORT: '0',

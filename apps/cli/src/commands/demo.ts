@@ -29,8 +29,6 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<number> {
   // A production install (the image, `npm ci --omit=dev`) has no S3 server to run the demo on: say so, once.
   if (!embeddedS3Available()) throw new Error(DEV_DEPENDENCIES_NEEDED);
   const started = Date.now();
-  // The demo runs on whatever Node the user has; the SDK's notice about future Node versions is noise here.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const say = (line: string) => console.log(`▸ ${line}`);
   const dir = resolve(opts.dir);
   console.log('sluice demo — the whole pipeline on this machine\n');
