@@ -4,8 +4,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { JetStreamManager } from '@nats-io/jetstream';
-import { errorMessageOf, PermanentError, STREAMS, SUBJECTS, TransientError, type FileEvent, type RunRecord } from '@sluice/contracts';
-import { JETSTREAM_MANAGER, LOGGER, Publisher, RunStore } from '@sluice/messaging';
+import { PermanentError, STREAMS, SUBJECTS, TransientError, type FileEvent, type RunRecord } from '@sluice/contracts';
+import { JETSTREAM_MANAGER, LOGGER, Publisher, RunStore, storedMessage } from '@sluice/messaging';
 import type { Logger } from '@sluice/observability';
 import { PipelineStores, readManifest } from '@sluice/storage';
 import { checkFileEvent, type EventEvidence, type SettledEvent } from './file-event-check';
@@ -77,10 +77,6 @@ export class RunTracker {
     if (event.type === 'done') return { manifest: await readManifest(this.stores.output(record.target), event.dataset, event.month) };
     const seq = Object.hasOwn(record.files, event.sourceKey) ? record.files[event.sourceKey].workSeq : undefined;
     if (event.type !== 'failed' || seq === undefined) return {};
-    const stored = await this.jsm.streams.getMessage(STREAMS.work, { seq }).catch((error: unknown) => {
-      if (/no message found|not found/i.test(errorMessageOf(error))) return null;
-      throw error;
-    });
-    return { workStillQueued: Boolean(stored) };
+    return { workStillQueued: (await storedMessage(this.jsm, STREAMS.work, seq)) !== undefined };
   }
 }

@@ -5,7 +5,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { ScannerEnv } from '@sluice/config';
 import { STREAMS, type RunRecord } from '@sluice/contracts';
-import { JETSTREAM_MANAGER, LOGGER, Publisher, SERVICE_ENV } from '@sluice/messaging';
+import { JETSTREAM_MANAGER, LOGGER, Publisher, SERVICE_ENV, storedMessage } from '@sluice/messaging';
 import type { Logger } from '@sluice/observability';
 import { lostFiles, lostWorkGraceMs, stalled } from './lost-work';
 import { RunCompletion } from './run-completion';
@@ -35,8 +35,7 @@ export class RunWatchdog {
     const stored = new Set<number>();
     for (const file of Object.values(record.files)) {
       if (file.status !== 'queued' || file.workSeq === undefined) continue;
-      const message = await this.jsm.streams.getMessage(STREAMS.work, { seq: file.workSeq }).catch(() => null);
-      if (message) stored.add(file.workSeq);
+      if (await storedMessage(this.jsm, STREAMS.work, file.workSeq)) stored.add(file.workSeq);
     }
     for (const key of lostFiles(record, { messages: state.messages, stored })) {
       const file = record.files[key];

@@ -8,7 +8,7 @@
 //   handler's own event a few seconds to arrive.
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import type { JetStreamManager, StoredMsg } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import {
   CONSUMERS,
   FileDiscoveredSchema,
@@ -21,14 +21,15 @@ import {
   type WorkAdvisory,
 } from '@sluice/contracts';
 import {
+  deadLetterFor,
   decodeMessage,
-  describeForDeadLetter,
-  encodePayloadForDeadLetter,
+  isNotFoundError,
   JETSTREAM_MANAGER,
   JetStreamContext,
   LOGGER,
   Publisher,
   RunStore,
+  storedMessage,
 } from '@sluice/messaging';
 import type { Logger } from '@sluice/observability';
 import { workMessageFor } from './work-message';
@@ -53,7 +54,7 @@ export class WorkAdvisoryHandler {
   }
 
   private async onMaxDeliveries(advisory: WorkAdvisory): Promise<void> {
-    const stored = await this.storedWork(advisory.stream_seq);
+    const stored = await storedMessage(this.jsm, STREAMS.work, advisory.stream_seq);
     if (!stored) return; // settled meanwhile: acknowledged, terminated, or purged by a cancel
     const reason =
       `no worker settled this file in ${advisory.deliveries} deliveries: each worker that held it crashed, ` +
@@ -62,7 +63,7 @@ export class WorkAdvisoryHandler {
     await this.park(stored, advisory, 'worker_crashed', reason);
     if (decoded.ok) await this.failFile(decoded.value, 'worker_crashed', reason, advisory.deliveries);
     await this.jsm.streams.deleteMessage(STREAMS.work, advisory.stream_seq).catch((error: unknown) => {
-      if (!isNotFound(error)) throw error;
+      if (!isNotFoundError(error)) throw error;
     });
   }
 
@@ -91,28 +92,9 @@ export class WorkAdvisoryHandler {
     await this.failFile(work, 'terminated', reason, advisory.deliveries);
   }
 
-  private async storedWork(seq: number): Promise<StoredMsg | undefined> {
-    try {
-      return (await this.jsm.streams.getMessage(STREAMS.work, { seq })) ?? undefined;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-  }
-
   private async park(stored: { subject: string; data: Uint8Array }, advisory: WorkAdvisory, code: string, reason: string): Promise<void> {
-    await this.publisher.deadLetter({
-      subject: stored.subject,
-      stream: STREAMS.work,
-      streamSeq: advisory.stream_seq,
-      consumer: CONSUMERS.transformers,
-      deliveryCount: advisory.deliveries,
-      code,
-      reason,
-      ...describeForDeadLetter(stored.data),
-      ...encodePayloadForDeadLetter(stored.data),
-      at: new Date().toISOString(),
-    });
+    const parked = { subject: stored.subject, data: stored.data, stream: STREAMS.work, streamSeq: advisory.stream_seq, consumer: CONSUMERS.transformers, deliveryCount: advisory.deliveries };
+    await this.publisher.deadLetter(deadLetterFor(parked, code, reason));
   }
 
   private async failFile(work: FileDiscovered, code: string, reason: string, deliveries: number): Promise<void> {
@@ -130,8 +112,4 @@ export class WorkAdvisoryHandler {
       at: new Date().toISOString(),
     });
   }
-}
-
-function isNotFound(error: unknown): boolean {
-  return /no message found|not found/i.test(error instanceof Error ? error.message : String(error));
 }

@@ -12,3 +12,4 @@ export * from './tokens';
 export * from './subject-match';
 export * from './bus-authorization';
 export * from './bus-credentials';
+export * from './stored-message';

@@ -9,8 +9,8 @@ import { metrics, type Logger } from '@sluice/observability';
 import { lastValueFrom } from 'rxjs';
 import type { z } from 'zod';
 import { JetStreamContext } from './jetstream.context';
-import { decodeMessage, describeForDeadLetter } from './message-decoder';
-import { encodePayloadForDeadLetter, Publisher } from './publisher';
+import { decodeMessage } from './message-decoder';
+import { deadLetterFor, Publisher } from './publisher';
 import { settle, type Settlement, type SettlementPolicy } from './settlement';
 import { subjectMatches } from './subject-match';
 
@@ -209,18 +209,13 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         return;
       case 'dead_letter':
         try {
-          await this.publisher.deadLetter({
-            subject: msg.subject,
-            stream: binding.stream,
-            streamSeq: msg.seq,
-            consumer: binding.consumer,
-            deliveryCount: msg.info.deliveryCount,
-            code: settlement.code,
-            reason: settlement.reason.slice(0, 2_000),
-            ...describeForDeadLetter(msg.data),
-            ...encodePayloadForDeadLetter(msg.data),
-            at: new Date().toISOString(),
-          });
+          await this.publisher.deadLetter(
+            deadLetterFor(
+              { subject: msg.subject, data: msg.data, stream: binding.stream, streamSeq: msg.seq, consumer: binding.consumer, deliveryCount: msg.info.deliveryCount },
+              settlement.code,
+              settlement.reason,
+            ),
+          );
         } catch (error) {
           // Never drop a message we could not park: it comes back and we try again.
           this.log.error({ ...where, err: (error as Error).message }, 'dead letter publish failed; message returned');

@@ -13,6 +13,7 @@ import {
   type FileEvent,
   type RunEvent,
 } from '@sluice/contracts';
+import { describeForDeadLetter } from './message-decoder';
 
 export const DEAD_LETTER_PAYLOAD_LIMIT = 16 * 1024;
 
@@ -51,6 +52,29 @@ export class Publisher {
     // One dead letter per stored message, however often settlement is retried.
     return this.publishJson(deadLetterSubject(letter.subject), letter, `dlq:${letter.stream}:${letter.streamSeq}`);
   }
+}
+
+/** The message being parked: where it was stored, how often it was delivered, and its bytes. */
+export interface ParkedMessage {
+  subject: string;
+  data: Uint8Array;
+  stream: string;
+  streamSeq: number;
+  consumer: string;
+  deliveryCount: number;
+}
+
+/** The dead letter for a parked message: its place and deliveries, why, its run and file if it names them, its payload (bounded). */
+export function deadLetterFor(parked: ParkedMessage, code: string, reason: string): DeadLetter {
+  const { data, ...where } = parked;
+  return {
+    ...where,
+    code,
+    reason: reason.slice(0, 2_000),
+    ...describeForDeadLetter(data),
+    ...encodePayloadForDeadLetter(data),
+    at: new Date().toISOString(),
+  };
 }
 
 export function encodePayloadForDeadLetter(data: Uint8Array): { payloadBase64: string; payloadTruncated: boolean } {

@@ -14,6 +14,7 @@ import {
 import { Kvm, type KV as KvBucket } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { CONSUMERS, KV, KV_RUNS_STREAM, STREAMS, SUBJECTS, WORK_ADVISORY_SUBJECTS } from '@sluice/contracts';
+import { isNotFoundError } from './stored-message';
 
 const ms = (n: number): number => n * 1_000_000; // JetStream durations are nanoseconds
 const DAY = 24 * 3_600_000;
@@ -101,7 +102,7 @@ export function streamConfigs(): DeclaredStream[] {
       retention: RetentionPolicy.Limits,
       max_age: ms(7 * DAY),
       // An advisory is about 300 bytes, one per file that no handler settled; only the server publishes them.
-      max_msg_size: 16 * 1024,
+      max_msg_size: 16 * KiB,
       max_msgs: 100_000,
       max_bytes: 64 * MiB,
       // Old: the newest advisories are the ones still to act on; the scanner acts on each within seconds.
@@ -172,7 +173,7 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
     await jsm.streams.info(config.name);
     await jsm.streams.update(config.name, config);
   } catch (error) {
-    if (!isNotFound(error)) throw error;
+    if (!isNotFoundError(error)) throw error;
     await jsm.streams.add({ storage: StorageType.File, ...config }).catch(async (addError) => {
       // Another service created it between our info and add: fine, as long as it now exists.
       await jsm.streams.info(config.name).catch(() => Promise.reject(addError));
@@ -190,16 +191,11 @@ async function ensureConsumer(jsm: JetStreamManager, stream: string, config: Par
       await jsm.consumers.update(stream, config.durable_name, mutable);
     }
   } catch (error) {
-    if (!isNotFound(error)) throw error;
+    if (!isNotFoundError(error)) throw error;
     await jsm.consumers.add(stream, config).catch(async (addError) => {
       await jsm.consumers.info(stream, config.durable_name).catch(() => Promise.reject(addError));
     });
   }
-}
-
-function isNotFound(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : String(error);
-  return /not found/i.test(message);
 }
 
 export interface Topology {
@@ -264,7 +260,7 @@ async function exists(info: () => Promise<unknown>): Promise<boolean> {
     await info();
     return true;
   } catch (error) {
-    if (isNotFound(error)) return false;
+    if (isNotFoundError(error)) return false;
     throw error;
   }
 }
