@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { jetstream } from '@nats-io/jetstream';
-import { fileEventSubject, RunEventSchema, SUBJECTS, type RunEvent } from '@sluice/contracts';
+import { fileEventSubject, SUBJECTS } from '@sluice/contracts';
 import { appEntry } from '@sluice/embedded';
 import { MAX_MESSAGE_BYTES } from '@sluice/messaging';
 import { generateFhvhvParquet } from '@sluice/normalize';
@@ -16,7 +16,6 @@ const exec = promisify(execFile);
 const MONTHS = ['2024-01', '2024-02', '2024-03'];
 const keys = MONTHS.map((m) => `fhvhv_tripdata_${m}.parquet`);
 let h: PipelineHarness;
-const runEvents: RunEvent[] = [];
 const sluice = (...args: string[]) =>
   exec(process.execPath, [appEntry('cli'), ...args], { env: h.cliEnv() }).then((r) => r.stdout);
 
@@ -25,12 +24,6 @@ beforeAll(async () => {
   for (const [i, m] of MONTHS.entries()) await h.source.put(keys[i], generateFhvhvParquet({ month: m, rows: 20_000, seed: i + 1 }));
   await h.startService('scanner');
   await h.startService('capacity-manager');
-  h.nc.subscribe(SUBJECTS.runEvents, {
-    callback: (_e, m) => {
-      const parsed = RunEventSchema.safeParse(m.json());
-      if (parsed.success) runEvents.push(parsed.data);
-    },
-  });
 }, 60_000);
 afterAll(async () => {
   await h?.stop();
@@ -42,7 +35,7 @@ it('two pipeline.run at once: one run, the other visibly rejected', async () => 
     js.publish(SUBJECTS.run, JSON.stringify({ intent: 'incremental', runId: 'twin-a' })),
     js.publish(SUBJECTS.run, JSON.stringify({ intent: 'incremental', runId: 'twin-b' })),
   ]);
-  const rejected = await waitFor(() => runEvents.find((e) => e.type === 'rejected'), { what: 'a rejection' });
+  const rejected = await waitFor(() => h.runEvents.find((e) => e.type === 'rejected'), { what: 'a rejection' });
   const winner = rejected.runId === 'twin-a' ? 'twin-b' : 'twin-a';
   expect(rejected).toMatchObject({ activeRunId: winner });
   const record = await waitFor(async () => {

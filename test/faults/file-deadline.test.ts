@@ -5,7 +5,7 @@
 import { generateFhvhvParquet } from '@sluice/normalize';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { recordSecurityRow } from '../security/security-table';
-import { FAULTS, startPipelineHarness, startS3FaultProxy, type PipelineHarness, type S3FaultProxy } from '../support';
+import { FAULTS, startPipelineHarness, type PipelineHarness, type S3FaultProxy } from '../support';
 import { auditRun } from './fault-audit';
 
 const GOOD = 'fhvhv_tripdata_2024-01.parquet';
@@ -15,10 +15,10 @@ let proxy: S3FaultProxy;
 
 beforeAll(async () => {
   h = await startPipelineHarness({
+    s3FaultProxy: true,
     env: { FILE_DEADLINE_MS: '10000', WORK_ACK_WAIT_MS: '5000', S3_REQUEST_TIMEOUT_MS: '600000', WORKERS_MAX: '2' },
   });
-  proxy = await startS3FaultProxy(h.s3.endpoint);
-  h.env.S3_ENDPOINT = proxy.endpoint;
+  proxy = h.proxy!;
   await h.source.put(GOOD, generateFhvhvParquet({ month: '2024-01', rows: 10_000, seed: 1 }));
   await h.source.put(HUNG, generateFhvhvParquet({ month: '2024-02', rows: 10_000, seed: 2 }));
   // Every ranged GET of the hung file stalls (no answer at all); its HEAD goes through.
@@ -28,7 +28,6 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await h?.stop();
-  await proxy?.stop();
 });
 
 it('a hung file is aborted at FILE_DEADLINE_MS: failed deadline_exceeded, nothing committed, the run ends', async () => {

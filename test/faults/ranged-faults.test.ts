@@ -4,7 +4,7 @@
 // transient, the message is redelivered) and every file completes exactly once, with nothing partial.
 import { generateFhvhvParquet } from '@sluice/normalize';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { FAULTS, startPipelineHarness, startS3FaultProxy, type PipelineHarness, type S3FaultProxy } from '../support';
+import { FAULTS, startPipelineHarness, type PipelineHarness, type S3FaultProxy } from '../support';
 import { auditRun } from './fault-audit';
 
 const MONTHS = ['2024-01', '2024-02', '2024-03', '2024-04', '2024-05'];
@@ -16,10 +16,10 @@ let proxy: S3FaultProxy;
 
 beforeAll(async () => {
   h = await startPipelineHarness({
+    s3FaultProxy: true,
     env: { WORK_MAX_DELIVER: '4', S3_REQUEST_TIMEOUT_MS: '2000', SOURCE_READ_MODE: 'ranged', QUARANTINE: 'true' },
   });
-  proxy = await startS3FaultProxy(h.s3.endpoint);
-  h.env.S3_ENDPOINT = proxy.endpoint; // the services go through the proxy; the test talks to S3 directly
+  proxy = h.proxy!; // the services go through the proxy; the test talks to S3 directly
   // 60,000 rows: a few MiB, read in several 1 MiB slices per column chunk
   for (const [i, m] of MONTHS.entries()) await h.source.put(keys[i], generateFhvhvParquet({ month: m, rows: 60_000, seed: i + 1 }));
   // `after`: the first ranged GETs (header, footer, the first slices) pass; the fault comes while pages are decoded
@@ -33,7 +33,6 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await h?.stop();
-  await proxy?.stop();
 });
 
 it('ranged reads and streamed writes: transient faults mid-read and mid-upload are retried, each file once', async () => {

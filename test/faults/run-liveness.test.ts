@@ -7,39 +7,31 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { CONSUMERS, KV, runReportKey, STREAMS, SUBJECTS, RunEventSchema, type RunEvent, type RunRecord } from '@sluice/contracts';
+import { CONSUMERS, KV, runReportKey, STREAMS, SUBJECTS, type RunRecord } from '@sluice/contracts';
 import { appEntry } from '@sluice/embedded';
 import { lostWorkGraceMs } from '../../apps/scanner/src/lost-work';
 import { Publisher } from '@sluice/messaging';
 import { generateFhvhvParquet } from '@sluice/normalize';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { recordSecurityRow } from '../security/security-table';
-import { FAULTS, startPipelineHarness, startS3FaultProxy, waitFor, type PipelineHarness, type S3FaultProxy } from '../support';
+import { FAULTS, startPipelineHarness, waitFor, type PipelineHarness, type S3FaultProxy } from '../support';
 
 const KEYS = ['fhvhv_tripdata_2024-01.parquet', 'fhvhv_tripdata_2024-02.parquet'];
 let h: PipelineHarness;
 let proxy: S3FaultProxy;
-const runEvents: RunEvent[] = [];
 
 beforeAll(async () => {
   // No capacity manager: no worker takes the work, the tests decide what happens to it.
   h = await startPipelineHarness({
+    s3FaultProxy: true,
     env: { RUN_LOCK_TTL_MS: '1500', CONTROL_ACK_WAIT_MS: '5000', WORK_ACK_WAIT_MS: '5000', S3_REQUEST_TIMEOUT_MS: '3000' },
   });
-  proxy = await startS3FaultProxy(h.s3.endpoint);
-  h.env.S3_ENDPOINT = proxy.endpoint; // so that a test can make the scanner's source listing slow
+  proxy = h.proxy!; // so that a test can make the scanner's source listing slow
   for (const [i, key] of KEYS.entries()) await h.source.put(key, generateFhvhvParquet({ month: `2024-0${i + 1}`, rows: 2_000, seed: i + 1 }));
   await h.startService('scanner');
-  h.nc.subscribe(SUBJECTS.runEvents, {
-    callback: (_e, m) => {
-      const parsed = RunEventSchema.safeParse(m.json());
-      if (parsed.success) runEvents.push(parsed.data);
-    },
-  });
 }, 60_000);
 afterAll(async () => {
   await h?.stop();
-  await proxy?.stop();
 });
 
 const finished = (runId: string, timeoutMs: number) =>
@@ -73,7 +65,7 @@ it('a work message terminated with no failure event: its file fails as `terminat
 
 it('work messages purged from the stream: their files fail as `work_lost` after the grace, the run ends', async () => {
   await new Publisher(h.nc).publishJson(SUBJECTS.run, { intent: 'incremental', runId: 'lost-1' }, 'run:lost-1');
-  await waitFor(() => runEvents.find((e) => e.runId === 'lost-1' && e.type === 'planned'), { what: 'lost-1 planned' });
+  await waitFor(() => h.runEvents.find((e) => e.runId === 'lost-1' && e.type === 'planned'), { what: 'lost-1 planned' });
   expect((await h.jsm.streams.info(STREAMS.work)).state.messages).toBe(2);
   await h.jsm.streams.purge(STREAMS.work);
   const started = Date.now();
@@ -117,7 +109,7 @@ it("a dead scanner's lock is taken over after its TTL, and the run it left settl
 
   // While the dead scanner's lease lasts, the run is active: a new run is rejected.
   await new Publisher(h.nc).publishJson(SUBJECTS.run, { intent: 'incremental', runId: 'during-lease' }, 'run:during-lease');
-  const rejected = await waitFor(() => runEvents.find((e) => e.runId === 'during-lease' && e.type !== 'accepted'), { what: 'during-lease answered' });
+  const rejected = await waitFor(() => h.runEvents.find((e) => e.runId === 'during-lease' && e.type !== 'accepted'), { what: 'during-lease answered' });
   expect(rejected).toMatchObject({ type: 'rejected', activeRunId: 'orphan-1' });
   // `sluice status` says who holds the lock, for how long, and how long the run has made no progress.
   const status = (await promisify(execFile)(process.execPath, [appEntry('cli'), 'status'], { env: h.cliEnv() })).stdout;
@@ -131,7 +123,7 @@ it("a dead scanner's lock is taken over after its TTL, and the run it left settl
   await waitFor(async () => (await h.runs.activeLock()) === undefined, { what: 'the lock released' });
   // No worker runs in this file: accepted and planned is what shows the lock is free.
   await new Publisher(h.nc).publishJson(SUBJECTS.run, { intent: 'incremental', runId: 'after-lease' }, 'run:after-lease');
-  const answer = await waitFor(() => runEvents.find((e) => e.runId === 'after-lease' && (e.type === 'planned' || e.type === 'rejected')), {
+  const answer = await waitFor(() => h.runEvents.find((e) => e.runId === 'after-lease' && (e.type === 'planned' || e.type === 'rejected')), {
     what: 'after-lease answered',
   });
   expect(answer.type).toBe('planned');
@@ -153,12 +145,12 @@ it('the lock is kept while a run is planned, however long the source listing tak
   // The source listing stalls for S3_REQUEST_TIMEOUT_MS (3 s) before its retry answers: six lease ticks (every 500 ms).
   proxy.add({ method: 'GET', path: /^\/tlc-source\/?$/, fault: FAULTS.stall, times: 1 });
   await new Publisher(h.nc).publishJson(SUBJECTS.run, { intent: 'reprocess', runId: 'slow-plan' }, 'run:slow-plan');
-  await waitFor(() => runEvents.find((e) => e.runId === 'slow-plan' && e.type === 'planned'), { what: 'slow-plan planned', timeoutMs: 30_000 });
+  await waitFor(() => h.runEvents.find((e) => e.runId === 'slow-plan' && e.type === 'planned'), { what: 'slow-plan planned', timeoutMs: 30_000 });
   expect(proxy.injected.filter((i) => i.fault === 'stall')).toHaveLength(1);
   expect((await h.runs.activeLock())?.runId).toBe('slow-plan');
   // Its files are queued (no worker here): it is active, so the next run is rejected.
   await new Publisher(h.nc).publishJson(SUBJECTS.run, { intent: 'incremental', runId: 'after-slow-plan' }, 'run:after-slow-plan');
-  const answer = await waitFor(() => runEvents.find((e) => e.runId === 'after-slow-plan' && (e.type === 'rejected' || e.type === 'planned')), {
+  const answer = await waitFor(() => h.runEvents.find((e) => e.runId === 'after-slow-plan' && (e.type === 'rejected' || e.type === 'planned')), {
     what: 'after-slow-plan answered',
   });
   expect(answer).toMatchObject({ type: 'rejected', activeRunId: 'slow-plan' });

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { appEntry } from '@sluice/embedded';
 import { generateFhvhvParquet } from '@sluice/normalize';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { FAULTS, startPipelineHarness, startS3FaultProxy, type PipelineHarness, type S3FaultProxy } from '../support';
+import { FAULTS, startPipelineHarness, type PipelineHarness, type S3FaultProxy } from '../support';
 import { auditRun } from './fault-audit';
 
 const MONTHS = ['2024-01', '2024-02', '2024-03', '2024-04', '2024-05', '2024-06', '2024-07', '2024-08'];
@@ -19,9 +19,8 @@ let h: PipelineHarness;
 let proxy: S3FaultProxy;
 
 beforeAll(async () => {
-  h = await startPipelineHarness({ env: { WORK_MAX_DELIVER: '3', S3_REQUEST_TIMEOUT_MS: '2000' } });
-  proxy = await startS3FaultProxy(h.s3.endpoint);
-  h.env.S3_ENDPOINT = proxy.endpoint; // the services go through the proxy; the test talks to S3 directly
+  h = await startPipelineHarness({ s3FaultProxy: true, env: { WORK_MAX_DELIVER: '3', S3_REQUEST_TIMEOUT_MS: '2000' } });
+  proxy = h.proxy!; // the services go through the proxy; the test talks to S3 directly
   for (const [i, m] of MONTHS.entries()) await h.source.put(keys[i], generateFhvhvParquet({ month: m, rows: 5_000, seed: i + 1 }));
   proxy.add({ method: 'GET', path: src('2024-01'), fault: FAULTS.internalError, times: 2 });
   proxy.add({ method: 'PUT', path: out('2024-02'), fault: FAULTS.slowDown, times: 2 });
@@ -37,7 +36,6 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await h?.stop();
-  await proxy?.stop();
 });
 
 it('retries transient S3 faults; fails permanent ones with their reason; dead-letters endless failure after max_deliver', async () => {

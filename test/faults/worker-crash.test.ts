@@ -5,7 +5,7 @@
 // 0 failed, 0 skipped of 2` forever with no dead letter, and every later run was rejected.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { STREAMS, SUBJECTS, RunEventSchema, type RunEvent } from '@sluice/contracts';
+import { STREAMS, SUBJECTS } from '@sluice/contracts';
 import { appEntry } from '@sluice/embedded';
 import { generateFhvhvParquet } from '@sluice/normalize';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -16,7 +16,6 @@ import { auditRun } from './fault-audit';
 const GOOD = 'fhvhv_tripdata_2024-01.parquet';
 const KILLER = 'fhvhv_tripdata_2024-02.parquet';
 let h: PipelineHarness;
-const runEvents: RunEvent[] = [];
 const kills: number[] = [];
 let killing = true;
 
@@ -26,12 +25,6 @@ beforeAll(async () => {
   await h.source.put(KILLER, generateFhvhvParquet({ month: '2024-02', rows: 20_000, seed: 2 }));
   await h.startService('scanner');
   await h.startService('capacity-manager');
-  h.nc.subscribe(SUBJECTS.runEvents, {
-    callback: (_e, m) => {
-      const parsed = RunEventSchema.safeParse(m.json());
-      if (parsed.success) runEvents.push(parsed.data);
-    },
-  });
   // The "crash": whenever the killer file starts, SIGKILL the (only) worker, as the OOM killer would.
   h.nc.subscribe(SUBJECTS.fileEvents, {
     callback: (_e, m) => {
@@ -72,7 +65,7 @@ it('a file whose every delivery kills its worker: failed as worker_crashed from 
   // The next run is accepted and, with the crashing stopped, processes the file.
   killing = false;
   const next = await h.run({ intent: 'incremental', runId: 'crash-2' }, 60_000);
-  expect(runEvents.find((e) => e.runId === 'crash-2' && e.type === 'rejected')).toBeUndefined();
+  expect(h.runEvents.find((e) => e.runId === 'crash-2' && e.type === 'rejected')).toBeUndefined();
   expect(next).toMatchObject({ state: 'succeeded', total: 1, done: 1 });
   recordSecurityRow({
     area: 'liveness',

@@ -1,13 +1,12 @@
 // The scanner process alone (no workers): planning, Msg-Id de-duplication, one active run, cancel, poison messages.
 import { jetstream } from '@nats-io/jetstream';
-import { CONSUMERS, FileDiscoveredSchema, RunEventSchema, runReportKey, STREAMS, SUBJECTS, type RunEvent } from '@sluice/contracts';
+import { CONSUMERS, FileDiscoveredSchema, runReportKey, STREAMS, SUBJECTS } from '@sluice/contracts';
 import { generateFhvhvParquet } from '@sluice/normalize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../support';
 
 describe('scanner', () => {
   let h: PipelineHarness;
-  const runEvents: RunEvent[] = [];
   const workMessages = async () => (await h.jsm.streams.info(STREAMS.work)).state.messages;
   const publishRaw = (subject: string, body: string) => jetstream(h.nc).publish(subject, body);
 
@@ -17,11 +16,6 @@ describe('scanner', () => {
     for (const month of ['2024-01', '2024-02', '2024-03']) await h.source.put(`fhvhv_tripdata_${month}.parquet`, file);
     await h.source.put('README.txt', 'not a trip file');
     await h.startService('scanner');
-    h.nc.subscribe(SUBJECTS.runEvents, { callback: (_e, m) => {
-        const parsed = RunEventSchema.safeParse(m.json());
-      if (parsed.success) runEvents.push(parsed.data);
-      },
-    });
   }, 60_000);
 
   afterAll(async () => {
@@ -50,7 +44,7 @@ describe('scanner', () => {
 
   it('rejects a second run while one is active, visibly', async () => {
     await jetstream(h.nc).publish(SUBJECTS.run, JSON.stringify({ intent: 'incremental', runId: 'plan-2' }));
-    const rejected = await waitFor(() => runEvents.find((e) => e.runId === 'plan-2' && e.type === 'rejected'), { what: 'rejected event' });
+    const rejected = await waitFor(() => h.runEvents.find((e) => e.runId === 'plan-2' && e.type === 'rejected'), { what: 'rejected event' });
     expect(rejected).toMatchObject({ activeRunId: 'plan-1' });
     expect(await h.runs.get('plan-2')).toBeUndefined();
   });
@@ -63,7 +57,7 @@ describe('scanner', () => {
     await waitFor(async () => (await h.runs.activeLock()) === undefined, { what: 'the active-run lock released' });
     const report = JSON.parse(Buffer.from((await h.sink.getBytes(runReportKey('plan-1')))!).toString());
     expect(report).toMatchObject({ state: 'cancelled', cancelReason: 'test' });
-    expect(runEvents.find((e) => e.runId === 'plan-1' && e.type === 'completed')).toMatchObject({ state: 'cancelled' });
+    expect(h.runEvents.find((e) => e.runId === 'plan-1' && e.type === 'completed')).toMatchObject({ state: 'cancelled' });
   });
 
   it('a run with no files completes at once, with nothing enqueued', async () => {
@@ -93,6 +87,6 @@ describe('scanner', () => {
     expect(letters[1].reason).toMatch(/intent/);
     expect(letters[2].reason).toMatch(/runId/);
     expect((await h.runs.get('plan-4'))!).toMatchObject({ target: 'test', total: 1 });
-    expect(runEvents.filter((e) => e.type === 'planned' && e.runId === 'plan-4')).toHaveLength(1);
+    expect(h.runEvents.filter((e) => e.type === 'planned' && e.runId === 'plan-4')).toHaveLength(1);
   });
 });

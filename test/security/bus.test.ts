@@ -14,7 +14,7 @@ import { connectNats } from '@sluice/messaging';
 import { generateFhvhvParquet } from '@sluice/normalize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliHint, startDemoEnvironment, type DemoEnvironment } from '../../apps/cli/src/demo/demo-environment';
-import { FAULTS, startPipelineHarness, startS3FaultProxy, waitFor, type PipelineHarness, type S3FaultProxy } from '../support';
+import { FAULTS, startPipelineHarness, waitFor, type PipelineHarness, type S3FaultProxy } from '../support';
 import { recordSecurityRow } from './security-table';
 
 const exec = promisify(execFile);
@@ -59,9 +59,8 @@ async function corePublishRefused(nc: NatsConnection, subject: string): Promise<
 }
 
 beforeAll(async () => {
-  h = await startPipelineHarness({ env: { S3_REQUEST_TIMEOUT_MS: '10000' } });
-  proxy = await startS3FaultProxy(h.s3.endpoint);
-  h.env.S3_ENDPOINT = proxy.endpoint; // the scanner reaches S3 through the proxy; the flood test stalls its listings
+  h = await startPipelineHarness({ s3FaultProxy: true, env: { S3_REQUEST_TIMEOUT_MS: '10000' } });
+  proxy = h.proxy!; // the scanner reaches S3 through the proxy; the flood test stalls its listings
   await h.source.put('fhvhv_tripdata_2024-01.parquet', generateFhvhvParquet({ month: '2024-01', rows: 1_000, seed: 1 }));
   await h.startService('scanner');
 }, 60_000);
@@ -69,7 +68,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(connections.map((nc) => nc.close().catch(() => undefined)));
   await h?.stop();
-  await proxy?.stop();
 });
 
 describe('an authenticated bus', () => {

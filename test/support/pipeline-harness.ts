@@ -17,6 +17,7 @@ import {
   DeadLetterSchema,
   FileEventSchema,
   isFinalRunState,
+  RunEventSchema,
   KV,
   STREAMS,
   SUBJECTS,
@@ -25,6 +26,7 @@ import {
   type FileDiscovered,
   type FileEvent,
   type Manifest,
+  type RunEvent,
   type RunRecord,
   type BusRole,
   type RunRequestInput,
@@ -34,6 +36,7 @@ import { startServiceProcess, type ServiceProcess, type SluiceApp } from '@sluic
 import { ensureBusCredentials, ensureTopology, Publisher, RunStore, type BusCredentials } from '@sluice/messaging';
 import { openObjectStore, readManifests, type ObjectStore } from '@sluice/storage';
 import { z } from 'zod';
+import { startS3FaultProxy, type S3FaultProxy } from './s3-fault-proxy';
 import { startTestNats, startTestS3, type S3KeyPair, type TestNats, type TestS3 } from './servers';
 import { waitFor } from './wait-for';
 
@@ -64,6 +67,9 @@ export interface PipelineHarness {
   services: Map<SluiceApp, ServiceProcess>;
   capacityEvents: CapacityEvent[];
   fileEvents: FileEvent[];
+  runEvents: RunEvent[];
+  /** With the s3FaultProxy option: the proxy the services reach S3 through (the test's own stores go direct). */
+  proxy?: S3FaultProxy;
   startService(app: SluiceApp, extraEnv?: NodeJS.ProcessEnv): Promise<ServiceProcess>;
   /** Publishes `pipeline.run` and waits until the run is final; returns its record. */
   run(request: RunRequestInput & { runId: string }, timeoutMs?: number): Promise<RunRecord>;
@@ -83,6 +89,8 @@ export interface HarnessOptions {
   client?: Partial<ConnectionOptions>;
   /** The key pair the S3 server accepts, and the services and the test use (default: the server's test key). */
   s3Credentials?: S3KeyPair;
+  /** The services reach S3 through a fault-injecting proxy (`h.proxy`), for tests that make S3 fail or stall. */
+  s3FaultProxy?: boolean;
 }
 
 const ROLE_OF: Record<SluiceApp, BusRole> = { scanner: 'scanner', transformer: 'transformer', 'capacity-manager': 'capacity-manager', cli: 'operator' };
@@ -102,6 +110,7 @@ export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<P
   const nats = await startTestNats(opts.natsConfig ?? readFileSync(secured!.bus.configFile, 'utf8'));
   const bus = secured?.bus;
   const s3 = await startTestS3([SOURCE_BUCKET, SINK_BUCKET], opts.s3Credentials);
+  const proxy = opts.s3FaultProxy ? await startS3FaultProxy(s3.endpoint) : undefined;
   const logDir = mkdtempSync(join(tmpdir(), 'sluice-logs-'));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -109,7 +118,7 @@ export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<P
     NATS_URL: nats.url,
     SOURCE_URL: `s3://${SOURCE_BUCKET}/${SOURCE_PREFIX}`,
     SINK_URL: `s3://${SINK_BUCKET}`,
-    S3_ENDPOINT: s3.endpoint,
+    S3_ENDPOINT: proxy?.endpoint ?? s3.endpoint,
     AWS_REGION: s3.region,
     AWS_ACCESS_KEY_ID: s3.accessKeyId,
     AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
@@ -136,6 +145,7 @@ export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<P
   const services = new Map<SluiceApp, ServiceProcess>();
   const capacityEvents: CapacityEvent[] = [];
   const fileEvents: FileEvent[] = [];
+  const runEvents: RunEvent[] = [];
   const subs: Subscription[] = [
     nc.subscribe(SUBJECTS.capacityEvent, {
       // safeParse: a throw inside a nats.js callback would stall the whole connection (poison tests send garbage).
@@ -148,6 +158,12 @@ export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<P
       callback: (_e, m) => {
         const parsed = FileEventSchema.safeParse(safeJson(m.data));
         if (parsed.success) fileEvents.push(parsed.data);
+      },
+    }),
+    nc.subscribe(SUBJECTS.runEvents, {
+      callback: (_e, m) => {
+        const parsed = RunEventSchema.safeParse(safeJson(m.data));
+        if (parsed.success) runEvents.push(parsed.data);
       },
     }),
   ];
@@ -181,6 +197,8 @@ export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<P
     services,
     capacityEvents,
     fileEvents,
+    runEvents,
+    proxy,
     async startService(app, extraEnv = {}) {
       const logFile = join(logDir, `${app}.log`);
       const serviceEnv = { ...env, ...credentials(app), ...extraEnv };
@@ -227,6 +245,7 @@ export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<P
       subs.forEach((s) => s.unsubscribe());
       await Promise.all([...services.values()].map((s) => s.stop(30_000)));
       await nc.close();
+      await proxy?.stop();
       await s3.stop();
       await nats.stop();
     },
