@@ -53,12 +53,19 @@ export async function openRemoteInput(spec: RemoteInputSpec): Promise<RemoteInpu
   let opened: { size: number; etag: string };
   try {
     opened = await new Promise<{ size: number; etag: string }>((resolve, reject) => {
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`the range reader worker exited (code ${code}) before opening ${spec.name}`)));
-      port.once('message', (answer: { size: number; etag: string } | { error: WireError }) => {
+      const settle = (answer: { size: number; etag: string } | { error: WireError }) => {
         if ('error' in answer) reject(fromWire(answer.error));
         else resolve(answer);
+      };
+      worker.once('error', reject);
+      // A worker that fails to open posts its error and ends: its 'exit' can arrive before the port's 'message'
+      // event, though the answer is already queued on the port. Take it from there before calling it a crash.
+      worker.once('exit', (code) => {
+        const queued = receiveMessageOnPort(port);
+        if (queued) settle(queued.message as { size: number; etag: string } | { error: WireError });
+        else reject(new Error(`the range reader worker exited (code ${code}) before opening ${spec.name}`));
       });
+      port.once('message', settle);
       worker.postMessage({ port: workerPort, control, module: spec.module, options: spec.options }, [workerPort]);
     });
   } catch (error) {
