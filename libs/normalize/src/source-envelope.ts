@@ -2,7 +2,7 @@
 // saved as .parquet, a Git LFS pointer, `curl -i` output and a cut download apart before any decoding, with a
 // message a human can act on.
 import { PermanentError } from '@sluice/contracts';
-import { FOOTER_TRAILER_BYTES, PARQUET_MAGIC } from './parquet/footer';
+import { FOOTER_TRAILER_BYTES, PARQUET_MAGIC } from './parquet/format';
 
 /** How many leading bytes to read for the diagnosis. */
 export const HEAD_BYTES = 512;

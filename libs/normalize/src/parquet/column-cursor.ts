@@ -9,7 +9,8 @@ import { BitmapBuilder } from '../columns/bitmap';
 import type { RandomAccessInput } from '../io/random-access-input';
 import { FileRegion, MemoryBuffer, type PullBuffer, SnappyStream, ZstdStream } from './byte-streams';
 import type { ParquetFooter, TopLevelColumn } from './footer';
-import { PAGE_TYPE, parsePageHeader } from './pages';
+import { PageType as PAGE_TYPE } from './format';
+import { parsePageHeader } from './pages';
 import { RleHybridDecoder } from './rle';
 import { type ThriftList, type ThriftStruct, ThriftDecodeError, fieldValue } from './thrift-compact';
 

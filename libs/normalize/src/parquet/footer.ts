@@ -11,33 +11,22 @@ import {
   withField,
   withoutFields,
 } from './thrift-compact';
+import {
+  ARROW_SCHEMA_KEY,
+  ColumnChunkField,
+  ColumnMetaDataField,
+  FOOTER_TRAILER_BYTES,
+  FileMetaDataField,
+  PARQUET_MAGIC,
+  RowGroupField,
+  SchemaElementField,
+} from './format';
 
-export const PARQUET_MAGIC = 'PAR1';
-/** 4-byte footer length + 4-byte magic. */
-export const FOOTER_TRAILER_BYTES = 8;
-
-// Field ids from parquet.thrift.
-const FILE = { schema: 2, numRows: 3, rowGroups: 4, keyValueMetadata: 5, columnOrders: 7 } as const;
-const ARROW_SCHEMA_KEY = 'ARROW:schema';
-const SCHEMA_ELEMENT = { type: 1, name: 4, numChildren: 5 } as const;
-const ROW_GROUP = { columns: 1, numRows: 3, sortingColumns: 4, fileOffset: 5, totalCompressedSize: 6, ordinal: 7 } as const;
-const COLUMN_CHUNK = {
-  filePath: 1,
-  fileOffset: 2,
-  metaData: 3,
-  offsetIndexOffset: 4,
-  offsetIndexLength: 5,
-  columnIndexOffset: 6,
-  columnIndexLength: 7,
-} as const;
-const COLUMN_META = {
-  totalCompressedSize: 7,
-  dataPageOffset: 9,
-  indexPageOffset: 10,
-  dictionaryPageOffset: 11,
-  bloomFilterOffset: 14,
-  bloomFilterLength: 15,
-} as const;
+const FILE = FileMetaDataField;
+const SCHEMA_ELEMENT = SchemaElementField;
+const ROW_GROUP = RowGroupField;
+const COLUMN_CHUNK = ColumnChunkField;
+const COLUMN_META = ColumnMetaDataField;
 
 export class FooterError extends Error {}
 

@@ -2,10 +2,20 @@
 // what lets the reader decode a 20M-row column chunk a few pages at a time instead of whole.
 import { type ThriftStruct, decodeStruct, fieldValue, ThriftDecodeError } from './thrift-compact';
 
-export const PAGE_TYPE = { DATA_PAGE: 0, INDEX_PAGE: 1, DICTIONARY_PAGE: 2, DATA_PAGE_V2: 3 } as const;
-const HEADER = { type: 1, compressedSize: 3, dataPage: 5, dictionaryPage: 7, dataPageV2: 8 } as const;
-const DATA_PAGE = { numValues: 1, encoding: 2 } as const;
-const DATA_PAGE_V2 = { numValues: 1, numRows: 3, encoding: 4 } as const;
+import {
+  DataPageHeaderField as DATA_PAGE,
+  DataPageHeaderV2Field as DATA_PAGE_V2,
+  PageHeaderField,
+  PageType as PAGE_TYPE,
+} from './format';
+
+const HEADER = {
+  type: PageHeaderField.type,
+  compressedSize: PageHeaderField.compressedPageSize,
+  dataPage: PageHeaderField.dataPageHeader,
+  dictionaryPage: PageHeaderField.dictionaryPageHeader,
+  dataPageV2: PageHeaderField.dataPageHeaderV2,
+} as const;
 
 export class PageIndexError extends Error {}
 
