@@ -100,7 +100,7 @@ const CASES: Case[] = [
       }).table,
   },
   {
-    name: 'fhvhv: flags as booleans, gzip source (the wasm fallback), no compression of pages',
+    name: 'fhvhv: flags as booleans, gzip source (the wasm fallback)',
     dataset: 'fhvhv',
     month: '2024-07',
     table: () => flagsAsBooleans(buildFhvhvTable({ month: '2024-07', rows: 1_500, seed: 4 }).table),
