@@ -16,6 +16,16 @@ describe('checkFileEvent', () => {
     expect(checkFileEvent(runRecord(), failedEvent('b', '2024-02'), { workStillQueued: true })).toMatchObject({ verdict: 'wait' });
   });
 
+  it('counts a failure of a file this run has committed as that commit (its done event may come after a forged or stale failure)', () => {
+    const committed = checkFileEvent(runRecord(), failedEvent('b', '2024-02'), { workStillQueued: false, manifest: manifestFor('b', '2024-02') });
+    expect(committed).toMatchObject({ verdict: 'count_commit', manifest: { runId: 'r1', source: { key: 'b' } } });
+    // a manifest of another run, or of another source for that month, is no commit of this file
+    expect(checkFileEvent(runRecord(), failedEvent('b', '2024-02'), { manifest: manifestFor('b', '2024-02', { runId: 'r0' }) })).toEqual({ verdict: 'count' });
+    expect(checkFileEvent(runRecord(), failedEvent('b', '2024-02'), { manifest: manifestFor('other.parquet', '2024-02') })).toEqual({ verdict: 'count' });
+    // still queued: wait, whatever the manifest
+    expect(checkFileEvent(runRecord(), failedEvent('b', '2024-02'), { workStillQueued: true, manifest: manifestFor('b', '2024-02') })).toMatchObject({ verdict: 'wait' });
+  });
+
   it('refuses events for a run that does not exist', () => {
     expect(checkFileEvent(undefined, failedEvent('a', '2024-01'))).toMatchObject({ verdict: 'refuse', code: 'unknown_run' });
   });

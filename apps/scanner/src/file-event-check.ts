@@ -12,13 +12,18 @@ export type EventVerdict =
   /** Wrong or forged: dead-lettered with this code and reason, and the run is left as it was. */
   | { verdict: 'refuse'; code: string; reason: string }
   /** Not yet: asked again later (its work message is still queued or in progress). */
-  | { verdict: 'wait'; reason: string };
+  | { verdict: 'wait'; reason: string }
+  /**
+   * A failure for a file this run has committed (its manifest names this run and this source): the commit is the
+   * truth, so the file counts as done, with the manifest's figures.
+   */
+  | { verdict: 'count_commit'; manifest: Manifest; why: string };
 
 const refuse = (code: string, reason: string): EventVerdict => ({ verdict: 'refuse', code, reason });
 
 /** What the tracker read for the check: the manifest (for `done`), and whether the file's work message is still stored. */
 export interface EventEvidence {
-  /** What the run's output store holds for the event's dataset and month. */
+  /** What the run's output store holds for the event's dataset and month (read for `done`, and for a `failed` once its work is settled). */
   manifest?: Manifest;
   /** True when the file's work message (its `workSeq`) is still in the work stream: queued or in progress. */
   workStillQueued?: boolean;
@@ -40,6 +45,12 @@ export function checkFileEvent(record: RunRecord | undefined, event: SettledEven
       // the scanner deletes it): a failure for a file whose message is still there, queued or being worked on, is
       // premature or forged, and must not stop the worker that holds it.
       if (evidence.workStillQueued) return { verdict: 'wait', reason: `the work message of ${event.sourceKey} is still queued or in progress` };
+      // A worker publishes its `done` before it acks its work: a failure read once the work is settled may still come
+      // before that `done` (a forged or stale failure redelivered in between), and a worker that died between its commit
+      // and its `done` on the last delivery is failed by the advisories. Either way the manifest says it committed.
+      if (evidence.manifest && committedBy(record, event, evidence.manifest)) {
+        return { verdict: 'count_commit', manifest: evidence.manifest, why: `run ${record.runId} committed ${event.sourceKey} (its manifest says so): the failure (${event.code}) is not counted` };
+      }
       return { verdict: 'count' };
     case 'skipped':
       // Workers skip only the files of a cancelled run, and a cancelled run no longer counts anything.
@@ -71,6 +82,17 @@ function checkDone(record: RunRecord, event: Extract<SettledEvent, { type: 'done
     return refuse('event_mismatch', `the 'done' event for ${event.sourceKey} does not match its manifest (${differences.join('; ')})`);
   }
   return { verdict: 'count' };
+}
+
+/** Whether `manifest` is this run's commit of the event's file. */
+function committedBy(record: RunRecord, event: SettledEvent, manifest: Manifest): boolean {
+  return (
+    manifest.runId === record.runId &&
+    manifest.source.key === event.sourceKey &&
+    manifest.dataset === event.dataset &&
+    manifest.month === event.month &&
+    manifest.output.key === outputKey(event.dataset, event.month)
+  );
 }
 
 /** Drop counts as comparable text: rules with 0 rows omitted, sorted by rule. */

@@ -17,6 +17,13 @@ describe('applyFileEvent', () => {
     expect(r.files.b).toMatchObject({ error: 'not_parquet: HTML page', errorCode: 'not_parquet' });
   });
 
+  it("counts a failure of a file this run committed as done, with its manifest's figures, and then ignores the real done", () => {
+    const r = applyFileEvent(runRecord(), failedEvent('b', '2024-02'), { workStillQueued: false, manifest: manifestFor('b', '2024-02') })!;
+    expect(r).toMatchObject({ done: 1, failed: 0 });
+    expect(r.files.b).toMatchObject({ status: 'done', rowsOut: 9, outputKey: manifestFor('b', '2024-02').output.key });
+    expect(applyFileEvent(r, doneEvent('b', '2024-02'), { manifest: manifestFor('b', '2024-02') })).toBeUndefined();
+  });
+
   it('changes nothing for events the check does not count', () => {
     expect(applyFileEvent(runRecord({ state: 'cancelled' }), doneEvent('a', '2024-01'), { manifest: manifestFor('a', '2024-01') })).toBeUndefined();
     expect(applyFileEvent(runRecord(), failedEvent('zzz', '2024-01'))).toBeUndefined();

@@ -13,9 +13,17 @@ import { RunCompletion } from './run-completion';
 
 /** Pure: the record after one settled file event the check accepted, or undefined when it changes nothing. */
 export function applyFileEvent(record: RunRecord, event: SettledEvent, evidence: EventEvidence = {}, now = new Date().toISOString()): RunRecord | undefined {
-  if (checkFileEvent(record, event, evidence).verdict !== 'count') return undefined;
+  const verdict = checkFileEvent(record, event, evidence);
+  if (verdict.verdict !== 'count' && verdict.verdict !== 'count_commit') return undefined;
   const next = structuredClone(record);
   const target = next.files[event.sourceKey];
+  if (verdict.verdict === 'count_commit') {
+    const m = verdict.manifest;
+    Object.assign(target, { status: 'done', rowsIn: m.rowsIn, rowsOut: m.rowsOut, dropped: m.dropped, outputKey: m.output.key });
+    next.done += 1;
+    next.lastProgressAt = now;
+    return next;
+  }
   switch (event.type) {
     case 'done':
       Object.assign(target, { status: 'done', rowsIn: event.rowsIn, rowsOut: event.rowsOut, dropped: event.dropped, outputKey: event.outputKey });
@@ -58,6 +66,7 @@ export class RunTracker {
     }
     if (verdict.verdict === 'wait') throw new TransientError('file_event_early', verdict.reason);
     if (verdict.verdict === 'ignore') return;
+    if (verdict.verdict === 'count_commit') this.log.warn({ runId: event.runId, key: event.sourceKey }, verdict.why);
     const result = await this.runs.update(event.runId, (r) => applyFileEvent(r, event, evidence));
     if (!result?.changed) return;
     const { record } = result;
@@ -76,7 +85,8 @@ export class RunTracker {
   private async evidenceFor(record: RunRecord, event: SettledEvent): Promise<EventEvidence> {
     if (event.type === 'done') return { manifest: await readManifest(this.stores.output(record.target), event.dataset, event.month) };
     const seq = Object.hasOwn(record.files, event.sourceKey) ? record.files[event.sourceKey].workSeq : undefined;
-    if (event.type !== 'failed' || seq === undefined) return {};
-    return { workStillQueued: (await storedMessage(this.jsm, STREAMS.work, seq)) !== undefined };
+    if (event.type !== 'failed') return {};
+    if (seq !== undefined && (await storedMessage(this.jsm, STREAMS.work, seq)) !== undefined) return { workStillQueued: true };
+    return { workStillQueued: false, manifest: await readManifest(this.stores.output(record.target), event.dataset, event.month) };
   }
 }
