@@ -1,7 +1,7 @@
 // The synthetic fhvhv source of the benchmark, as DuckDB SQL: the real 24-column schema and types (µs
 // timestamps, int64 IDs, double money, 'Y'/'N' flags), DATA.md-like distributions, and about 0.5 % of rows that
-// each break one quality rule. Written as ONE row group, snappy (or zstd with --source-codec zstd): the shape of the worst real months.
-export function fhvhvSourceSql(rows: number, month: string, outputPath: string, codec: 'snappy' | 'zstd' = 'snappy'): string {
+// each break one quality rule. Written as ONE row group, snappy (or zstd or gzip with --source-codec): the shape of the worst real months.
+export function fhvhvSourceSql(rows: number, month: string, outputPath: string, codec: 'snappy' | 'zstd' | 'gzip' = 'snappy'): string {
   const start = `TIMESTAMP '${month}-01 00:00:00'`;
   return `
 SELECT setseed(0.42);

@@ -1,6 +1,6 @@
 // Property: any valid fhvhv source table — any row count (0 and 1 included), nulls anywhere, any timestamp unit
-// per column, int32 or int64 IDs, airport fee drift, any source and output row-group layout and read window, snappy
-// or zstd (JS page decoder) or gzip (wasm fallback) — comes back from normalizeFile with every row and only the documented
+// per column, int32 or int64 IDs, airport fee drift, any source and output row-group layout and read window, snappy,
+// zstd or gzip (all three through the JS page decoder) — comes back from normalizeFile with every row and only the documented
 // casts. fast-check rather than seeded loops: it shrinks a failing table to a minimal one (fewest rows, columns
 // left at their simplest values) and prints the seed to replay it.
 import * as fs from 'node:fs';

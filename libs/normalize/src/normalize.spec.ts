@@ -115,7 +115,7 @@ describe('normalizeFile tolerates known drift', () => {
     expectOutputMatchesSource(result);
   });
 
-  it('s timestamps, on both read paths: JS pages (snappy, zstd) and the wasm fallback (gzip), which loses the unit', async () => {
+  it('s timestamps, which Parquet stores as bare INT64 (the unit comes from the embedded Arrow schema), for each codec', async () => {
     const { table, invalidRowIndexes } = buildFhvhvTable({ month: '2024-02', rows: 1_000 });
     const seconds = (name: string) => {
       const { nullBitmap, nullCount, length, values } = table.getChild(name)!.data[0];

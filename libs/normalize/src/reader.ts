@@ -96,9 +96,10 @@ export class ParquetSource {
   }
 
   /**
-   * Opens one column of one row group for reading in slices. Flat snappy/uncompressed columns of the usual
-   * types are decoded page by page in JavaScript, in bounded memory; others fall back to parquet-wasm, which
-   * decodes the whole column chunk on the first read (memory: that one chunk).
+   * Opens one column of one row group for reading in slices. Flat columns of the usual types, uncompressed or
+   * in snappy, zstd, gzip or brotli, are decoded page by page (parquet/column-cursor.ts), in bounded memory;
+   * others (LZ4, LZO, booleans, nested, v2 pages) fall back to parquet-wasm, which decodes the whole column
+   * chunk on the first read (memory: that one chunk).
    */
   openColumn(rowGroup: number, name: string): ColumnRows {
     const column = this.footer.columns.find((c) => c.name === name);

@@ -2,6 +2,7 @@
 // window sizes, nulls, dictionary or plain values, and the codec; and refuse what it does not handle.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import * as arrow from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parquetWasm } from '../engine/parquet-wasm';
@@ -34,7 +35,7 @@ function sourceTable(): arrow.Table {
   });
 }
 
-type Layout = { name: string; compression: 'SNAPPY' | 'UNCOMPRESSED' | 'ZSTD'; dictionary: boolean; pageBytes: number };
+type Layout = { name: string; compression: 'SNAPPY' | 'UNCOMPRESSED' | 'ZSTD' | 'GZIP' | 'BROTLI'; dictionary: boolean; pageBytes: number };
 const LAYOUTS: Layout[] = [
   { name: 'snappy, dictionary, small pages', compression: 'SNAPPY', dictionary: true, pageBytes: 2_000 },
   { name: 'snappy, plain, small pages', compression: 'SNAPPY', dictionary: false, pageBytes: 3_000 },
@@ -42,6 +43,10 @@ const LAYOUTS: Layout[] = [
   { name: 'snappy, plain, one page', compression: 'SNAPPY', dictionary: false, pageBytes: 1 << 24 },
   { name: 'zstd, dictionary, small pages', compression: 'ZSTD', dictionary: true, pageBytes: 2_000 },
   { name: 'zstd, plain, one page', compression: 'ZSTD', dictionary: false, pageBytes: 1 << 24 },
+  { name: 'gzip, dictionary, small pages', compression: 'GZIP', dictionary: true, pageBytes: 2_000 },
+  { name: 'gzip, plain, one page', compression: 'GZIP', dictionary: false, pageBytes: 1 << 24 },
+  { name: 'brotli, dictionary, small pages', compression: 'BROTLI', dictionary: true, pageBytes: 2_000 },
+  { name: 'brotli, plain, one page', compression: 'BROTLI', dictionary: false, pageBytes: 1 << 24 },
 ];
 
 function write(file: string, table: arrow.Table, layout: Layout): void {
@@ -116,6 +121,58 @@ describe('streaming column decoder', () => {
       const pieces: arrow.Data[] = [];
       for (let done = 0; done < rows; done += 3_001) pieces.push(await reader.read(Math.min(3_001, rows - done)));
       expect(valuesOf(pieces)).toEqual(valuesOf([await source.readColumn(0, 'pickup')]));
+    } finally {
+      await source.close();
+    }
+  });
+
+  // parquet-wasm cuts pages at 20,000 rows; DuckDB writes a column chunk as one page, as it does for real files
+  it.each(['snappy', 'zstd', 'gzip'])(
+    'streams a %s page bigger than the whole-page bound (one 9.6 MB page written by DuckDB), in windows',
+    async (codec) => {
+      const rows = 1_200_000;
+      const file = path.join(dir, `duckdb-${codec}-page-over-bound.parquet`);
+      const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+      const connection = await instance.connect();
+      try {
+        await connection.run(
+          `COPY (SELECT (1706745599999999 - i * 987654 - i % 7)::BIGINT AS v FROM range(${rows}) t(i))
+           TO '${file}' (FORMAT parquet, COMPRESSION ${codec}, ROW_GROUP_SIZE ${rows + 1})`,
+        );
+      } finally {
+        connection.closeSync();
+        instance.closeSync();
+      }
+      const source = await ParquetSource.open(file);
+      try {
+        const reader = source.openColumn(0, 'v');
+        expect(reader.mode).toBe('stream');
+        const got = new BigInt64Array(rows);
+        for (let done = 0; done < rows; ) {
+          const piece = await reader.read(Math.min(100_003, rows - done));
+          got.set(piece.values as BigInt64Array, done);
+          done += piece.length;
+        }
+        const expected = (await source.readColumn(0, 'v')).values as BigInt64Array;
+        expect(expected.length).toBe(rows);
+        expect(Buffer.compare(Buffer.from(got.buffer), Buffer.from(expected.buffer, expected.byteOffset, rows * 8))).toBe(0);
+      } finally {
+        await source.close();
+      }
+    },
+    30_000,
+  );
+
+  it('leaves a codec it does not decode (LZ4_RAW) to parquet-wasm (whole chunk), with the same values', async () => {
+    const file = path.join(dir, 'lz4.parquet');
+    const wasm = parquetWasm();
+    const props = new wasm.WriterPropertiesBuilder().setCompression(wasm.Compression.LZ4_RAW).build();
+    fs.writeFileSync(file, wasm.writeParquet(wasm.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')), props));
+    const source = await ParquetSource.open(file);
+    try {
+      const reader = source.openColumn(0, 'money');
+      expect(reader.mode).toBe('whole');
+      expect(valuesOf([await reader.read(ROWS)])).toEqual(valuesOf([table.getChild('money')!.data[0]]));
     } finally {
       await source.close();
     }

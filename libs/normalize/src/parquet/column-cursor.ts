@@ -1,13 +1,15 @@
 // Decodes one flat column chunk a few rows at a time, in JavaScript, straight from the file: page headers,
-// snappy, zstd (or no) compression, definition levels, PLAIN and dictionary-encoded INT32/INT64/FLOAT/DOUBLE and
-// BYTE_ARRAY values. Its memory is the rows asked for plus a slice of the file and the codec's history (64 KiB
-// for snappy, the frame's window for zstd), whatever the size of the row group or of a page: this is what bounds memory on a one-row-group file whose
-// pages hold millions of rows (DuckDB writes one page per column chunk). Anything else (other codecs,
+// decompression (codecs/: snappy, zstd, gzip, brotli or none), definition levels, PLAIN and dictionary-encoded INT32/INT64/FLOAT/DOUBLE and
+// BYTE_ARRAY values. Its memory is the rows asked for plus a slice of the file and either one page decompressed
+// whole (up to 8 MiB) or, for a bigger page, the codec's history (64 KiB for snappy, the frame's window for zstd,
+// 32 KiB for gzip), whatever the size of the row group or of a page: this is what bounds memory on a one-row-group
+// file whose pages hold millions of rows (DuckDB writes one page per column chunk). Anything else (other codecs,
 // v2 pages, nested columns, booleans) is left to the wasm decoder: `openColumnCursor` returns undefined.
 import * as arrow from 'apache-arrow';
 import { BitmapBuilder } from '../columns/bitmap';
 import type { RandomAccessInput } from '../io/random-access-input';
-import { FileRegion, MemoryBuffer, type PullBuffer, SnappyStream, ZstdStream } from './byte-streams';
+import { FileRegion, MemoryBuffer, type PullBuffer } from './byte-streams';
+import { type PageBytes, decodesCodec, openPage } from './codecs';
 import type { ParquetFooter, TopLevelColumn } from './footer';
 import { PageType as PAGE_TYPE } from './format';
 import { parsePageHeader } from './pages';
@@ -15,7 +17,6 @@ import { RleHybridDecoder } from './rle';
 import { type ThriftList, type ThriftStruct, ThriftDecodeError, fieldValue } from './thrift-compact';
 
 const PHYSICAL = { INT32: 1, INT64: 2, FLOAT: 4, DOUBLE: 5, BYTE_ARRAY: 6 } as const;
-const CODEC = { UNCOMPRESSED: 0, SNAPPY: 1, ZSTD: 6 } as const;
 const ENCODING = { PLAIN: 0, PLAIN_DICTIONARY: 2, RLE_DICTIONARY: 8 } as const;
 const REPETITION = { REQUIRED: 0, OPTIONAL: 1 } as const;
 
@@ -25,7 +26,7 @@ type Physical = (typeof PHYSICAL)[keyof typeof PHYSICAL];
 type NumberArray = Int32Array | Float32Array | Float64Array | BigInt64Array;
 
 interface PageState {
-  stream: PullBuffer;
+  stream: PageBytes;
   rowsLeft: number;
   defs: RleHybridDecoder | undefined;
   indices: RleHybridDecoder | undefined;
@@ -51,7 +52,7 @@ export function openColumnCursor(
   const meta = fieldValue(chunks[column.leaves[0]], 3) as ThriftStruct;
   const physical = fieldValue(meta, 1) as number;
   const codec = fieldValue(meta, 4) as number;
-  if (codec !== CODEC.UNCOMPRESSED && codec !== CODEC.SNAPPY && codec !== CODEC.ZSTD) return undefined;
+  if (!decodesCodec(codec)) return undefined;
   if (!outputFits(physical, type)) return undefined;
   const encodings = ((fieldValue(meta, 2) as ThriftList | undefined)?.items ?? []) as number[];
   // RLE (3) and BIT_PACKED (4) are level encodings; anything else for values is not ours
@@ -133,6 +134,7 @@ export class ColumnCursor {
       done += n;
       page.rowsLeft -= n;
       if (page.rowsLeft === 0) {
+        page.stream.finish();
         this.region.seek(page.next);
         this.page = undefined;
       }
@@ -202,11 +204,13 @@ export class ColumnCursor {
       const header = this.header();
       const next = start + header.headerLength + header.compressedSize;
       if (header.type === PAGE_TYPE.DICTIONARY_PAGE) {
-        const stream = this.pageStream(header.compressedSize);
+        const stream = openPage(this.codec, this.region, header.compressedSize, header.uncompressedSize);
         this.dictionary = this.readDictionary(stream, header.values);
+        stream.finish();
         this.region.seek(next);
       } else if (header.type === PAGE_TYPE.DATA_PAGE) {
-        this.page = this.startDataPage(header.values, header.encoding, header.compressedSize, next);
+        const stream = openPage(this.codec, this.region, header.compressedSize, header.uncompressedSize);
+        this.page = this.startDataPage(stream, header.values, header.encoding, next);
       } else if (header.type === PAGE_TYPE.DATA_PAGE_V2) {
         throw new ColumnDecodeError('a v2 data page after v1 pages');
       } else {
@@ -231,14 +235,7 @@ export class ColumnCursor {
     }
   }
 
-  private pageStream(compressedSize: number): PullBuffer {
-    if (this.codec === CODEC.SNAPPY) return new SnappyStream(this.region, compressedSize);
-    if (this.codec === CODEC.ZSTD) return new ZstdStream(this.region, compressedSize);
-    return this.region;
-  }
-
-  private startDataPage(values: number, encoding: number, compressedSize: number, next: number): PageState {
-    const stream = this.pageStream(compressedSize);
+  private startDataPage(stream: PageBytes, values: number, encoding: number, next: number): PageState {
     let defs: RleHybridDecoder | undefined;
     if (this.optional) {
       stream.ensure(4);

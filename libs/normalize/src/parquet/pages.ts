@@ -11,6 +11,7 @@ import {
 
 const HEADER = {
   type: PageHeaderField.type,
+  uncompressedSize: PageHeaderField.uncompressedPageSize,
   compressedSize: PageHeaderField.compressedPageSize,
   dataPage: PageHeaderField.dataPageHeader,
   dictionaryPage: PageHeaderField.dictionaryPageHeader,
@@ -42,6 +43,8 @@ export interface PageHeaderInfo {
   headerLength: number;
   type: number;
   compressedSize: number;
+  /** uncompressed_page_size: what the page's bytes must decompress to. */
+  uncompressedSize: number;
   /** Values in a data page (v1: = rows of a flat column; v2: num_values). */
   values: number;
   /** Rows in a v2 data page (v1 pages do not say; undefined). */
@@ -55,6 +58,7 @@ export function parsePageHeader(bytes: Uint8Array): PageHeaderInfo {
   const { struct, bytesRead } = decodeStruct(bytes);
   const type = num(struct, HEADER.type, 'page type');
   const compressedSize = num(struct, HEADER.compressedSize, 'compressed_page_size');
+  const uncompressedSize = num(struct, HEADER.uncompressedSize, 'uncompressed_page_size');
   let values = 0;
   let rows: number | undefined;
   let encoding = -1;
@@ -70,7 +74,7 @@ export function parsePageHeader(bytes: Uint8Array): PageHeaderInfo {
   } else if (type === PAGE_TYPE.DICTIONARY_PAGE) {
     values = num(sub(struct, HEADER.dictionaryPage, 'dictionary_page_header'), DATA_PAGE.numValues, 'num_values');
   }
-  return { headerLength: bytesRead, type, compressedSize, values, rows, encoding };
+  return { headerLength: bytesRead, type, compressedSize, uncompressedSize, values, rows, encoding };
 }
 
 /**

@@ -1,0 +1,141 @@
+// Each codec gives back exactly the page's bytes, whole (native) or streamed (JavaScript), read in uneven
+// windows; and a page that decompresses to more or less than it declares, is truncated, or claims a huge
+// window or literal, is refused as corrupt before anything that size is allocated.
+import * as zlib from 'node:zlib';
+import { PipelineError } from '@sluice/contracts';
+import { compressSync as snappyCompress } from 'snappy';
+import { describe, expect, it } from 'vitest';
+import { FileRegion } from '../byte-streams';
+import { memoryInput } from '../../io/random-access-input';
+import { SeededRandom } from '../../synthetic/random';
+import { BROTLI_MAX_PAGE_BYTES, CODEC, CodecError, type PageBytes, openPage } from '.';
+
+/** Page-like bytes: increasing timestamps (compressible, not trivially). */
+function payload(bytes: number, seed = 1): Uint8Array {
+  const random = new SeededRandom(seed);
+  const values = new BigInt64Array(Math.ceil(bytes / 8));
+  let t = 1_709_251_200_000_000n;
+  for (let i = 0; i < values.length; i++) values[i] = t += BigInt(Math.floor(random.next() * 2_000_000));
+  return new Uint8Array(values.buffer, 0, bytes);
+}
+
+const COMPRESS: Record<string, [number, (raw: Uint8Array) => Uint8Array]> = {
+  uncompressed: [CODEC.UNCOMPRESSED, (raw) => raw],
+  snappy: [CODEC.SNAPPY, (raw) => snappyCompress(Buffer.from(raw))],
+  zstd: [CODEC.ZSTD, (raw) => zlib.zstdCompressSync(raw)],
+  gzip: [CODEC.GZIP, (raw) => zlib.gzipSync(raw)],
+  'gzip, two members': [CODEC.GZIP, (raw) => Buffer.concat([zlib.gzipSync(raw.subarray(0, 1000)), zlib.gzipSync(raw.subarray(1000))])],
+  zlib: [CODEC.GZIP, (raw) => zlib.deflateSync(raw)],
+  brotli: [CODEC.BROTLI, (raw) => zlib.brotliCompressSync(raw)],
+};
+
+const BEFORE = 37; // bytes of the previous page
+const AFTER = 50; // bytes of the next page
+
+/** A region over [previous page][this page][next page], positioned at this page. */
+function regionAround(page: Uint8Array): FileRegion {
+  const file = new Uint8Array(BEFORE + page.length + AFTER).fill(0xee);
+  file.set(page, BEFORE);
+  const region = new FileRegion(memoryInput(file), 0, file.length);
+  region.seek(BEFORE);
+  return region;
+}
+
+/** Reads `size` bytes in uneven windows, then finish(). */
+function readAll(page: PageBytes, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  const windows = [1, 4093, 65_536, 7, 300_001];
+  for (let done = 0, k = 0; done < size; k++) {
+    const n = Math.min(windows[k % windows.length], size - done);
+    page.ensure(n);
+    out.set(page.buf.subarray(page.pos, page.pos + n), done);
+    page.pos += n;
+    done += n;
+  }
+  page.finish();
+  return out;
+}
+
+const RAW = payload(700_000);
+const WHOLE = Infinity;
+const STREAMED = 1 << 16; // smaller than the page: decoded on demand
+
+describe.each(Object.entries(COMPRESS))('%s pages', (_, [codec, compress]) => {
+  const compressed = compress(RAW);
+
+  it.each([
+    ['whole', WHOLE],
+    ['streamed', STREAMED],
+  ])('decompress to exactly their bytes (%s), and leave the region at the next page', (_, bound) => {
+    const region = regionAround(compressed);
+    const page = openPage(codec, region, compressed.length, RAW.length, bound);
+    const out = readAll(page, RAW.length);
+    expect(out.length).toBe(RAW.length);
+    expect(Buffer.compare(out, RAW)).toBe(0); // (toEqual on 700 KB arrays takes seconds)
+    expect(region.position).toBe(BEFORE + compressed.length);
+  });
+
+  it.each([
+    ['whole', WHOLE],
+    ['streamed', STREAMED],
+  ])('that declare a byte more or a byte less than they hold are corrupt (%s)', (_, bound) => {
+    for (const declared of [RAW.length + 1, RAW.length - 1]) {
+      expect(() => readAll(openPage(codec, regionAround(compressed), compressed.length, declared, bound), declared)).toThrow(
+        codec === CODEC.UNCOMPRESSED ? /uncompressed page of \d+ bytes declares/ : /uncompressed_page_size/,
+      );
+    }
+  });
+
+  it.each([
+    ['whole', WHOLE],
+    ['streamed', STREAMED],
+  ])('that are truncated are corrupt (%s)', (_, bound) => {
+    if (codec === CODEC.UNCOMPRESSED) return; // no structure: a short page is a size mismatch, above
+    const cut = compressed.subarray(0, compressed.length - 20);
+    expect(() => readAll(openPage(codec, regionAround(cut), cut.length, RAW.length, bound), RAW.length)).toThrow();
+  });
+});
+
+describe('hostile headers fail before allocating what they claim', () => {
+  it('a zstd frame declaring a 2 GiB window', () => {
+    const frame = Uint8Array.from(zlib.zstdCompressSync(RAW));
+    // frame header descriptor: no single segment, so a window descriptor byte follows: exponent 21 → 2^31
+    frame[4] &= ~0x20;
+    const withWindow = new Uint8Array(frame.length + 1);
+    withWindow.set(frame.subarray(0, 5));
+    withWindow[5] = 21 << 3;
+    withWindow.set(frame.subarray(5), 6);
+    for (const bound of [WHOLE, STREAMED]) {
+      expect(() => openPage(CODEC.ZSTD, regionAround(withWindow), withWindow.length, RAW.length, bound)).toThrow(
+        /zstd: the frame asks for a 2147483648-byte window/,
+      );
+    }
+  });
+
+  it('a streamed snappy literal claiming 4 GiB', () => {
+    // length varint 1,000,000, then a literal tag with a 4-byte length of 2^32 - 1
+    const page = Uint8Array.from([0xc0, 0x84, 0x3d, 0xfc, 0xff, 0xff, 0xff, 0xff, 1, 2, 3]);
+    const stream = openPage(CODEC.SNAPPY, regionAround(page), page.length, 1_000_000, 4);
+    expect(() => stream.ensure(1)).toThrow(/snappy: more data than the declared length/);
+  });
+
+  it('a brotli page too big to decompress whole is too_large', () => {
+    const page = zlib.brotliCompressSync(new Uint8Array(1000));
+    const error = (() => {
+      try {
+        openPage(CODEC.BROTLI, regionAround(page), page.length, BROTLI_MAX_PAGE_BYTES + 1);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(PipelineError);
+    expect((error as PipelineError).code).toBe('too_large');
+  });
+
+  it('a gzip bomb is cut off at the declared size', () => {
+    const bomb = zlib.gzipSync(new Uint8Array(64 * 2 ** 20));
+    for (const bound of [WHOLE, STREAMED]) {
+      expect(() => readAll(openPage(CODEC.GZIP, regionAround(bomb), bomb.length, 1000, bound), 1000)).toThrow(CodecError);
+    }
+  });
+});

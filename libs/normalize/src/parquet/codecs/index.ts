@@ -1,0 +1,146 @@
+// Parquet's page codecs, one place: given a codec id and a page's compressed bytes, a pull buffer over its
+// decompressed bytes, bounded by the page's uncompressed_page_size (more is corrupt, less is corrupt).
+// A page up to WHOLE_PAGE_BYTES is decompressed whole by native code (snappy's napi-rs build; zstd, gzip and
+// brotli from node:zlib), which is 2–3× faster than decoding in JavaScript. A bigger page (DuckDB writes one
+// page per column chunk: 38 MiB for a timestamp at 5M rows) is decoded on demand in JavaScript with a bounded
+// history, because neither library offers a synchronous streaming decoder: this keeps the column cursor's
+// memory to a window of rows whatever the page's size.
+import * as zlib from 'node:zlib';
+import { PermanentError } from '@sluice/contracts';
+import { Gunzip, Unzlib } from 'fflate';
+import { Decompress } from 'fzstd';
+import { uncompressSync } from 'snappy';
+import { type FileRegion, MemoryBuffer, readUleb128 } from '../byte-streams';
+import { Codec as CODEC } from '../format';
+import { CodecError, type PageBytes, WholePage } from './page-bytes';
+import { PushStream } from './push-stream';
+import { SnappyStream } from './snappy-stream';
+import { checkZstdWindow } from './zstd-frame';
+
+export { CodecError, type PageBytes } from './page-bytes';
+export { Codec as CODEC } from '../format';
+
+
+/**
+ * Largest page (compressed and uncompressed) decompressed whole. Measured on the bench's timestamps: native
+ * whole-page decoding runs 2–3× faster than the JavaScript streams at any size, so the bound is set by memory:
+ * 8 MiB keeps every page of a 1M-row DuckDB row group (7.6 MiB for a timestamp) native, and a file's cursors
+ * hold at most one such page per column.
+ */
+export const WHOLE_PAGE_BYTES = 8 * 2 ** 20;
+/** Brotli has no JavaScript streaming decoder here: a page above this many bytes is refused (`too_large`). */
+export const BROTLI_MAX_PAGE_BYTES = 64 * 2 ** 20;
+/** Compressed bytes pushed to fzstd at a time. */
+const ZSTD_SLICE_BYTES = 1 << 16;
+/** Compressed bytes pushed to fflate at a time: deflate inflates up to ~1,000-fold, so this bounds a burst to ~16 MiB. */
+const DEFLATE_SLICE_BYTES = 1 << 14;
+
+const DECODED = new Set<number>([CODEC.UNCOMPRESSED, CODEC.SNAPPY, CODEC.GZIP, CODEC.BROTLI, CODEC.ZSTD]);
+
+/** Whether `openPage` decodes this codec (others — LZO, LZ4, LZ4_RAW — are left to parquet-wasm). */
+export function decodesCodec(codec: number): boolean {
+  return DECODED.has(codec);
+}
+
+/**
+ * The decompressed bytes of the page whose `compressedSize` bytes come next in `region`; `region` moves past
+ * them (`wholePageBytes`: see WHOLE_PAGE_BYTES). Throws CodecError (corrupt) when they cannot be what the header declares, PermanentError `too_large`
+ * for a brotli page over BROTLI_MAX_PAGE_BYTES.
+ */
+export function openPage(
+  codec: number,
+  region: FileRegion,
+  compressedSize: number,
+  uncompressedSize: number,
+  wholePageBytes = WHOLE_PAGE_BYTES,
+): PageBytes {
+  if (codec === CODEC.UNCOMPRESSED && compressedSize !== uncompressedSize) {
+    throw new CodecError(`an uncompressed page of ${compressedSize} bytes declares ${uncompressedSize}`);
+  }
+  const whole = compressedSize <= wholePageBytes && uncompressedSize <= wholePageBytes;
+  if (whole || codec === CODEC.BROTLI) {
+    if (codec === CODEC.BROTLI && Math.max(compressedSize, uncompressedSize) > BROTLI_MAX_PAGE_BYTES) {
+      throw new PermanentError(
+        'too_large',
+        `a brotli page of ${uncompressedSize} bytes (${compressedSize} compressed): brotli pages are decompressed whole, up to ${BROTLI_MAX_PAGE_BYTES} bytes`,
+      );
+    }
+    let bytes = region.take(compressedSize);
+    // an uncompressed page is kept as it is read: a copy if `take` gave a view of the region's buffer
+    if (codec === CODEC.UNCOMPRESSED && bytes.buffer === region.buf.buffer) bytes = bytes.slice();
+    return new WholePage(decompressWhole(codec, bytes, uncompressedSize));
+  }
+  const page = region.split(compressedSize);
+  switch (codec) {
+    case CODEC.UNCOMPRESSED:
+      // read straight from the file a slice at a time, and it cannot be read past its end: nothing to check
+      return Object.assign(page, { finish: () => undefined });
+    case CODEC.SNAPPY:
+      return new SnappyStream(page, uncompressedSize);
+    case CODEC.ZSTD:
+      page.ensure(Math.min(18, page.remaining));
+      checkZstdWindow(page.buf.subarray(page.pos, page.end), uncompressedSize, WHOLE_PAGE_BYTES);
+      return new PushStream('zstd', page, uncompressedSize, (ondata) => new Decompress(ondata), ZSTD_SLICE_BYTES);
+    case CODEC.GZIP: {
+      page.ensure(Math.min(2, page.remaining));
+      const gzip = isGzip(page.buf.subarray(page.pos, page.end));
+      const make = (ondata: (chunk: Uint8Array, final?: boolean) => void) => (gzip ? new Gunzip(ondata) : new Unzlib(ondata));
+      return new PushStream(gzip ? 'gzip' : 'zlib', page, uncompressedSize, make, DEFLATE_SLICE_BYTES);
+    }
+    default:
+      throw new CodecError(`compression codec ${codec}`);
+  }
+}
+
+/** Decompresses a whole page natively to exactly `size` bytes. */
+export function decompressWhole(codec: number, bytes: Uint8Array, size: number): Uint8Array {
+  const name = CODEC_NAMES[codec] ?? `codec ${codec}`;
+  let out: Uint8Array;
+  try {
+    out = decompress(codec, bytes, size);
+  } catch (error) {
+    if (error instanceof CodecError) throw error;
+    if (error instanceof RangeError && (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new CodecError(`${name}: the page decompresses to more than its uncompressed_page_size of ${size} bytes`);
+    }
+    throw new CodecError(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (out.length !== size) {
+    throw new CodecError(`${name}: the page decompresses to ${out.length} bytes, its uncompressed_page_size is ${size}`);
+  }
+  return out;
+}
+
+const CODEC_NAMES: Record<number, string> = { 0: 'uncompressed', 1: 'snappy', 2: 'gzip', 4: 'brotli', 6: 'zstd' };
+
+function decompress(codec: number, bytes: Uint8Array, size: number): Uint8Array {
+  // node:zlib throws ERR_BUFFER_TOO_LARGE past maxOutputLength (which must be at least 1)
+  const limit = { maxOutputLength: Math.max(1, size) };
+  switch (codec) {
+    case CODEC.UNCOMPRESSED:
+      return bytes;
+    case CODEC.SNAPPY: {
+      // the raw format starts with its length: checked before the native call allocates it
+      const declared = readUleb128(new MemoryBuffer(bytes));
+      if (declared !== size) {
+        throw new CodecError(`snappy: the page decompresses to ${declared ?? '(bad length)'} bytes, its uncompressed_page_size is ${size}`);
+      }
+      return uncompressSync(bytes, { asBuffer: true }) as Buffer;
+    }
+    case CODEC.ZSTD:
+      checkZstdWindow(bytes.subarray(0, 18), size, WHOLE_PAGE_BYTES);
+      return zlib.zstdDecompressSync(bytes, limit);
+    case CODEC.GZIP:
+      // Parquet says gzip (RFC 1952, members may follow each other, as arrow-rs reads them); Arrow C++ also reads
+      // zlib (RFC 1950), which some writers produced
+      return isGzip(bytes) ? zlib.gunzipSync(bytes, limit) : zlib.inflateSync(bytes, limit);
+    case CODEC.BROTLI:
+      return zlib.brotliDecompressSync(bytes, limit);
+    default:
+      throw new CodecError(`compression codec ${codec}`);
+  }
+}
+
+function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
