@@ -9,6 +9,8 @@ import { fhvhvSourceSql } from './fhvhv-source.sql';
 
 export interface ChildResult {
   wallMs: number;
+  /** user + system CPU time of this process (all its threads). */
+  cpuMs: number;
   maxRssBytes: number;
   outputBytes: number;
   rowsIn?: number;
@@ -33,7 +35,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   let result: Partial<ChildResult> = {};
   if (engine === 'generate') {
-    await duckdb(fhvhvSourceSql(Number(input), month, output, rowGroupRowsArg === 'zstd' ? 'zstd' : 'snappy'), 1);
+    const codec = rowGroupRowsArg === 'zstd' || rowGroupRowsArg === 'gzip' ? rowGroupRowsArg : 'snappy';
+    await duckdb(fhvhvSourceSql(Number(input), month, output, codec), 1);
   } else if (engine === 'duckdb') {
     await duckdb(duckdbNormalizeSql(input, output, month, rowGroupRows), 1);
   } else if (engine === 'sluice') {
@@ -43,10 +46,12 @@ async function main(): Promise<void> {
     throw new Error(`unknown engine '${engine}'`);
   }
   const wallMs = performance.now() - started;
+  const usage = process.resourceUsage();
   const out: ChildResult = {
     ...result,
     wallMs,
-    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
+    maxRssBytes: usage.maxRSS * 1024,
     outputBytes: statSync(engine === 'generate' ? output : output).size,
   };
   process.stdout.write(`\n${JSON.stringify(out)}\n`);

@@ -1,5 +1,5 @@
-// `npm run bench [-- --rows 20000000 --row-group-rows 1000000 --source-codec snappy|zstd --engines sluice,duckdb --keep]`
-// Generates a synthetic fhvhv file (one row group, snappy or zstd; cached by row count and codec), normalizes it with sluice and
+// `npm run bench [-- --rows 20000000 --row-group-rows 1000000 --source-codec snappy|zstd|gzip --engines sluice,duckdb --keep]`
+// Generates a synthetic fhvhv file (one row group, snappy, zstd or gzip; cached by row count and codec), normalizes it with sluice and
 // with DuckDB (threads=1), each in its own child process, one after the other, and prints rows/s, peak RSS,
 // output bytes and sluice/DuckDB ratios; then checks both outputs hold the same rows (count and per-column
 // aggregates). A child that dies is reported, not fatal. Ratios are printed, never asserted.
@@ -14,7 +14,7 @@ interface Args {
   rows: number;
   rowGroupRows: number;
   engines: string[];
-  sourceCodec: 'snappy' | 'zstd';
+  sourceCodec: 'snappy' | 'zstd' | 'gzip';
   dir: string;
   keep: boolean;
 }
@@ -35,7 +35,7 @@ function parseArgs(argv: string[]): Args {
       case '--engines': args.engines = value().split(','); break;
       case '--source-codec': {
         const codec = value();
-        if (codec !== 'snappy' && codec !== 'zstd') throw new Error('--source-codec must be snappy or zstd');
+        if (codec !== 'snappy' && codec !== 'zstd' && codec !== 'gzip') throw new Error('--source-codec must be snappy, zstd or gzip');
         args.sourceCodec = codec;
         break;
       }
@@ -96,19 +96,19 @@ async function main(): Promise<void> {
   }
 
   const rowsPerSec = (r: ChildResult) => args.rows / (r.wallMs / 1000);
-  const lines = [`| engine | rows | wall | rows/s | peak RSS | output bytes |`, `|---|---|---|---|---|---|`];
+  const lines = [`| engine | rows | wall | CPU (user + sys) | rows/s | peak RSS | output bytes |`, `|---|---|---|---|---|---|---|`];
   for (const [engine, o] of outcomes) {
     lines.push(
       o.ok
-        ? `| ${engine} | ${fmt(args.rows)} | ${(o.result.wallMs / 1000).toFixed(1)} s | ${fmt(rowsPerSec(o.result))} | ${mib(o.result.maxRssBytes)} | ${fmt(o.result.outputBytes)} |`
-        : `| ${engine} | ${fmt(args.rows)} | died | — | — | ${o.reason.slice(0, 120)} |`,
+        ? `| ${engine} | ${fmt(args.rows)} | ${(o.result.wallMs / 1000).toFixed(1)} s | ${(o.result.cpuMs / 1000).toFixed(1)} s | ${fmt(rowsPerSec(o.result))} | ${mib(o.result.maxRssBytes)} | ${fmt(o.result.outputBytes)} |`
+        : `| ${engine} | ${fmt(args.rows)} | died | — | — | — | ${o.reason.slice(0, 120)} |`,
     );
   }
   const s = outcomes.get('sluice');
   const d = outcomes.get('duckdb');
   if (s?.ok && d?.ok) {
     lines.push(
-      `| sluice/DuckDB | | | ${(rowsPerSec(s.result) / rowsPerSec(d.result)).toFixed(2)}× | ${(s.result.maxRssBytes / d.result.maxRssBytes).toFixed(2)}× | ${(s.result.outputBytes / d.result.outputBytes).toFixed(2)}× |`,
+      `| sluice/DuckDB | | | ${(d.result.cpuMs / s.result.cpuMs).toFixed(2)}× (DuckDB's CPU / ours) | ${(rowsPerSec(s.result) / rowsPerSec(d.result)).toFixed(2)}× | ${(s.result.maxRssBytes / d.result.maxRssBytes).toFixed(2)}× | ${(s.result.outputBytes / d.result.outputBytes).toFixed(2)}× |`,
     );
   }
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
