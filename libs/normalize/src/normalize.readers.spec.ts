@@ -55,10 +55,21 @@ function fhvhvEdges(table: arrow.Table): arrow.Table {
     [2 ** 31, -(2 ** 31) - 1, 2 ** 31 - 1, -(2 ** 31), 0][i % 40] ?? (v as bigint | null),
   );
   const flagSpellings = ['Y', 'N', 'y', ' ', '', 'YES', null];
+  // float64 → float32 at the edges: NaN, -0, beyond float32 (rounds to ±Infinity), the largest float32, underflow
+  const floats = [Number.NaN, -0, 1e39, -1e39, 3.4028235677973366e38, 1e-46, Number.POSITIVE_INFINITY, -1e-46];
+  const tolls = [...table.getChild('tolls')!].map((v, i) => (i % 30 < floats.length ? floats[i % 30] : (v as number | null)));
   return withColumns(table, {
+    tolls: arrow.vectorFromArray(tolls, new arrow.Float64()),
     trip_time: arrow.vectorFromArray(tripTime.map((v) => (v === null ? null : BigInt(v))), new arrow.Int64()),
     wav_request_flag: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => flagSpellings[i % flagSpellings.length]), new arrow.Utf8()),
   });
+}
+
+/** Codes stored as double at the edges of int32: the largest, one beyond, -0, NaN, ±Infinity, a fraction. */
+function yellowCodeEdges(table: arrow.Table): arrow.Table {
+  const edges = [2147483647, 2147483648, -2147483648, -2147483649, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5, 1e300];
+  const codes = [...table.getChild('passenger_count')!].map((v, i) => (i % 20 < edges.length ? edges[i % 20] : (v as number | null)));
+  return withColumns(table, { passenger_count: arrow.vectorFromArray(codes, new arrow.Float64()) });
 }
 
 function fhvLocationEdges(table: arrow.Table): arrow.Table {
@@ -107,7 +118,7 @@ const CASES: Case[] = [
     compression: 'gzip',
   },
   {
-    name: 'fhvhv: trip_time beyond int32, odd flag spellings, uncompressed source',
+    name: 'fhvhv: trip_time beyond int32, odd flag spellings, floats beyond float32, uncompressed source',
     dataset: 'fhvhv',
     month: '2022-01',
     table: () => fhvhvEdges(buildFhvhvTable({ month: '2022-01', rows: 1_500, seed: 5 }).table),
@@ -148,10 +159,10 @@ const CASES: Case[] = [
     compression: 'zstd',
   },
   {
-    name: 'yellow: airport_fee as int64, codes as double with nulls',
+    name: 'yellow: airport_fee as int64, codes as double with nulls and at the edges of int32',
     dataset: 'yellow',
     month: '2022-07',
-    table: () => buildTaxiTable('yellow', { month: '2022-07', rows: 1_500, airportFeeAsInt: true, codesAsDouble: true }).table,
+    table: () => yellowCodeEdges(buildTaxiTable('yellow', { month: '2022-07', rows: 1_500, airportFeeAsInt: true, codesAsDouble: true }).table),
   },
   {
     name: 'yellow: 2025 with cbd_congestion_fee and an extra column',

@@ -132,7 +132,10 @@ function castSql(kind: Kind, source: string | undefined, sourceType: string | un
       // integral and inside int32, else null (a float 132.5, a NaN, an int64 beyond 2^31)
       return `CASE WHEN isfinite(${asDouble}) AND ${asDouble} = trunc(${asDouble}) THEN TRY_CAST(${s} AS INTEGER) END`;
     case 'float32':
-      return `CAST(${s} AS FLOAT)`;
+      // "rounds to the nearest float32" (README): from 2^128 - 2^103 on, that is ±Infinity; DuckDB's CAST refuses
+      // such a double (out of range for FLOAT) where the engine writes ±Infinity, so it is spelled out here
+      return `CASE WHEN isfinite(${asDouble}) AND abs(${asDouble}) >= 2::DOUBLE ** 128 - 2::DOUBLE ** 103
+                   THEN CAST(sign(${asDouble}) * 'inf'::DOUBLE AS FLOAT) ELSE CAST(${s} AS FLOAT) END`;
     case 'flag':
       if (sourceType === 'VARCHAR') return `CASE ${s} WHEN 'Y' THEN true WHEN 'N' THEN false END`;
       if (sourceType === 'BOOLEAN') return s;
