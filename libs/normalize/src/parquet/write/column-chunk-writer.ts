@@ -1,0 +1,154 @@
+// One column of the open row group: Arrow rows in, compressed pages out as they fill (about `pageBytes` of
+// encoded values each), so a row group's column is held encoded and compressed, never as raw Arrow data.
+// v1 data pages: [definition levels: 4-byte length + RLE] [values], then compressed whole.
+import type * as arrow from 'apache-arrow';
+import { Encoding } from '../format';
+import { DefinitionLevels } from './definition-levels';
+import { DictionaryStringEncoder } from './dictionary-encoder';
+import { dataPageHeader, dictionaryPageHeader } from './page-header';
+import type { PageCompressor } from './page-compressor';
+import type { PageIndexEntry } from './page-index';
+import type { ColumnDescriptor } from './parquet-schema';
+import { BooleanPlainEncoder, Float32PlainEncoder, Int32PlainEncoder, Int64PlainEncoder } from './plain-encoders';
+import type { ColumnStatistics } from './statistics';
+import type { ValueEncoder } from './value-encoder';
+
+export interface EncodedColumnChunk {
+  /** Header + body of each page, the dictionary page first. */
+  pages: Uint8Array[];
+  /** Bytes of `pages` (headers included), and what they would be uncompressed. */
+  compressedBytes: number;
+  uncompressedBytes: number;
+  /** Bytes of the dictionary page at the chunk's start (0: none): the first data page follows it. */
+  dictionaryPageBytes: number;
+  /** Rows, nulls included. */
+  numValues: number;
+  statistics: ColumnStatistics;
+  encodings: number[];
+  /** The data pages, for the page index. */
+  pageIndex: PageIndexEntry[];
+}
+
+/** Rows appended at a time: a page ends within this many rows of reaching its size. */
+const APPEND_SLICE_ROWS = 8192;
+
+export class ColumnChunkWriter {
+  private readonly values: ValueEncoder;
+  private readonly levels: DefinitionLevels | undefined;
+  private pages: Uint8Array[] = [];
+  private pageIndex: PageIndexEntry[] = [];
+  /** Bytes of the data pages so far (the next one's offset from the first). */
+  private dataPageBytes = 0;
+  private pageRows = 0;
+  private pageNulls = 0;
+  private chunkRows = 0;
+  private chunkNulls = 0;
+  private compressedBytes = 0;
+  private uncompressedBytes = 0;
+
+  constructor(
+    readonly column: ColumnDescriptor,
+    private readonly compressor: PageCompressor,
+    private readonly pageBytes: number,
+  ) {
+    this.values = valueEncoderFor(column);
+    this.levels = column.optional ? new DefinitionLevels() : undefined;
+  }
+
+  /** Appends rows [start, start + count) of `data` (this column's Arrow data in a batch). */
+  append(data: arrow.Data, start: number, count: number): void {
+    if (!this.levels && data.nullCount > 0) {
+      throw new Error(`column '${this.column.name}' is not nullable, but a batch has ${data.nullCount} nulls in it`);
+    }
+    for (let at = start; at < start + count; ) {
+      const n = Math.min(APPEND_SLICE_ROWS, start + count - at);
+      if (this.levels) this.pageNulls += this.levels.append(data, at, n);
+      this.values.append(data, at, n);
+      this.pageRows += n;
+      at += n;
+      if (this.values.pageBytes() >= this.pageBytes) this.closePage();
+    }
+  }
+
+  /** Ends the column chunk: its pages and metadata; the writer then starts the next row group's chunk. */
+  finishChunk(): EncodedColumnChunk {
+    if (this.pageRows > 0) this.closePage();
+    const { range, dictionary } = this.values.takeChunk();
+    let dictionaryPageBytes = 0;
+    if (dictionary) {
+      const page = this.page(dictionary.values, (sizes) => dictionaryPageHeader({ ...sizes, numValues: dictionary.count }));
+      this.pages.unshift(page);
+      dictionaryPageBytes = page.length;
+    }
+    const chunk: EncodedColumnChunk = {
+      pages: this.pages,
+      compressedBytes: this.compressedBytes,
+      uncompressedBytes: this.uncompressedBytes,
+      dictionaryPageBytes,
+      numValues: this.chunkRows,
+      statistics: { nullCount: this.chunkNulls, ...range },
+      // RLE: the definition levels (listed by arrow-rs for every column, optional or not)
+      encodings: dictionary ? [Encoding.PLAIN, Encoding.RLE, Encoding.RLE_DICTIONARY] : [Encoding.PLAIN, Encoding.RLE],
+      pageIndex: this.pageIndex,
+    };
+    this.pages = [];
+    this.pageIndex = [];
+    this.dataPageBytes = 0;
+    this.chunkRows = 0;
+    this.chunkNulls = 0;
+    this.compressedBytes = 0;
+    this.uncompressedBytes = 0;
+    return chunk;
+  }
+
+  private closePage(): void {
+    const levels = this.levels?.finish();
+    const { values, range } = this.values.takePage();
+    const body = new Uint8Array((levels ? 4 + levels.length : 0) + values.length);
+    let at = 0;
+    if (levels) {
+      new DataView(body.buffer).setUint32(0, levels.length, true);
+      body.set(levels, 4);
+      at = 4 + levels.length;
+    }
+    body.set(values, at);
+    const numValues = this.pageRows;
+    const statistics = { nullCount: this.pageNulls, ...range };
+    const page = this.page(body, (sizes) => dataPageHeader({ ...sizes, numValues, encoding: this.values.encoding, statistics }));
+    this.pages.push(page);
+    this.pageIndex.push({ offset: this.dataPageBytes, bytes: page.length, firstRow: this.chunkRows, rows: numValues, nullCount: this.pageNulls, range });
+    this.dataPageBytes += page.length;
+    this.chunkRows += this.pageRows;
+    this.chunkNulls += this.pageNulls;
+    this.pageRows = 0;
+    this.pageNulls = 0;
+    this.levels?.reset();
+  }
+
+  /** Compresses `body` and puts its header in front. */
+  private page(body: Uint8Array, header: (sizes: { uncompressedBytes: number; compressedBytes: number }) => Uint8Array): Uint8Array {
+    const compressed = this.compressor.compress(body);
+    const head = header({ uncompressedBytes: body.length, compressedBytes: compressed.length });
+    const page = new Uint8Array(head.length + compressed.length);
+    page.set(head);
+    page.set(compressed, head.length);
+    this.compressedBytes += page.length;
+    this.uncompressedBytes += head.length + body.length;
+    return page;
+  }
+}
+
+function valueEncoderFor(column: ColumnDescriptor): ValueEncoder {
+  switch (column.kind) {
+    case 'int32':
+      return new Int32PlainEncoder();
+    case 'float32':
+      return new Float32PlainEncoder();
+    case 'timestamp_us':
+      return new Int64PlainEncoder();
+    case 'boolean':
+      return new BooleanPlainEncoder();
+    case 'dictionary_utf8':
+      return new DictionaryStringEncoder();
+  }
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryBuffer } from '../byte-streams';
+import { RleHybridDecoder } from '../rle';
+import { RleHybridEncoder, bitWidthFor } from './rle-hybrid-encoder';
+
+/** A deterministic mix of long runs, short runs and noise below 2^width. */
+function sample(width: number, n: number, seed: number): number[] {
+  let s = seed;
+  const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const max = 2 ** width;
+  const out: number[] = [];
+  while (out.length < n) {
+    const v = Math.floor(rand() * max);
+    const len = rand() < 0.3 ? 1 + Math.floor(rand() * 40) : 1;
+    for (let k = 0; k < len && out.length < n; k++) out.push(v);
+  }
+  return out;
+}
+
+function decode(bytes: Uint8Array, width: number, n: number): number[] {
+  const out = new Int32Array(n);
+  new RleHybridDecoder(new MemoryBuffer(bytes), width).read(out, 0, n);
+  return [...out].map((v) => v >>> 0);
+}
+
+describe('RleHybridEncoder', () => {
+  it.each([1, 2, 3, 7, 8, 9, 13, 17, 24, 31, 32])('round-trips through our decoder at bit width %i', (width) => {
+    for (const n of [1, 7, 8, 9, 63 * 8 + 5, 5_000]) {
+      const values = sample(width, n, width * 1000 + n);
+      const enc = new RleHybridEncoder(width);
+      for (const v of values) enc.put(v);
+      expect(decode(enc.finish(), width, n)).toEqual(values);
+    }
+  });
+
+  it('putRun writes the bytes of as many put calls', () => {
+    const runs: [number, number][] = [[1, 3], [0, 1], [1, 20], [1, 5], [0, 9], [1, 1], [0, 1000], [1, 2], [0, 7]];
+    const byRun = new RleHybridEncoder(1);
+    const byValue = new RleHybridEncoder(1);
+    for (const [v, n] of runs) {
+      byRun.putRun(v, n);
+      for (let k = 0; k < n; k++) byValue.put(v);
+    }
+    expect([...byRun.finish()]).toEqual([...byValue.finish()]);
+  });
+
+  it('encodes a long run in a few bytes and is reusable after reset', () => {
+    const enc = new RleHybridEncoder(1);
+    enc.putRun(1, 2 ** 31 + 5);
+    expect(enc.finish().length).toBeLessThanOrEqual(6);
+    enc.reset();
+    enc.putRun(0, 3);
+    expect(decode(enc.finish(), 1, 3)).toEqual([0, 0, 0]);
+  });
+
+  it('bitWidthFor gives the bits of the largest index, at least 1', () => {
+    expect([0, 1, 2, 3, 255, 256, 2 ** 31].map(bitWidthFor)).toEqual([1, 1, 2, 2, 8, 9, 32]);
+  });
+});
