@@ -38,9 +38,9 @@ async function* batches(sizes: number[], failAfter?: number) {
 }
 
 describe('writeParquetFile', () => {
-  it('writes exact values through small transfers, in uniform row groups', async () => {
+  it('writes exact values through small pages, in uniform row groups', async () => {
     const file = path.join(dir, 'values.parquet');
-    await writeParquetFile(file, schema, batches([13, 1, 30, 6]), { rowGroupRows: 10, transferRows: 7 });
+    await writeParquetFile(file, schema, batches([13, 1, 30, 6]), { rowGroupRows: 10, pageBytes: 7 });
     expect(footerOfFile(file).rowGroups.map((rg) => rg.numRows)).toEqual([10, 10, 10, 10, 10]);
     const table = readParquetTable(file);
     const expected = batch(0, 50);

@@ -1,20 +1,28 @@
-// Writes Arrow JS record batches as a zstd Parquet stream through parquet-wasm's streaming writer, which cuts
-// row groups of exactly `rowGroupRows` rows whatever the batch sizes, into an OutputSink: the output becomes
-// visible only when complete (a local file is written to `<path>.partial` and renamed; an S3 upload completes).
+// Writes Arrow JS record batches as a zstd Parquet stream (our own writer, parquet/write/) in row groups of
+// exactly `rowGroupRows` rows whatever the batch sizes, into an OutputSink: the output becomes visible only when
+// complete (a local file is written to `<path>.partial` and renamed; an S3 upload completes).
+// encodeParquet (fixtures and synthetic sources, every codec) stays on parquet-wasm.
 import * as arrow from 'apache-arrow';
 import { nullColumn } from './columns/canonical-columns';
-import { type ParquetWasm, parquetWasm } from './engine/parquet-wasm';
+import { parquetWasm } from './engine/parquet-wasm';
 import { type OutputSink, localFileSink } from './io/output-sink';
+import { zstdCompressor } from './parquet/write/page-compressor';
+import { ParquetFileWriter } from './parquet/write/parquet-file-writer';
 
 export interface ParquetWriteOptions {
   rowGroupRows: number;
-  /** Stored in the file's key/value metadata. */
+  /** Stored in the file's key/value metadata (beside ARROW:schema). */
   keyValueMetadata?: Record<string, string>;
-  /** Largest batch handed to wasm at once (bounds the IPC copy); default 65,536 rows. */
-  transferRows?: number;
+  /** Target bytes of a data page's values before compression; default 1 MiB. */
+  pageBytes?: number;
+  /** zstd level; default ZSTD_LEVEL. */
+  zstdLevel?: number;
 }
 
-const DEFAULT_TRANSFER_ROWS = 65_536;
+export const DEFAULT_PAGE_BYTES = 1 << 20;
+
+/** See the measurement in the comment of ZSTD_LEVEL_MEASUREMENT. */
+export const ZSTD_LEVEL = 3;
 
 /** Streams `batches` to a local file at `path` (see writeParquet). */
 export async function writeParquetFile(
@@ -32,6 +40,7 @@ export async function writeParquetFile(
  * Streams `batches` (all with `schema`) to `sink`; the caller commits it (so that it can commit several
  * outputs only once all are written). If the iterable or the sink throws, the sink is aborted (nothing is
  * left behind) and that error is rethrown. A file with no rows still gets the schema (and no row groups).
+ * The next batch is not read until the sink has taken the last row group (back-pressure).
  */
 export async function writeParquet(
   sink: OutputSink,
@@ -39,73 +48,60 @@ export async function writeParquet(
   batches: AsyncIterable<arrow.RecordBatch>,
   options: ParquetWriteOptions,
 ): Promise<void> {
-  const wasm = parquetWasm();
-  const transferRows = options.transferRows ?? DEFAULT_TRANSFER_ROWS;
   const iterator = batches[Symbol.asyncIterator]();
-  let failure: { error: unknown } | undefined;
-  let wroteBatch = false;
-  // The sink write in progress: the input waits for it, so encoded output never piles up ahead of a slow sink.
-  let writing: Promise<void> | undefined;
-
-  // parquet-wasm finishes the file normally when its input stream errors: so the failure (source or sink) is kept
-  // aside, the stream closed, and the (valid-looking but incomplete) output aborted below.
-  const input = new ReadableStream({
-    async pull(controller) {
-      // parquet-wasm learns the schema from the first batch: a stream that ends before any still gets one
-      const end = () => {
-        if (!wroteBatch) for (const b of toWasm(wasm, emptyBatch(schema))) controller.enqueue(b);
-        controller.close();
-      };
-      try {
-        while (writing) await writing;
-        if (failure) {
-          // the sink failed: stop reading the source, and let the encoder finish what it has
-          end();
-          await iterator.return?.();
-          return;
-        }
-        const next = await iterator.next();
-        if (next.done) {
-          end();
-          return;
-        }
-        for (let start = 0; start < next.value.numRows; start += transferRows) {
-          const piece = next.value.slice(start, Math.min(next.value.numRows, start + transferRows));
-          for (const b of toWasm(wasm, piece)) controller.enqueue(b);
-          wroteBatch = true;
-        }
-      } catch (error) {
-        failure ??= { error };
-        end();
-      }
-    },
-    async cancel() {
-      await iterator.return?.();
-    },
-  });
-
-  try {
-    const output = await wasm.transformParquetStream(input, writerProperties(wasm, options));
-    const reader = output.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (failure) continue; // the output is discarded: just let the encoder finish
-      writing = sink.write(value).then(
-        () => {
-          writing = undefined;
-        },
-        (error: unknown) => {
-          failure ??= { error };
-          writing = undefined;
-        },
-      );
-      await writing;
+  let sourceFailed = false;
+  const nextBatch = async () => {
+    try {
+      return await iterator.next();
+    } catch (error) {
+      sourceFailed = true;
+      throw error;
     }
-    if (failure) throw failure.error;
+  };
+  try {
+    const file = new ParquetFileWriter(schema, {
+      rowGroupRows: options.rowGroupRows,
+      pageBytes: options.pageBytes ?? DEFAULT_PAGE_BYTES,
+      compressor: zstdCompressor(options.zstdLevel ?? ZSTD_LEVEL),
+      keyValueMetadata: options.keyValueMetadata,
+    });
+    for (let next = await nextBatch(); !next.done; next = await nextBatch()) {
+      const batch = next.value;
+      for (let at = 0; at < batch.numRows; ) {
+        at += file.append(batch, at);
+        if (file.rowGroupFull) await writeAll(sink, file.flushRowGroup());
+      }
+    }
+    if (file.rowsInGroup > 0) await writeAll(sink, file.flushRowGroup());
+    await writeAll(sink, file.finish());
   } catch (error) {
+    // The source is told to stop (a generator runs its finally, a channel releases its producer), unless it is
+    // what failed; then the sink is discarded.
+    if (!sourceFailed) await iterator.return?.().catch(() => undefined);
     await sink.abort();
-    throw failure ? failure.error : error;
+    throw error;
+  }
+}
+
+/** Pages are joined into writes of about WRITE_BYTES: a sink is paid per write (a syscall, a promise, an upload part). */
+const WRITE_BYTES = 1 << 20;
+
+async function writeAll(sink: OutputSink, pieces: readonly Uint8Array[]): Promise<void> {
+  for (let i = 0; i < pieces.length; ) {
+    let bytes = pieces[i].length;
+    let end = i + 1;
+    while (end < pieces.length && bytes < WRITE_BYTES) bytes += pieces[end++].length;
+    if (end === i + 1) {
+      await sink.write(pieces[i]);
+    } else {
+      const joined = new Uint8Array(bytes);
+      for (let at = 0; i < end; i++) {
+        joined.set(pieces[i], at);
+        at += pieces[i].length;
+      }
+      await sink.write(joined);
+    }
+    i = end;
   }
 }
 
@@ -127,23 +123,6 @@ export function encodeParquet(
   if (options.rowGroupRows !== undefined) builder = builder.setMaxRowGroupSize(Math.max(1, options.rowGroupRows));
   const wasmTable = wasm.Table.fromIPCStream(arrow.tableToIPC(withBatch(table), 'stream'));
   return wasm.writeParquet(wasmTable, builder.build());
-}
-
-function writerProperties(wasm: ParquetWasm, options: ParquetWriteOptions) {
-  let builder = new wasm.WriterPropertiesBuilder()
-    .setCompression(wasm.Compression.ZSTD)
-    .setMaxRowGroupSize(options.rowGroupRows)
-    // min/max per row group and per page (with page indexes): readers such as DuckDB skip what they need not read
-    .setStatisticsEnabled(wasm.EnabledStatistics.Page);
-  if (options.keyValueMetadata) builder = builder.setKeyValueMetadata(new Map(Object.entries(options.keyValueMetadata)));
-  return builder.build();
-}
-
-function toWasm(wasm: ParquetWasm, batch: arrow.RecordBatch) {
-  const table = wasm.Table.fromIPCStream(arrow.tableToIPC(new arrow.Table([batch]), 'stream'));
-  const out = table.recordBatches();
-  table.free();
-  return out;
 }
 
 /** parquet-wasm learns the schema from the first batch: a file with no rows needs one empty batch. */
