@@ -128,10 +128,16 @@ describe('writeParquet read back', () => {
     { name: 'one row group, 1 MiB pages', sizes: [100, 100, 100], rowGroupRows: 1_000_000, pageBytes: 1 << 20 },
     { name: 'rowGroupRows = 1', sizes: [3, 2], rowGroupRows: 1, pageBytes: 1 << 20 },
     { name: 'one row', sizes: [1], rowGroupRows: 10, pageBytes: 1 << 20 },
-  ])('$name: exact values and types in parquet-wasm and DuckDB', async ({ sizes, rowGroupRows, pageBytes }) => {
-    const file = path.join(dir, `values-${sizes.join('-')}-${rowGroupRows}.parquet`);
+    { name: 'number dictionaries full after 10 values: PLAIN pages follow', sizes: [100, 300], rowGroupRows: 150, pageBytes: 200, dictionaryPageBytes: 40 },
+  ])('$name: exact values and types in parquet-wasm and DuckDB', async ({ sizes, rowGroupRows, pageBytes, dictionaryPageBytes }) => {
+    const file = path.join(dir, `values-${sizes.join('-')}-${rowGroupRows}-${dictionaryPageBytes}.parquet`);
     const total = sizes.reduce((a, b) => a + b, 0);
-    await writeParquetFile(file, schema, batchesOf(sizes), { rowGroupRows, pageBytes, keyValueMetadata: { 'sluice.schema_version': 'test.v1' } });
+    await writeParquetFile(file, schema, batchesOf(sizes), {
+      rowGroupRows,
+      pageBytes,
+      dictionaryPageBytes,
+      keyValueMetadata: { 'sluice.schema_version': 'test.v1' },
+    });
     const want = expectedColumns(rowsFrom(0, total));
 
     const groups = footerOfFile(file).rowGroups.map((rg) => rg.numRows);
@@ -166,10 +172,13 @@ describe('writeParquet read back', () => {
     expect(fromDuck).toEqual(want);
   });
 
-  it('statistics per column chunk, as DuckDB reads them: signed, NaN ignored, byte-wise strings, null counts', async () => {
-    const file = path.join(dir, 'stats.parquet');
+  it.each([
+    { dictionaryPageBytes: undefined },
+    { dictionaryPageBytes: 40 }, // numbers fall back to PLAIN within each chunk: min/max over both kinds of page
+  ])('statistics per column chunk, as DuckDB reads them: signed, NaN ignored, byte-wise strings, null counts (dictionary $dictionaryPageBytes)', async ({ dictionaryPageBytes }) => {
+    const file = path.join(dir, `stats-${dictionaryPageBytes}.parquet`);
     const sizes = [40, 45, 15];
-    await writeParquetFile(file, schema, batchesOf(sizes), { rowGroupRows: 50, pageBytes: 64 });
+    await writeParquetFile(file, schema, batchesOf(sizes), { rowGroupRows: 50, pageBytes: 64, dictionaryPageBytes });
     const all = rowsFrom(0, 100);
     const meta = await duckRows(
       `SELECT row_group_id AS g, path_in_schema AS c, stats_min_value AS min, stats_max_value AS max, stats_null_count AS nulls
@@ -198,12 +207,12 @@ describe('writeParquet read back', () => {
       ];
     });
     expect(meta).toEqual(expected);
-    // PLAIN numbers and booleans, dictionary strings (RLE: the definition levels), zstd
+    // dictionary strings and numbers, PLAIN timestamps and booleans (RLE: the definition levels), zstd
     const encodings = await duckRows(`SELECT path_in_schema AS c, encodings, compression FROM parquet_metadata('${file}') WHERE row_group_id = 0 ORDER BY column_id`);
     const plain = 'PLAIN, RLE';
     const dict = 'PLAIN, RLE, RLE_DICTIONARY';
     expect(encodings.map((e) => `${e.c}: ${e.encodings} ${e.compression}`)).toEqual(
-      [['i', plain], ['f', plain], ['t', plain], ['b', plain], ['s', dict], ['none', plain], ['req', dict]].map(([c, e]) => `${c}: ${e} ZSTD`),
+      [['i', dict], ['f', dict], ['t', plain], ['b', plain], ['s', dict], ['none', dict], ['req', dict]].map(([c, e]) => `${c}: ${e} ZSTD`),
     );
     // DuckDB prunes row groups and pages with these statistics: a filtered count must still find every row
     const value = all[79].i;

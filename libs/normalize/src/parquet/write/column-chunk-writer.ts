@@ -1,5 +1,7 @@
 // One column of the open row group: Arrow rows in, compressed pages out as they fill (about `pageBytes` of
 // encoded values each), so a row group's column is held encoded and compressed, never as raw Arrow data.
+// Encodings: strings, int32 and float32 through a dictionary (numbers fall back to PLAIN past
+// `dictionaryPageBytes` of distinct values), timestamps and booleans PLAIN.
 // v1 data pages: [definition levels: 4-byte length + RLE] [values], then compressed whole.
 import type * as arrow from 'apache-arrow';
 import { Encoding } from '../format';
@@ -9,7 +11,8 @@ import { dataPageHeader, dictionaryPageHeader } from './page-header';
 import type { PageCompressor } from './page-compressor';
 import type { PageIndexEntry } from './page-index';
 import type { ColumnDescriptor } from './parquet-schema';
-import { BooleanPlainEncoder, Float32PlainEncoder, Int32PlainEncoder, Int64PlainEncoder } from './plain-encoders';
+import { DICTIONARY_PAGE_BYTES, DictionaryNumberEncoder } from './number-dictionary-encoder';
+import { BooleanPlainEncoder, Int64PlainEncoder } from './plain-encoders';
 import type { ColumnStatistics } from './statistics';
 import type { ValueEncoder } from './value-encoder';
 
@@ -50,8 +53,9 @@ export class ColumnChunkWriter {
     readonly column: ColumnDescriptor,
     private readonly compressor: PageCompressor,
     private readonly pageBytes: number,
+    dictionaryPageBytes = DICTIONARY_PAGE_BYTES,
   ) {
-    this.values = valueEncoderFor(column);
+    this.values = valueEncoderFor(column, dictionaryPageBytes);
     this.levels = column.optional ? new DefinitionLevels() : undefined;
   }
 
@@ -66,7 +70,7 @@ export class ColumnChunkWriter {
       this.values.append(data, at, n);
       this.pageRows += n;
       at += n;
-      if (this.values.pageBytes() >= this.pageBytes) this.closePage();
+      if (this.values.pageBytes() >= this.pageBytes || this.values.pageMustEnd?.()) this.closePage();
     }
   }
 
@@ -103,6 +107,7 @@ export class ColumnChunkWriter {
 
   private closePage(): void {
     const levels = this.levels?.finish();
+    const encoding = this.values.encoding; // before takePage: a dictionary encoder may switch to PLAIN after it
     const { values, range } = this.values.takePage();
     const body = new Uint8Array((levels ? 4 + levels.length : 0) + values.length);
     let at = 0;
@@ -114,7 +119,7 @@ export class ColumnChunkWriter {
     body.set(values, at);
     const numValues = this.pageRows;
     const statistics = { nullCount: this.pageNulls, ...range };
-    const page = this.page(body, (sizes) => dataPageHeader({ ...sizes, numValues, encoding: this.values.encoding, statistics }));
+    const page = this.page(body, (sizes) => dataPageHeader({ ...sizes, numValues, encoding, statistics }));
     this.pages.push(page);
     this.pageIndex.push({ offset: this.dataPageBytes, bytes: page.length, firstRow: this.chunkRows, rows: numValues, nullCount: this.pageNulls, range });
     this.dataPageBytes += page.length;
@@ -138,12 +143,11 @@ export class ColumnChunkWriter {
   }
 }
 
-function valueEncoderFor(column: ColumnDescriptor): ValueEncoder {
+function valueEncoderFor(column: ColumnDescriptor, dictionaryPageBytes: number): ValueEncoder {
   switch (column.kind) {
     case 'int32':
-      return new Int32PlainEncoder();
     case 'float32':
-      return new Float32PlainEncoder();
+      return new DictionaryNumberEncoder(column.kind, dictionaryPageBytes);
     case 'timestamp_us':
       return new Int64PlainEncoder();
     case 'boolean':

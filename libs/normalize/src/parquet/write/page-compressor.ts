@@ -8,10 +8,7 @@ export interface PageCompressor {
   compress(page: Uint8Array): Uint8Array;
 }
 
-/**
- * The level, measured on the fhvhv benchmark's output (1M rows of the real 24-column schema, page bodies as this
- * writer makes them); see ZSTD_LEVEL below for the table.
- */
+/** zstd at `level` (writer.ts's ZSTD_LEVEL says which, and the measurement behind it). */
 export function zstdCompressor(level: number): PageCompressor {
   const options = { params: { [constants.ZSTD_c_compressionLevel]: level } };
   return {

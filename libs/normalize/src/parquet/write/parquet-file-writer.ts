@@ -15,6 +15,8 @@ export interface ParquetFileWriterOptions {
   /** Target size of a data page's encoded values, before compression. */
   pageBytes: number;
   compressor: PageCompressor;
+  /** Distinct values of a number column's dictionary page, in bytes, before its chunk falls back to PLAIN. */
+  dictionaryPageBytes?: number;
   keyValueMetadata?: Record<string, string>;
 }
 
@@ -40,7 +42,7 @@ export class ParquetFileWriter {
       throw new RangeError(`rowGroupRows must be a positive integer, got ${options.rowGroupRows}`);
     }
     this.columns = describeColumns(schema);
-    this.writers = this.columns.map((c) => new ColumnChunkWriter(c, options.compressor, options.pageBytes));
+    this.writers = this.columns.map((c) => new ColumnChunkWriter(c, options.compressor, options.pageBytes, options.dictionaryPageBytes));
   }
 
   /** The file's magic, before the first row group or the footer. */

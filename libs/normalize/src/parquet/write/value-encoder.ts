@@ -4,8 +4,10 @@ import type * as arrow from 'apache-arrow';
 export type MinMax = { min: Uint8Array; max: Uint8Array } | undefined;
 
 export interface ValueEncoder {
-  /** Encoding of the data pages' values (PLAIN or RLE_DICTIONARY). */
+  /** Encoding of the open data page's values (PLAIN or RLE_DICTIONARY). */
   readonly encoding: number;
+  /** True when the open page must end before more rows are appended (a dictionary that just filled up). */
+  pageMustEnd?(): boolean;
   /** Appends the non-null values of rows [start, start + count) of `data`. */
   append(data: arrow.Data, start: number, count: number): void;
   /** Bytes the open page's values take so far (an estimate for dictionary indices). */
