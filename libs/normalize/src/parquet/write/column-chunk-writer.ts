@@ -34,6 +34,11 @@ export interface EncodedColumnChunk {
 
 /** Rows appended at a time: a page ends within this many rows of reaching its size. */
 const APPEND_SLICE_ROWS = 8192;
+/**
+ * Rows a page holds at most, whatever its size: dictionary indices are buffered as int32 until their page ends
+ * (its bit width is known only then), and a 1 MiB page of 5-bit indices would be a whole 1M-row row group.
+ */
+export const MAX_PAGE_ROWS = 1 << 17;
 
 export class ColumnChunkWriter {
   private readonly values: ValueEncoder;
@@ -55,7 +60,7 @@ export class ColumnChunkWriter {
     private readonly pageBytes: number,
     dictionaryPageBytes = DICTIONARY_PAGE_BYTES,
   ) {
-    this.values = valueEncoderFor(column, dictionaryPageBytes);
+    this.values = valueEncoderFor(column, dictionaryPageBytes, pageBytes);
     this.levels = column.optional ? new DefinitionLevels() : undefined;
   }
 
@@ -65,12 +70,14 @@ export class ColumnChunkWriter {
       throw new Error(`column '${this.column.name}' is not nullable, but a batch has ${data.nullCount} nulls in it`);
     }
     for (let at = start; at < start + count; ) {
-      const n = Math.min(APPEND_SLICE_ROWS, start + count - at);
+      const n = Math.min(APPEND_SLICE_ROWS, start + count - at, MAX_PAGE_ROWS - this.pageRows);
       if (this.levels) this.pageNulls += this.levels.append(data, at, n);
       this.values.append(data, at, n);
       this.pageRows += n;
       at += n;
-      if (this.values.pageBytes() >= this.pageBytes || this.values.pageMustEnd?.()) this.closePage();
+      if (this.pageRows >= MAX_PAGE_ROWS || this.values.pageBytes() >= this.pageBytes || this.values.pageMustEnd?.()) {
+        this.closePage();
+      }
     }
   }
 
@@ -143,15 +150,17 @@ export class ColumnChunkWriter {
   }
 }
 
-function valueEncoderFor(column: ColumnDescriptor, dictionaryPageBytes: number): ValueEncoder {
+function valueEncoderFor(column: ColumnDescriptor, dictionaryPageBytes: number, pageBytes: number): ValueEncoder {
+  // the most a page's PLAIN values take before it ends: no buffer grows past it
+  const plainBytes = (width: number) => Math.min(pageBytes, MAX_PAGE_ROWS * width) + APPEND_SLICE_ROWS * width;
   switch (column.kind) {
     case 'int32':
     case 'float32':
-      return new DictionaryNumberEncoder(column.kind, dictionaryPageBytes);
+      return new DictionaryNumberEncoder(column.kind, dictionaryPageBytes, plainBytes(4));
     case 'timestamp_us':
-      return new Int64PlainEncoder();
+      return new Int64PlainEncoder(plainBytes(8));
     case 'boolean':
-      return new BooleanPlainEncoder();
+      return new BooleanPlainEncoder(plainBytes(1 / 8));
     case 'dictionary_utf8':
       return new DictionaryStringEncoder();
   }

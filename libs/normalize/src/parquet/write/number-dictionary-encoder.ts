@@ -38,6 +38,7 @@ export class DictionaryNumberEncoder implements ValueEncoder {
   constructor(
     private readonly kind: 'int32' | 'float32',
     dictionaryPageBytes = DICTIONARY_PAGE_BYTES,
+    private readonly plainPageBytes = 1 << 16,
   ) {
     this.chunkRange = new NumberRange(kind);
     this.maxEntries = Math.max(1, Math.floor(dictionaryPageBytes / 4));
@@ -107,7 +108,9 @@ export class DictionaryNumberEncoder implements ValueEncoder {
     this.out.byte(width);
     this.out.append(rle.finish());
     this.count = 0;
-    if (this.full) this.plain = this.kind === 'int32' ? new Int32PlainEncoder() : new Float32PlainEncoder();
+    if (this.full) {
+      this.plain = this.kind === 'int32' ? new Int32PlainEncoder(this.plainPageBytes) : new Float32PlainEncoder(this.plainPageBytes);
+    }
     return { values: this.out.view(), range: range.bytes() };
   }
 

@@ -10,12 +10,15 @@ import type { MinMax, ValueEncoder } from './value-encoder';
 
 abstract class PlainEncoder<R extends ValueRange> implements ValueEncoder {
   readonly encoding = Encoding.PLAIN;
-  protected readonly out = new ByteBuffer(1 << 16);
+  protected readonly out: ByteBuffer;
 
   constructor(
     protected readonly page: R,
     private readonly chunk: R,
-  ) {}
+    pageCapacityBytes: number,
+  ) {
+    this.out = new ByteBuffer(Math.ceil(pageCapacityBytes));
+  }
 
   abstract append(data: arrow.Data, start: number, count: number): void;
 
@@ -66,8 +69,8 @@ abstract class FourByteEncoder extends PlainEncoder<NumberRange> {
 }
 
 export class Int32PlainEncoder extends FourByteEncoder {
-  constructor() {
-    super(new NumberRange('int32'), new NumberRange('int32'));
+  constructor(pageCapacityBytes = 1 << 16) {
+    super(new NumberRange('int32'), new NumberRange('int32'), pageCapacityBytes);
   }
 
   protected view(bytes: Uint8Array): Int32Array {
@@ -87,8 +90,8 @@ export class Int32PlainEncoder extends FourByteEncoder {
 }
 
 export class Float32PlainEncoder extends FourByteEncoder {
-  constructor() {
-    super(new NumberRange('float32'), new NumberRange('float32'));
+  constructor(pageCapacityBytes = 1 << 16) {
+    super(new NumberRange('float32'), new NumberRange('float32'), pageCapacityBytes);
   }
 
   protected view(bytes: Uint8Array): Float32Array {
@@ -110,8 +113,8 @@ export class Float32PlainEncoder extends FourByteEncoder {
 
 /** int64 (timestamps): 8 bytes a value, compared as signed high word then unsigned low word. */
 export class Int64PlainEncoder extends PlainEncoder<Int64Range> {
-  constructor() {
-    super(new Int64Range(), new Int64Range());
+  constructor(pageCapacityBytes = 1 << 16) {
+    super(new Int64Range(), new Int64Range(), pageCapacityBytes);
   }
 
   append(data: arrow.Data, start: number, count: number): void {
@@ -158,8 +161,8 @@ export class BooleanPlainEncoder extends PlainEncoder<BooleanRange> {
   private bits = 0;
   private pending = 0;
 
-  constructor() {
-    super(new BooleanRange(), new BooleanRange());
+  constructor(pageCapacityBytes = 1 << 16) {
+    super(new BooleanRange(), new BooleanRange(), pageCapacityBytes);
   }
 
   append(data: arrow.Data, start: number, count: number): void {
