@@ -211,6 +211,11 @@ export const DataPageHeaderField = {
 
 export const DictionaryPageHeaderField = { numValues: 1, encoding: 2, isSorted: 3 } as const;
 
+/** The page index: `ColumnIndex` and `OffsetIndex` (with its `PageLocation`s). */
+export const ColumnIndexField = { nullPages: 1, minValues: 2, maxValues: 3, boundaryOrder: 4, nullCounts: 5 } as const;
+export const OffsetIndexField = { pageLocations: 1 } as const;
+export const PageLocationField = { offset: 1, compressedPageSize: 2, firstRowIndex: 3 } as const;
+
 export const DataPageHeaderV2Field = {
   numValues: 1,
   numNulls: 2,

@@ -1,5 +1,5 @@
 // PageHeader structs (parquet.thrift) of the pages the writer emits: v1 data pages and dictionary pages.
-import { Encoding, PageType } from '../format';
+import { DataPageHeaderField as D, DictionaryPageHeaderField as DP, Encoding, PageHeaderField as H, PageType } from '../format';
 import { ThriftCompactWriter } from '../thrift-compact-writer';
 import { type ColumnStatistics, writeStatistics } from './statistics';
 
@@ -12,12 +12,12 @@ export interface PageSizes {
 
 export function dataPageHeader(page: PageSizes & { encoding: number; statistics?: ColumnStatistics }): Uint8Array {
   const w = header(PageType.DATA_PAGE, page);
-  w.structField(5); // data_page_header
-  w.i32(1, page.numValues);
-  w.i32(2, page.encoding);
-  w.i32(3, Encoding.RLE); // definition levels
-  w.i32(4, Encoding.RLE); // repetition levels (none: flat columns)
-  if (page.statistics) writeStatistics(w, 5, page.statistics);
+  w.structField(H.dataPageHeader);
+  w.i32(D.numValues, page.numValues);
+  w.i32(D.encoding, page.encoding);
+  w.i32(D.definitionLevelEncoding, Encoding.RLE);
+  w.i32(D.repetitionLevelEncoding, Encoding.RLE); // none: flat columns
+  if (page.statistics) writeStatistics(w, D.statistics, page.statistics);
   w.structEnd();
   w.structEnd();
   return w.finish();
@@ -25,10 +25,10 @@ export function dataPageHeader(page: PageSizes & { encoding: number; statistics?
 
 export function dictionaryPageHeader(page: PageSizes): Uint8Array {
   const w = header(PageType.DICTIONARY_PAGE, page);
-  w.structField(7); // dictionary_page_header
-  w.i32(1, page.numValues);
-  w.i32(2, Encoding.PLAIN);
-  w.bool(3, false); // is_sorted
+  w.structField(H.dictionaryPageHeader);
+  w.i32(DP.numValues, page.numValues);
+  w.i32(DP.encoding, Encoding.PLAIN);
+  w.bool(DP.isSorted, false);
   w.structEnd();
   w.structEnd();
   return w.finish();
@@ -37,8 +37,8 @@ export function dictionaryPageHeader(page: PageSizes): Uint8Array {
 function header(type: number, page: PageSizes): ThriftCompactWriter {
   const w = new ThriftCompactWriter(64);
   w.structBegin();
-  w.i32(1, type);
-  w.i32(2, page.uncompressedBytes);
-  w.i32(3, page.compressedBytes);
+  w.i32(H.type, type);
+  w.i32(H.uncompressedPageSize, page.uncompressedBytes);
+  w.i32(H.compressedPageSize, page.compressedBytes);
   return w;
 }

@@ -1,6 +1,7 @@
 // The page index of a column chunk (ColumnIndex and OffsetIndex, parquet.thrift): where each data page is and
 // its min/max/null count, written after the row groups so that readers (DuckDB, arrow-rs) can skip pages
 // without reading their headers.
+import { BoundaryOrder, ColumnIndexField as C, OffsetIndexField as O, PageLocationField as L } from '../format';
 import { ThriftType } from '../thrift-compact';
 import { ThriftCompactWriter } from '../thrift-compact-writer';
 import type { MinMax } from './value-encoder';
@@ -17,8 +18,6 @@ export interface PageIndexEntry {
   range: MinMax;
 }
 
-const BOUNDARY_ORDER_UNORDERED = 0;
-
 /**
  * The ColumnIndex, or undefined when a page has values but no min/max (only NaN): the index cannot say that
  * page may hold anything, so there is none for the chunk.
@@ -28,14 +27,14 @@ export function encodeColumnIndex(pages: readonly PageIndexEntry[]): Uint8Array 
   const empty = new Uint8Array(0);
   const w = new ThriftCompactWriter(64 + pages.length * 32);
   w.structBegin();
-  w.listField(1, ThriftType.BOOL_TRUE, pages.length); // null_pages
+  w.listField(C.nullPages, ThriftType.BOOL_TRUE, pages.length);
   for (const p of pages) w.boolItem(p.nullCount === p.rows);
-  w.listField(2, ThriftType.BINARY, pages.length);
+  w.listField(C.minValues, ThriftType.BINARY, pages.length);
   for (const p of pages) w.binaryItem(p.range?.min ?? empty);
-  w.listField(3, ThriftType.BINARY, pages.length);
+  w.listField(C.maxValues, ThriftType.BINARY, pages.length);
   for (const p of pages) w.binaryItem(p.range?.max ?? empty);
-  w.i32(4, BOUNDARY_ORDER_UNORDERED);
-  w.listField(5, ThriftType.I64, pages.length); // null_counts
+  w.i32(C.boundaryOrder, BoundaryOrder.UNORDERED);
+  w.listField(C.nullCounts, ThriftType.I64, pages.length);
   for (const p of pages) w.i64Item(p.nullCount);
   w.structEnd();
   return w.finish();
@@ -45,12 +44,12 @@ export function encodeColumnIndex(pages: readonly PageIndexEntry[]): Uint8Array 
 export function encodeOffsetIndex(pages: readonly PageIndexEntry[], firstDataPage: number): Uint8Array {
   const w = new ThriftCompactWriter(32 + pages.length * 16);
   w.structBegin();
-  w.listField(1, ThriftType.STRUCT, pages.length); // page_locations
+  w.listField(O.pageLocations, ThriftType.STRUCT, pages.length);
   for (const p of pages) {
     w.structBegin();
-    w.i64(1, firstDataPage + p.offset);
-    w.i32(2, p.bytes);
-    w.i64(3, p.firstRow);
+    w.i64(L.offset, firstDataPage + p.offset);
+    w.i32(L.compressedPageSize, p.bytes);
+    w.i64(L.firstRowIndex, p.firstRow);
     w.structEnd();
   }
   w.structEnd();

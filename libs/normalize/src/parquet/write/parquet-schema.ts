@@ -2,7 +2,15 @@
 // bool and Dictionary<int, Utf8>, nullable or not, annotated as arrow-rs annotates them (so DuckDB, arrow-rs
 // and pyarrow read the same types whether or not they look at ARROW:schema).
 import * as arrow from 'apache-arrow';
-import { ConvertedType, LogicalTypeField, PhysicalType, Repetition, TimeUnitField } from '../format';
+import {
+  ConvertedType,
+  LogicalTypeField,
+  PhysicalType,
+  Repetition,
+  SchemaElementField as E,
+  TimeUnitField,
+  TimestampTypeField,
+} from '../format';
 import { ThriftType } from '../thrift-compact';
 import type { ThriftCompactWriter } from '../thrift-compact-writer';
 
@@ -40,25 +48,25 @@ export function describeColumns(schema: arrow.Schema): ColumnDescriptor[] {
 export function writeSchemaElements(w: ThriftCompactWriter, id: number, columns: readonly ColumnDescriptor[]): void {
   w.listField(id, ThriftType.STRUCT, columns.length + 1);
   w.structBegin();
-  w.string(4, 'arrow_schema'); // arrow-rs's root name
-  w.i32(5, columns.length);
+  w.string(E.name, 'arrow_schema'); // arrow-rs's root name
+  w.i32(E.numChildren, columns.length);
   w.structEnd();
   for (const column of columns) {
     w.structBegin();
-    w.i32(1, column.physicalType);
-    w.i32(3, column.optional ? Repetition.OPTIONAL : Repetition.REQUIRED);
-    w.string(4, column.name);
+    w.i32(E.type, column.physicalType);
+    w.i32(E.repetitionType, column.optional ? Repetition.OPTIONAL : Repetition.REQUIRED);
+    w.string(E.name, column.name);
     if (column.kind === 'dictionary_utf8') {
-      w.i32(6, ConvertedType.UTF8);
-      w.structField(10);
+      w.i32(E.convertedType, ConvertedType.UTF8);
+      w.structField(E.logicalType);
       w.emptyStruct(LogicalTypeField.STRING);
       w.structEnd();
     } else if (column.kind === 'timestamp_us') {
-      w.i32(6, ConvertedType.TIMESTAMP_MICROS);
-      w.structField(10);
+      w.i32(E.convertedType, ConvertedType.TIMESTAMP_MICROS);
+      w.structField(E.logicalType);
       w.structField(LogicalTypeField.TIMESTAMP);
-      w.bool(1, column.utcAdjusted);
-      w.structField(2);
+      w.bool(TimestampTypeField.isAdjustedToUTC, column.utcAdjusted);
+      w.structField(TimestampTypeField.unit);
       w.emptyStruct(TimeUnitField.MICROS);
       w.structEnd();
       w.structEnd();

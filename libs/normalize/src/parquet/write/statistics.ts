@@ -2,6 +2,7 @@
 // value's PLAIN bytes, ordered by the column's type (signed for ints and timestamps, IEEE for floats with NaN
 // left out, unsigned byte-wise for strings). The encoders update the ranges inline in their loops; these
 // classes hold them, merge a page's into its chunk's, and turn them into bytes.
+import { StatisticsField as S } from '../format';
 import type { ThriftCompactWriter } from '../thrift-compact-writer';
 
 export interface ColumnStatistics {
@@ -132,13 +133,13 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 /** The Statistics struct as field `id` of the struct being written (min_value/max_value, not the legacy min/max). */
 export function writeStatistics(w: ThriftCompactWriter, id: number, stats: ColumnStatistics): void {
   w.structField(id);
-  w.i64(3, stats.nullCount);
+  w.i64(S.nullCount, stats.nullCount);
   if (stats.max && stats.min) {
-    w.binary(5, stats.max);
-    w.binary(6, stats.min);
-    // is_max_value_exact / is_min_value_exact: never truncated
-    w.bool(7, true);
-    w.bool(8, true);
+    w.binary(S.maxValue, stats.max);
+    w.binary(S.minValue, stats.min);
+    // never truncated
+    w.bool(S.isMaxValueExact, true);
+    w.bool(S.isMinValueExact, true);
   }
   w.structEnd();
 }
