@@ -37,7 +37,8 @@ export function describeColumns(schema: arrow.Schema): ColumnDescriptor[] {
     if (arrow.DataType.isTimestamp(type) && type.unit === arrow.TimeUnit.MICROSECOND) {
       return { ...base, kind: 'timestamp_us', physicalType: PhysicalType.INT64, utcAdjusted: Boolean(type.timezone) };
     }
-    if (arrow.DataType.isDictionary(type) && arrow.DataType.isUtf8(type.dictionary)) {
+    // codes read as JS numbers: up to 32-bit indices (Arrow JS holds 64-bit ones as BigInt64Array)
+    if (arrow.DataType.isDictionary(type) && arrow.DataType.isUtf8(type.dictionary) && type.indices.bitWidth <= 32) {
       return { ...base, kind: 'dictionary_utf8', physicalType: PhysicalType.BYTE_ARRAY };
     }
     throw new UnsupportedColumnError(`the Parquet writer cannot write column '${field.name}' of type ${type}`);
