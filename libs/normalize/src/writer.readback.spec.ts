@@ -6,6 +6,9 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import * as arrow from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutputSink } from './io/output-sink';
+import { Encoding } from './parquet/format';
+import { indexColumnPages, parsePageHeader } from './parquet/pages';
+import { MAX_PAGE_ROWS } from './parquet/write/column-chunk-writer';
 import { columnValues, footerOfFile, readParquetTable, tempDir } from './testing/parquet-readback';
 import { writeParquet, writeParquetFile } from './writer';
 
@@ -155,6 +158,16 @@ describe('writeParquet read back', () => {
     ]);
     for (const [name, values] of Object.entries(want)) expect(columnValues(table, name), name).toEqual(values);
 
+    if (dictionaryPageBytes) {
+      // the zone-like int column: dictionary pages until its 10 entries are taken, PLAIN pages after
+      const bytes = (await import('node:fs')).readFileSync(file);
+      const [chunk] = footerOfFile(file).rowGroups[0].chunks;
+      const { pages } = await indexColumnPages(async (at, n) => bytes.subarray(at, at + n), chunk, groups[0]);
+      const encodings = pages.map((p) => parsePageHeader(bytes.subarray(p.start, p.start + p.length)).encoding);
+      expect(encodings[0]).toBe(Encoding.RLE_DICTIONARY);
+      expect(encodings.at(-1)).toBe(Encoding.PLAIN);
+    }
+
     const types = await duckRows(`DESCRIBE SELECT * FROM read_parquet('${file}')`);
     expect(types.map((c) => `${c.column_name}:${c.column_type}`)).toEqual([
       'i:INTEGER',
@@ -238,6 +251,29 @@ describe('writeParquet read back', () => {
     await writeParquetFile(b, schema, batchesOf([7, 150, 43]), { rowGroupRows: 120, pageBytes: 1 << 20 });
     const fs = await import('node:fs');
     expect(fs.readFileSync(a).equals(fs.readFileSync(b))).toBe(true);
+  });
+});
+
+describe('writeParquet page sizes', () => {
+  it(`cuts a page every ${MAX_PAGE_ROWS} rows even when its values take far less than a page`, async () => {
+    const zone = new arrow.Schema([new arrow.Field('zone', new arrow.Int32(), true)]);
+    const rows = 2 * MAX_PAGE_ROWS + 1000;
+    async function* batches() {
+      for (let from = 0; from < rows; from += 100_000) {
+        const n = Math.min(100_000, rows - from);
+        const data = arrow.makeData({ type: new arrow.Int32(), length: n, nullCount: 0, data: Int32Array.from({ length: n }, (_, k) => (from + k) % 3) });
+        yield new arrow.RecordBatch(zone, arrow.makeData({ type: new arrow.Struct(zone.fields), length: n, nullCount: 0, children: [data] }));
+      }
+    }
+    const file = path.join(dir, 'page-rows.parquet');
+    await writeParquetFile(file, zone, batches(), { rowGroupRows: rows });
+    const bytes = (await import('node:fs')).readFileSync(file);
+    const [chunk] = footerOfFile(file).rowGroups[0].chunks;
+    const pages = await indexColumnPages(async (at, n) => bytes.subarray(at, at + n), chunk, rows);
+    expect(pages.pages.map((p) => p.rows)).toEqual([MAX_PAGE_ROWS, MAX_PAGE_ROWS, 1000]);
+    const values = columnValues(readParquetTable(file), 'zone') as number[];
+    expect(values.length).toBe(rows);
+    expect(values.every((v, k) => v === k % 3)).toBe(true);
   });
 });
 
