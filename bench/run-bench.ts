@@ -2,13 +2,15 @@
 // Generates a synthetic fhvhv file (one row group, snappy, zstd or gzip; cached by row count and codec), normalizes it with sluice and
 // with DuckDB (threads=1), each in its own child process, one after the other, and prints rows/s, peak RSS,
 // output bytes and sluice/DuckDB ratios; then checks both outputs hold the same rows (count and per-column
-// aggregates). A child that dies is reported, not fatal. Ratios are printed, never asserted.
+// aggregates). A child that dies is reported, not fatal. Ratios are printed, never asserted. Last, the hostile-input
+// table (bench/hostile.ts).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildResult } from './bench-child';
 import { compareOutputs } from './compare-outputs';
+import { runHostileBench } from './hostile';
 
 interface Args {
   rows: number;
@@ -126,6 +128,9 @@ async function main(): Promise<void> {
     if (differences.length > 0) process.exitCode = 1;
   }
   if (!args.keep) for (const out of outputs.values()) rmSync(out, { force: true });
+
+  // the crafted files of issue 13: each must fail fast (or succeed, if valid) in under 512 MiB
+  if (!(await runHostileBench())) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {

@@ -13,6 +13,7 @@ import {
 } from '@sluice/contracts';
 import {
   normalize,
+  type NormalizeOptions,
   openLocalInput,
   openRemoteInput,
   type OutputSink,
@@ -32,6 +33,8 @@ export interface ProcessedFile {
 export interface FileProcessorOptions {
   workDir?: string;
   rowGroupRows: number;
+  /** What the decoder believes of the source (MAX_FILE_ROWS, DECODE_MEMORY_BUDGET); unset ones keep their defaults. */
+  limits?: NormalizeOptions['limits'];
   readChunkBytes: number;
   /** `download` to a temp file first, or `ranged` reads as the engine decodes (then readerOptions is required). */
   readMode: 'download' | 'ranged';
@@ -75,6 +78,7 @@ export async function processFile(
       dataset: file.dataset,
       month: file.month,
       rowGroupRows: opts.rowGroupRows,
+      limits: opts.limits,
       quarantine,
       maxDropFraction: opts.maxDropFraction,
       signal: opts.signal,

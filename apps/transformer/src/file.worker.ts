@@ -80,6 +80,7 @@ export class FileWorker {
           {
             workDir: this.env.WORK_DIR,
             rowGroupRows: this.env.ROW_GROUP_ROWS,
+            limits: { maxFileRows: this.env.MAX_FILE_ROWS, decodeMemoryBudget: this.env.DECODE_MEMORY_BUDGET },
             readChunkBytes: this.env.SOURCE_READ_CHUNK_BYTES,
             readMode: this.env.SOURCE_READ_MODE,
             readerOptions: (key) => rangeReaderOptionsFromEnv(this.env, key),

@@ -154,6 +154,10 @@ export const transformerEnvSchema = z.object({
   /** Also write the rows the quality rules drop to `_quarantine/<dataset>/year=YYYY/month=MM/…` in the sink. */
   QUARANTINE: bool.default(false),
   ROW_GROUP_ROWS: int(1_000, 50_000_000).default(1_000_000),
+  /** Rows a source file may claim; more fails it as `corrupt` (RLE can claim billions of rows in a few bytes). */
+  MAX_FILE_ROWS: int(1, 10_000_000_000).default(100_000_000),
+  /** Bytes the decoder may hold for one source file beyond its fixed windows (dictionaries, levels, zstd windows). */
+  DECODE_MEMORY_BUDGET: int(16 * 1024 * 1024, 64 * 1024 * 1024 * 1024).default(256 * 1024 * 1024),
   /** Fail a file whose rules drop more than this fraction of its rows (see DEFAULT_MAX_DROP_FRACTION); a run's own value wins. */
   MAX_DROP_FRACTION: fraction.default(DEFAULT_MAX_DROP_FRACTION),
   /** Size of each ranged read of a source file. */

@@ -5,22 +5,23 @@ import { describe, expect, it } from 'vitest';
 import type { Dataset } from './datasets';
 import { parquetWasm } from './engine/parquet-wasm';
 import { normalizeFile } from './normalize';
-import { parseFooter } from './parquet/footer';
-import { type ThriftList, type ThriftStruct, ThriftType, encodeStruct, fieldValue, withField } from './parquet/thrift-compact';
+import type { DecodeLimits } from './parquet/limits';
+import { type ThriftStruct, ThriftType, fieldValue, withField } from './parquet/thrift-compact';
 import { canonicalArrowSchema } from './schemas/canonical';
 import { FHVHV_SCHEMA_V1 } from './schemas/fhvhv.schema';
 import { type BadFileKind, generateBadFile } from './synthetic/bad-files';
 import { buildFhvhvTable, generateFhvhvParquet } from './synthetic/fhvhv.generator';
 import { readParquetTable, rejectionOf, tempDir } from './testing/parquet-readback';
+import { rewriteParquet, withPageField } from './testing/parquet-surgery';
 import { encodeParquet } from './writer';
 
 const dir = tempDir('bad-files');
 
-function normalizeBytes(name: string, bytes: Uint8Array, month = '2024-01') {
+function normalizeBytes(name: string, bytes: Uint8Array, month = '2024-01', limits?: Partial<DecodeLimits>) {
   const inputPath = path.join(dir, `${name}.parquet`);
   fs.writeFileSync(inputPath, bytes);
   const outputPath = path.join(dir, `${name}.out.parquet`);
-  return { outputPath, result: normalizeFile({ inputPath, outputPath, dataset: 'fhvhv', month }) };
+  return { outputPath, result: normalizeFile({ inputPath, outputPath, dataset: 'fhvhv', month, limits }) };
 }
 
 /** A codec the JavaScript page decoder leaves to parquet-wasm. */
@@ -83,24 +84,33 @@ describe('bad source files fail with a precise code and leave no output', () => 
     expectNoOutput(outputPath);
   });
 
-  /** The file with a footer that claims 2^31 - 1 rows in its row group. */
-  function withLyingFooter(file: Uint8Array): Buffer {
-    const bytes = Buffer.from(file);
-    const footerLength = bytes.readUInt32LE(bytes.length - 8);
-    const footerStart = bytes.length - 8 - footerLength;
-    const footer = parseFooter(bytes.subarray(footerStart, bytes.length - 8), footerStart);
-    const rowGroups = fieldValue(footer.metadata, 4) as ThriftList;
-    const lying = withField(rowGroups.items[0] as ThriftStruct, 3, ThriftType.I64, 2n ** 31n - 1n);
-    const metadata = encodeStruct(withField(footer.metadata, 4, ThriftType.LIST, { ...rowGroups, items: [lying] }));
-    const length = Buffer.alloc(4);
-    length.writeUInt32LE(metadata.length);
-    return Buffer.concat([bytes.subarray(0, footerStart), metadata, length, Buffer.from('PAR1')]);
+  const LIE = 2 ** 31 - 1;
+  /** Room for the lie: the row bound and the memory budget would refuse it before the decoders see it. */
+  const TRUSTING = { maxFileRows: 2 ** 32, decodeMemoryBudget: Number.MAX_SAFE_INTEGER };
+
+  /**
+   * The file with a footer that claims 2^31 - 1 rows, consistently (file, row group, every column chunk), and with
+   * `pagesToo` its last data page of every chunk claiming the missing values as well.
+   */
+  function withLyingFooter(file: Uint8Array, pagesToo: boolean): Uint8Array {
+    return rewriteParquet(file, {
+      pages: (pages) => {
+        if (!pagesToo) return pages;
+        const last = pages.length - 1;
+        const values = fieldValue(fieldValue(pages[last].header, 5) as ThriftStruct, 1) as number;
+        const header = withPageField(pages[last].header, 5, 1, ThriftType.I32, values + LIE - 1_000);
+        return [...pages.slice(0, last), { ...pages[last], header }];
+      },
+      chunkMeta: (meta) => withField(meta, 5, ThriftType.I64, BigInt(LIE)),
+      rowGroup: (group) => withField(group, 3, ThriftType.I64, BigInt(LIE)),
+      footer: (metadata) => withField(metadata, 3, ThriftType.I64, BigInt(LIE)),
+    });
   }
 
   it('a wasm trap (RuntimeError) while decoding becomes corrupt, and the engine works afterwards', async () => {
     // LZ4_RAW columns go to the wasm decoder, which tries to allocate for 2^31 - 1 rows and traps
     const file = lz4RawFile(buildFhvhvTable({ month: '2024-01', rows: 1_000 }).table);
-    const { outputPath, result } = normalizeBytes('lying-footer', withLyingFooter(file));
+    const { outputPath, result } = normalizeBytes('lying-footer', withLyingFooter(file, true), '2024-01', TRUSTING);
     const error = await rejectionOf(result);
     expect(error.code).toBe('corrupt');
     expect(error.message).toMatch(/the Parquet decoder crashed on column '\w+' of row group 0 \(unreachable\)/);
@@ -110,12 +120,14 @@ describe('bad source files fail with a precise code and leave no output', () => 
     await expect(after.result).resolves.toMatchObject({ rowsIn: 1_000 });
   });
 
-  it('the streaming page decoder reports pages that hold fewer rows than the footer claims as corrupt', async () => {
+  it('the streaming page decoder reports pages that hold fewer rows than the footer claims as row_count_mismatch', async () => {
     const file = generateFhvhvParquet({ month: '2024-01', rows: 1_000, compression: 'snappy' });
-    const { outputPath, result } = normalizeBytes('lying-footer-snappy', withLyingFooter(file));
+    const { outputPath, result } = normalizeBytes('lying-footer-snappy', withLyingFooter(file, false), '2024-01', TRUSTING);
     const error = await rejectionOf(result);
     expect(error.code).toBe('corrupt');
-    expect(error.message).toMatch(/cannot decode column '\w+' of row group 0: the column chunk ended before its rows did/);
+    expect(error.message).toMatch(
+      /cannot decode column '\w+' of row group 0: row_count_mismatch: the column chunk ended after 1000 values, it claims 2147483647/,
+    );
     expectNoOutput(outputPath);
   });
 

@@ -9,6 +9,7 @@ import { type OutputSink, localFileSink } from './io/output-sink';
 import { type RandomAccessInput, openLocalInput } from './io/random-access-input';
 import { emptyDropCounts, monthWindow } from './quality';
 import { assertDropFractionWithin, checkMaxDropFraction } from './quality-threshold';
+import type { DecodeLimits } from './parquet/limits';
 import { ParquetSource } from './reader';
 import { normalizeRowGroup, quarantineArrowSchema } from './row-group';
 import { canonicalArrowSchema } from './schemas/canonical';
@@ -52,6 +53,11 @@ export interface NormalizeOptions {
    * fraction (0..1) of its rows. Without it every fraction passes: the services and the CLI always give one.
    */
   maxDropFraction?: number;
+  /**
+   * What the decoder believes of a source file (MAX_FILE_ROWS, DECODE_MEMORY_BUDGET, footer and nesting bounds);
+   * unset ones keep their defaults. A file over them fails as `corrupt`.
+   */
+  limits?: Partial<DecodeLimits>;
   /** Abandons the file: checked between windows and before anything is committed; it then fails with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -100,7 +106,7 @@ export async function normalize(input: RandomAccessInput, sink: OutputSink, opts
       throw new RangeError(`rowGroupRows must be a positive integer, got ${rowGroupRows}`);
     }
     if (opts.maxDropFraction !== undefined) checkMaxDropFraction(opts.maxDropFraction);
-    const opened = await ParquetSource.open(input);
+    const opened = await ParquetSource.open(input, opts.limits);
     source = opened;
     const fields = opened.schema.fields.map((f) => ({ name: f.name, type: f.type }));
     const mapping = planSchemaMapping(schema, fields);

@@ -7,14 +7,15 @@ import * as arrow from 'apache-arrow';
 import { PermanentError, PipelineError } from '@sluice/contracts';
 import { discardParquetWasm, isWasmTrap, parquetWasm } from './engine/parquet-wasm';
 import {
-  FooterError,
+  type ColumnChunk,
   type ParquetFooter,
   type RowGroupLayout,
   columnChunkFile,
   parseFooter,
   schemaOnlyFile,
 } from './parquet/footer';
-import { ThriftDecodeError } from './parquet/thrift-compact';
+import { indexColumnPages } from './parquet/pages';
+import { CorruptParquetError, DEFAULT_DECODE_LIMITS, DecodeBudget, type DecodeLimits } from './parquet/limits';
 import { HEAD_BYTES, locateFooter } from './source-envelope';
 import { openColumnCursor } from './parquet/column-cursor';
 import { type RandomAccessInput, openLocalInput } from './io/random-access-input';
@@ -37,13 +38,16 @@ export class ParquetSource {
     readonly footer: ParquetFooter,
     /** The file's Arrow schema (with the writer's embedded Arrow schema applied, if any). */
     readonly schema: arrow.Schema,
+    /** What the file's decoding may hold at a time (DECODE_MEMORY_BUDGET). */
+    private readonly budget: DecodeBudget,
   ) {}
 
   /**
    * Opens and checks a Parquet file: a local path (opened and closed by the source) or an input the caller
    * owns. Throws PermanentError `empty`, `not_parquet`, `truncated` or `corrupt`.
    */
-  static async open(from: string | RandomAccessInput): Promise<ParquetSource> {
+  static async open(from: string | RandomAccessInput, limits: Partial<DecodeLimits> = {}): Promise<ParquetSource> {
+    const bounds = { ...DEFAULT_DECODE_LIMITS, ...limits };
     const ownsInput = typeof from === 'string';
     const input = typeof from === 'string' ? openLocalInput(from) : from;
     try {
@@ -52,12 +56,12 @@ export class ParquetSource {
       const tail = readAt(input, Math.max(0, size - 8), Math.min(size, 8));
       const location = locateFooter(size, head, tail);
       const footerBytes = readAt(input, location.start, location.length);
-      const footer = decodeFooter(footerBytes, location.start);
+      const footer = decodeFooter(footerBytes, location.start, bounds);
       const schema = withDecoder(`the schema of ${input.name}`, () => {
         const wasmSchema = parquetWasm().readSchema(schemaOnlyFile(footer));
         return arrow.tableFromIPC(wasmSchema.intoIPCStream()).schema;
       });
-      return new ParquetSource(input, ownsInput, input.name, size, footer, schema);
+      return new ParquetSource(input, ownsInput, input.name, size, footer, schema, new DecodeBudget(bounds.decodeMemoryBudget));
     } catch (error) {
       if (ownsInput) await input.close();
       throw error;
@@ -77,12 +81,15 @@ export class ParquetSource {
     const column = this.footer.columns.find((c) => c.name === name);
     if (!column) throw new Error(`no column '${name}' in ${this.path}`);
     const layout = this.footer.rowGroups[rowGroup];
+    const what = `column '${name}' of row group ${rowGroup}`;
     const chunks: Uint8Array[] = [];
     for (const leaf of column.leaves) {
-      const { start, length } = layout.chunks[leaf];
-      chunks.push(readAt(this.input, start, length));
+      const chunk = layout.chunks[leaf];
+      const bytes = readAt(this.input, chunk.start, chunk.length);
+      // the fallback decoder trusts the page headers: they must add up to the chunk before it sees them
+      await checkPages(bytes, chunk, what);
+      chunks.push(bytes);
     }
-    const what = `column '${name}' of row group ${rowGroup}`;
     const data = withDecoder(what, () => {
       const file = columnChunkFile(this.footer, rowGroup, column, chunks);
       const table = parquetWasm().readParquet(file, { batchSize: Math.max(1, layout.numRows) });
@@ -106,7 +113,7 @@ export class ParquetSource {
     const field = this.schema.fields.find((f) => f.name === name);
     if (!column || !field) throw new Error(`no column '${name}' in ${this.path}`);
     const what = `column '${name}' of row group ${rowGroup}`;
-    const cursor = openColumnCursor(this.input, this.footer, rowGroup, column, field.type);
+    const cursor = withDecoder(what, () => openColumnCursor(this.input, this.footer, rowGroup, column, field.type, this.budget));
     if (cursor) {
       return {
         mode: 'stream',
@@ -115,24 +122,41 @@ export class ParquetSource {
             return cursor.read(rows);
           } catch (error) {
             if (error instanceof PipelineError) throw error;
-            const message = error instanceof Error ? error.message : String(error);
-            throw new PermanentError('corrupt', `cannot decode ${what}: ${message}`, { cause: error });
+            throw new PermanentError('corrupt', `cannot decode ${what}: ${describe(error)}`, { cause: error });
           }
         },
       };
     }
     let whole: arrow.Data | undefined;
+    let release: (() => void) | undefined;
     let done = 0;
     return {
       mode: 'whole',
       read: async (rows) => {
-        whole ??= await this.readColumn(rowGroup, name);
+        if (!whole) {
+          release = withDecoder(what, () => this.budget.reserve(this.wholeColumnBytes(rowGroup, column.leaves), `${what}, decoded whole`));
+          whole = await this.readColumn(rowGroup, name);
+        }
         const slice = whole.slice(done, rows);
         done += rows;
-        if (done >= whole.length) whole = undefined;
+        if (done >= whole.length) {
+          whole = undefined;
+          release?.();
+        }
         return slice;
       },
     };
+  }
+
+  /**
+   * What decoding a column chunk whole holds: its compressed bytes, its decoded pages, and the Arrow output
+   * (at least 8 bytes a value for the numbers and dictionary codes of our datasets).
+   */
+  private wholeColumnBytes(rowGroup: number, leaves: readonly number[]): number {
+    return leaves.reduce((n, leaf) => {
+      const chunk = this.footer.rowGroups[rowGroup].chunks[leaf];
+      return n + chunk.totalCompressedSize + chunk.totalUncompressedSize + chunk.numValues * 8;
+    }, 0);
   }
 
   async close(): Promise<void> {
@@ -162,14 +186,56 @@ export async function inspectParquetFile(path: string): Promise<{ sizeBytes: num
   }
 }
 
-function decodeFooter(bytes: Uint8Array, dataEnd: number): ParquetFooter {
+/** Any failure to parse the footer is the file's fault: the bytes are untrusted, the parser's limits are ours. */
+function decodeFooter(bytes: Uint8Array, dataEnd: number, limits: DecodeLimits): ParquetFooter {
   try {
-    return parseFooter(bytes, dataEnd);
+    return parseFooter(bytes, dataEnd, limits);
   } catch (error) {
-    if (error instanceof FooterError || error instanceof ThriftDecodeError) {
-      throw new PermanentError('corrupt', `corrupt Parquet footer: ${error.message}`, { cause: error });
-    }
-    throw error;
+    throw new PermanentError('corrupt', `corrupt Parquet footer: ${describe(error)}`, { cause: error });
+  }
+}
+
+/**
+ * The page headers of a column chunk held in memory add up: their values to the chunk's num_values, and no page
+ * claims more decoded bytes than the whole chunk.
+ */
+async function checkPages(bytes: Uint8Array, chunk: ColumnChunk, what: string): Promise<void> {
+  if (chunk.length === 0) return;
+  const pages = await withDecoderAsync(what, () =>
+    indexColumnPages(async (position, length) => bytes.subarray(position, position + length), { start: 0, length: bytes.length }, undefined),
+  );
+  const values = pages.pages.reduce((n, p) => n + p.values, 0);
+  if (values !== chunk.numValues) {
+    throw new PermanentError(
+      'corrupt',
+      `cannot decode ${what}: row_count_mismatch: its pages hold ${values} values, the column chunk claims ${chunk.numValues}`,
+    );
+  }
+  const largest = Math.max(0, ...pages.pages.map((p) => p.uncompressedSize));
+  if (largest > chunk.totalUncompressedSize) {
+    throw new PermanentError(
+      'corrupt',
+      `cannot decode ${what}: page_too_large: a page claims ${largest} bytes uncompressed, the whole column chunk ${chunk.totalUncompressedSize}`,
+    );
+  }
+}
+
+/**
+ * What a decoding failure says. A RangeError (an allocation the file asked for, or the stack overflowing on its
+ * nesting) is the file's fault like any other: without this it had no code and was retried as transient.
+ */
+function describe(error: unknown): string {
+  if (error instanceof CorruptParquetError) return error.message;
+  if (error instanceof RangeError) return `decoder_overflow: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function withDecoderAsync<T>(what: string, decode: () => Promise<T>): Promise<T> {
+  try {
+    return await decode();
+  } catch (error) {
+    if (error instanceof PipelineError) throw error;
+    throw new PermanentError('corrupt', `cannot decode ${what}: ${describe(error)}`, { cause: error });
   }
 }
 
@@ -190,8 +256,7 @@ function withDecoder<T>(what: string, decode: () => T): T {
         { cause: error },
       );
     }
-    const message = error instanceof Error ? error.message : String(error);
-    throw new PermanentError('corrupt', `cannot decode ${what}: ${message}`, { cause: error });
+    throw new PermanentError('corrupt', `cannot decode ${what}: ${describe(error)}`, { cause: error });
   }
 }
 

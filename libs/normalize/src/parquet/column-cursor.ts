@@ -5,25 +5,41 @@
 // 32 KiB for gzip), whatever the size of the row group or of a page: this is what bounds memory on a one-row-group
 // file whose pages hold millions of rows (DuckDB writes one page per column chunk). Anything else (other codecs,
 // v2 pages, nested columns, booleans) is left to the wasm decoder: `openColumnCursor` returns undefined.
+// Every size a page header declares is checked against its column chunk before anything is allocated for it
+// (limits.ts): values against the chunk's num_values, levels and dictionaries against the page's bytes, and what a
+// page holds (dictionary, levels, a streamed zstd window) is reserved from the file's decode memory budget.
 import * as arrow from 'apache-arrow';
 import { BitmapBuilder } from '../columns/bitmap';
 import type { RandomAccessInput } from '../io/random-access-input';
 import { FileRegion, MemoryBuffer, type PullBuffer } from './byte-streams';
-import { type PageBytes, decodesCodec, openPage } from './codecs';
-import type { ParquetFooter, TopLevelColumn } from './footer';
-import { PageType as PAGE_TYPE } from './format';
-import { parsePageHeader } from './pages';
+import { type PageBytes, WHOLE_PAGE_BYTES, decodesCodec, openPage } from './codecs';
+import { zstdWindowBytes } from './codecs/zstd-frame';
+import type { ColumnChunk, ParquetFooter, TopLevelColumn } from './footer';
+import { Codec, Encoding, PageType, PhysicalType, Repetition, plainValueBytes } from './format';
+import { CorruptParquetError, type DecodeBudget } from './limits';
+import { type PageHeaderInfo, parsePageHeader } from './pages';
 import { RleHybridDecoder } from './rle';
-import { type ThriftList, type ThriftStruct, ThriftDecodeError, fieldValue } from './thrift-compact';
-
-const PHYSICAL = { INT32: 1, INT64: 2, FLOAT: 4, DOUBLE: 5, BYTE_ARRAY: 6 } as const;
-const ENCODING = { PLAIN: 0, PLAIN_DICTIONARY: 2, RLE_DICTIONARY: 8 } as const;
-const REPETITION = { REQUIRED: 0, OPTIONAL: 1 } as const;
+import { ThriftDecodeError } from './thrift-compact';
 
 export class ColumnDecodeError extends Error {}
 
-type Physical = (typeof PHYSICAL)[keyof typeof PHYSICAL];
+type Physical = typeof PhysicalType.INT32 | typeof PhysicalType.INT64 | typeof PhysicalType.FLOAT | typeof PhysicalType.DOUBLE | typeof PhysicalType.BYTE_ARRAY;
 type NumberArray = Int32Array | Float32Array | Float64Array | BigInt64Array;
+
+/** Value encodings this decoder reads, plus the level encodings (RLE, BIT_PACKED) a chunk may list. */
+const HANDLED_ENCODINGS = new Set<number>([
+  Encoding.PLAIN,
+  Encoding.PLAIN_DICTIONARY,
+  Encoding.RLE,
+  Encoding.BIT_PACKED,
+  Encoding.RLE_DICTIONARY,
+]);
+/** A page header is small; a larger one is garbage, not a reason to read the whole chunk looking for its end. */
+const MAX_PAGE_HEADER_BYTES = 16 * 2 ** 20;
+/** Definition levels of width 1 take at most 2 bytes a value (an RLE run of one); more cannot be levels. */
+const MAX_LEVEL_BYTES_PER_VALUE = 2;
+/** What one distinct string costs beyond its bytes: the JS string, its Map entry and its code. */
+const STRING_OVERHEAD_BYTES = 64;
 
 interface PageState {
   stream: PageBytes;
@@ -32,6 +48,8 @@ interface PageState {
   indices: RleHybridDecoder | undefined;
   /** Absolute offset of the next page. */
   next: number;
+  /** Gives back the page's reservations (definition levels, zstd window). */
+  release: () => void;
 }
 
 /** A cursor over one column chunk, or undefined when this decoder does not handle it. */
@@ -41,37 +59,29 @@ export function openColumnCursor(
   rowGroup: number,
   column: TopLevelColumn,
   type: arrow.DataType,
+  budget: DecodeBudget,
 ): ColumnCursor | undefined {
   if (column.nested || column.leaves.length !== 1) return undefined;
-  const schema = (fieldValue(footer.metadata, 2) as ThriftList).items as ThriftStruct[];
-  const element = schema[column.schemaElements[0]];
-  const repetition = fieldValue(element, 3);
-  if (repetition !== REPETITION.REQUIRED && repetition !== REPETITION.OPTIONAL) return undefined;
-  const groups = (fieldValue(footer.metadata, 4) as ThriftList).items as ThriftStruct[];
-  const chunks = (fieldValue(groups[rowGroup], 1) as ThriftList).items as ThriftStruct[];
-  const meta = fieldValue(chunks[column.leaves[0]], 3) as ThriftStruct;
-  const physical = fieldValue(meta, 1) as number;
-  const codec = fieldValue(meta, 4) as number;
-  if (!decodesCodec(codec)) return undefined;
-  if (!outputFits(physical, type)) return undefined;
-  const encodings = ((fieldValue(meta, 2) as ThriftList | undefined)?.items ?? []) as number[];
-  // RLE (3) and BIT_PACKED (4) are level encodings; anything else for values is not ours
-  if (encodings.some((e) => ![0, 2, 3, 4, 8].includes(e))) return undefined;
-  const range = footer.rowGroups[rowGroup].chunks[column.leaves[0]];
-  return new ColumnCursor(input, range.start, range.length, physical as Physical, codec, repetition === REPETITION.OPTIONAL, type);
+  const leaf = footer.leaves[column.leaves[0]];
+  if (leaf.repetition !== Repetition.REQUIRED && leaf.repetition !== Repetition.OPTIONAL) return undefined;
+  const chunk = footer.rowGroups[rowGroup].chunks[column.leaves[0]];
+  if (!decodesCodec(chunk.codec)) return undefined;
+  if (!outputFits(chunk.physicalType, type)) return undefined;
+  if (chunk.encodings.some((e) => !HANDLED_ENCODINGS.has(e))) return undefined;
+  return new ColumnCursor(input, chunk, rowGroup, leaf.repetition === Repetition.OPTIONAL, type, budget);
 }
 
 function outputFits(physical: number, type: arrow.DataType): boolean {
   switch (physical) {
-    case PHYSICAL.INT64:
+    case PhysicalType.INT64:
       return (arrow.DataType.isInt(type) && type.bitWidth === 64) || arrow.DataType.isTimestamp(type);
-    case PHYSICAL.INT32:
+    case PhysicalType.INT32:
       return arrow.DataType.isInt(type) && type.bitWidth === 32 && type.isSigned;
-    case PHYSICAL.FLOAT:
+    case PhysicalType.FLOAT:
       return arrow.DataType.isFloat(type) && type.precision === arrow.Precision.SINGLE;
-    case PHYSICAL.DOUBLE:
+    case PhysicalType.DOUBLE:
       return arrow.DataType.isFloat(type) && type.precision === arrow.Precision.DOUBLE;
-    case PHYSICAL.BYTE_ARRAY:
+    case PhysicalType.BYTE_ARRAY:
       return arrow.DataType.isUtf8(type) || arrow.DataType.isLargeUtf8(type) || arrow.DataType.isDictionary(type);
     default:
       return false;
@@ -89,17 +99,24 @@ export class ColumnCursor {
   private readonly decoder = new TextDecoder();
   private dictionaryVector: arrow.Vector<arrow.Utf8> | undefined;
   private dictionaryVectorSize = -1;
+  private readonly physical: Physical;
+  /** Values the chunk's pages have declared so far: never more than the chunk's num_values. */
+  private valuesDeclared = 0;
+  private valuesRead = 0;
+  private releaseDictionary: (() => void) | undefined;
+  private readonly what: string;
 
   constructor(
     input: RandomAccessInput,
-    start: number,
-    length: number,
-    private readonly physical: Physical,
-    private readonly codec: number,
+    private readonly chunk: ColumnChunk,
+    rowGroup: number,
     private readonly optional: boolean,
     private readonly type: arrow.DataType,
+    private readonly budget: DecodeBudget,
   ) {
-    this.region = new FileRegion(input, start, start + length);
+    this.physical = chunk.physicalType as Physical;
+    this.region = new FileRegion(input, chunk.start, chunk.start + chunk.length);
+    this.what = `column '${chunk.name}' of row group ${rowGroup}`;
   }
 
   /** The next `rows` rows as Arrow data of the column's type (strings as Dictionary<Utf8, Int32>). */
@@ -128,15 +145,18 @@ export class ColumnCursor {
           const ok = levels[i] === 1;
           validity.push(ok);
           if (ok) values[done + i] = dense[j++];
-          else if (this.physical === PHYSICAL.BYTE_ARRAY) (values as Int32Array)[done + i] = -1;
+          else if (this.physical === PhysicalType.BYTE_ARRAY) (values as Int32Array)[done + i] = -1;
         }
       }
       done += n;
       page.rowsLeft -= n;
+      this.valuesRead += n;
       if (page.rowsLeft === 0) {
         page.stream.finish();
+        page.release();
         this.region.seek(page.next);
         this.page = undefined;
+        if (this.valuesRead === this.chunk.numValues) this.finish();
       }
     }
     return this.toData(values, validity, rows);
@@ -144,11 +164,11 @@ export class ColumnCursor {
 
   private allocate(n: number): NumberArray {
     switch (this.physical) {
-      case PHYSICAL.INT64:
+      case PhysicalType.INT64:
         return new BigInt64Array(n);
-      case PHYSICAL.DOUBLE:
+      case PhysicalType.DOUBLE:
         return new Float64Array(n);
-      case PHYSICAL.FLOAT:
+      case PhysicalType.FLOAT:
         return new Float32Array(n);
       default:
         return new Int32Array(n); // INT32 values, or string codes
@@ -169,7 +189,7 @@ export class ColumnCursor {
       }
       return;
     }
-    if (this.physical === PHYSICAL.BYTE_ARRAY) {
+    if (this.physical === PhysicalType.BYTE_ARRAY) {
       const codes = out as Int32Array;
       for (let i = 0; i < n; i++) codes[at + i] = this.plainString(page.stream);
       return;
@@ -198,20 +218,42 @@ export class ColumnCursor {
     return code;
   }
 
+  /**
+   * The chunk's last declared row is read: its dictionary can go, and no data page may follow (pages holding
+   * more rows than the row group claims would otherwise be dropped without a word).
+   */
+  private finish(): void {
+    this.releaseDictionary?.();
+    this.releaseDictionary = undefined;
+    while (this.region.remaining > 0) {
+      const header = this.header();
+      if ((header.type === PageType.DATA_PAGE || header.type === PageType.DATA_PAGE_V2) && header.values > 0) {
+        throw this.corrupt(
+          'row_count_mismatch',
+          `its pages hold more than the ${this.chunk.numValues} values the column chunk and the row group claim`,
+        );
+      }
+      this.region.seek(Math.min(this.region.position + header.compressedSize, this.chunk.start + this.chunk.length));
+    }
+  }
+
+  /** The reader's message names the column and row group already. */
+  private corrupt(reason: ConstructorParameters<typeof CorruptParquetError>[0], detail: string): CorruptParquetError {
+    return new CorruptParquetError(reason, detail);
+  }
+
   private currentPage(): PageState {
     while (!this.page) {
       const start = this.region.position;
       const header = this.header();
+      this.checkPage(header, start);
       const next = start + header.headerLength + header.compressedSize;
-      if (header.type === PAGE_TYPE.DICTIONARY_PAGE) {
-        const stream = openPage(this.codec, this.region, header.compressedSize, header.uncompressedSize);
-        this.dictionary = this.readDictionary(stream, header.values);
-        stream.finish();
+      if (header.type === PageType.DICTIONARY_PAGE) {
+        this.readDictionary(header);
         this.region.seek(next);
-      } else if (header.type === PAGE_TYPE.DATA_PAGE) {
-        const stream = openPage(this.codec, this.region, header.compressedSize, header.uncompressedSize);
-        this.page = this.startDataPage(stream, header.values, header.encoding, next);
-      } else if (header.type === PAGE_TYPE.DATA_PAGE_V2) {
+      } else if (header.type === PageType.DATA_PAGE) {
+        this.page = this.startDataPage(header, next);
+      } else if (header.type === PageType.DATA_PAGE_V2) {
         throw new ColumnDecodeError('a v2 data page after v1 pages');
       } else {
         this.region.seek(next); // index pages: nothing to decode
@@ -220,59 +262,159 @@ export class ColumnCursor {
     return this.page;
   }
 
-  private header() {
+  /** Sizes and counts a page header declares, against the chunk that holds it. */
+  private checkPage(header: PageHeaderInfo, start: number): void {
+    if (header.compressedSize > this.region.remaining) {
+      throw this.corrupt(
+        'page_invalid',
+        `the page at byte ${start} claims ${header.compressedSize} compressed bytes, the column chunk has ${this.region.remaining} left`,
+      );
+    }
+    if (header.uncompressedSize > this.chunk.totalUncompressedSize) {
+      throw this.corrupt(
+        'page_too_large',
+        `the page at byte ${start} claims ${header.uncompressedSize} bytes uncompressed, the whole column chunk ${this.chunk.totalUncompressedSize}`,
+      );
+    }
+    if (header.type !== PageType.DATA_PAGE && header.type !== PageType.DATA_PAGE_V2) return;
+    const left = this.chunk.numValues - this.valuesDeclared;
+    if (header.values > left) {
+      throw this.corrupt(
+        'row_count_mismatch',
+        `the page at byte ${start} claims ${header.values} values, the column chunk (and the row group) ${left} more`,
+      );
+    }
+    this.valuesDeclared += header.values;
+  }
+
+  private header(): PageHeaderInfo {
     for (let size = 256; ; size *= 4) {
-      const want = Math.min(size, this.region.remaining);
-      if (want <= 0) throw new ColumnDecodeError('the column chunk ended before its rows did');
+      const want = Math.min(size, this.region.remaining, MAX_PAGE_HEADER_BYTES);
+      if (want <= 0) {
+        throw this.corrupt(
+          'row_count_mismatch',
+          `the column chunk ended after ${this.valuesDeclared} values, it claims ${this.chunk.numValues}`,
+        );
+      }
       this.region.ensure(want);
       try {
         const header = parsePageHeader(this.region.buf.subarray(this.region.pos, this.region.pos + want));
         this.region.pos += header.headerLength;
         return header;
       } catch (error) {
-        if (!(error instanceof ThriftDecodeError) || want === this.region.remaining) throw error;
+        const cutShort = error instanceof ThriftDecodeError && error.failure === 'truncated';
+        if (!cutShort || want === this.region.remaining || want === MAX_PAGE_HEADER_BYTES) throw error;
       }
     }
   }
 
-  private startDataPage(stream: PageBytes, values: number, encoding: number, next: number): PageState {
+  /**
+   * The page's decompressed bytes (codecs/: never more than its uncompressed_page_size). A zstd page too big to
+   * be decompressed whole is streamed through a window the frame declares: that window is reserved first.
+   */
+  private pageStream(header: PageHeaderInfo): { stream: PageBytes; release: () => void } {
+    let release = () => {};
+    const streamed = header.compressedSize > WHOLE_PAGE_BYTES || header.uncompressedSize > WHOLE_PAGE_BYTES;
+    if (this.chunk.codec === Codec.ZSTD && streamed) {
+      const peek = Math.min(18, header.compressedSize);
+      this.region.ensure(peek);
+      const window = zstdWindowBytes(this.region.buf.subarray(this.region.pos, this.region.pos + peek));
+      if (window !== undefined) release = this.budget.reserve(window, `the zstd window of ${this.what}`);
+    }
+    try {
+      return { stream: openPage(this.chunk.codec, this.region, header.compressedSize, header.uncompressedSize), release };
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  private startDataPage(header: PageHeaderInfo, next: number): PageState {
+    const values = header.values;
+    const encoding = header.encoding;
+    if (encoding === Encoding.PLAIN && !this.optional) {
+      // every value is stored: n fixed-width values need n times the width, n strings at least 4n bytes
+      const width = plainValueBytes(this.chunk.physicalType) ?? 4;
+      if (values * width > header.uncompressedSize) {
+        throw this.corrupt(
+          'values_exceed_page',
+          `a PLAIN page claims ${values} values, its ${header.uncompressedSize} bytes hold at most ${Math.floor(header.uncompressedSize / width)}`,
+        );
+      }
+    }
+    const { stream, release: releaseStream } = this.pageStream(header);
+    const releases = [releaseStream];
+    const release = () => {
+      for (const r of releases) r();
+    };
     let defs: RleHybridDecoder | undefined;
     if (this.optional) {
       stream.ensure(4);
       const b = stream.buf;
       const length = (b[stream.pos] | (b[stream.pos + 1] << 8) | (b[stream.pos + 2] << 16) | (b[stream.pos + 3] << 24)) >>> 0;
       stream.pos += 4;
+      if (length > header.uncompressedSize - 4 || length > values * MAX_LEVEL_BYTES_PER_VALUE + 16) {
+        release();
+        throw this.corrupt(
+          'values_exceed_page',
+          `a page of ${values} values and ${header.uncompressedSize} bytes claims ${length} bytes of definition levels`,
+        );
+      }
+      releases.push(this.budget.reserve(length, `the definition levels of ${this.what}`));
       stream.ensure(length);
       const levels = stream.buf.slice(stream.pos, stream.pos + length);
       stream.pos += length;
-      defs = new RleHybridDecoder(new MemoryBuffer(levels), 1);
+      defs = new RleHybridDecoder(new MemoryBuffer(levels), 1, values, 'definition levels');
     }
     let indices: RleHybridDecoder | undefined;
-    if (encoding === ENCODING.PLAIN_DICTIONARY || encoding === ENCODING.RLE_DICTIONARY) {
+    if (encoding === Encoding.PLAIN_DICTIONARY || encoding === Encoding.RLE_DICTIONARY) {
       stream.ensure(1);
-      indices = new RleHybridDecoder(stream, stream.buf[stream.pos++]);
-    } else if (encoding !== ENCODING.PLAIN) {
+      indices = new RleHybridDecoder(stream, stream.buf[stream.pos++], values, 'dictionary indices');
+    } else if (encoding !== Encoding.PLAIN) {
+      release();
       throw new ColumnDecodeError(`page encoding ${encoding}`);
     }
-    return { stream, rowsLeft: values, defs, indices, next };
+    return { stream, rowsLeft: values, defs, indices, next, release };
   }
 
-  private readDictionary(stream: PullBuffer, count: number): NumberArray {
-    const values = this.allocate(count);
-    if (this.physical === PHYSICAL.BYTE_ARRAY) {
-      for (let i = 0; i < count; i++) values[i] = this.plainString(stream);
-      return values;
+  private readDictionary(header: PageHeaderInfo): void {
+    const count = header.values;
+    // a dictionary holds distinct values of the chunk: never more than it has values
+    if (count > this.chunk.numValues) {
+      throw this.corrupt('values_exceed_page', `a dictionary of ${count} values for a column chunk of ${this.chunk.numValues} values`);
     }
-    const bytes = count * values.BYTES_PER_ELEMENT;
-    stream.ensure(bytes);
-    new Uint8Array(values.buffer).set(stream.buf.subarray(stream.pos, stream.pos + bytes));
-    stream.pos += bytes;
-    return values;
+    const width = plainValueBytes(this.chunk.physicalType);
+    const minBytes = count * (width ?? 4); // a string is at least its 4-byte length
+    if (minBytes > header.uncompressedSize) {
+      throw this.corrupt(
+        'values_exceed_page',
+        `a dictionary page claims ${count} values, its ${header.uncompressedSize} bytes hold at most ${Math.floor(header.uncompressedSize / (width ?? 4))}`,
+      );
+    }
+    const holds = width !== undefined ? count * width : header.uncompressedSize * 2 + count * STRING_OVERHEAD_BYTES;
+    this.releaseDictionary?.();
+    this.releaseDictionary = this.budget.reserve(holds, `the dictionary of ${this.what} (${count} values)`);
+    const { stream, release } = this.pageStream(header);
+    try {
+      const values = this.allocate(count);
+      if (this.physical === PhysicalType.BYTE_ARRAY) {
+        for (let i = 0; i < count; i++) values[i] = this.plainString(stream);
+      } else {
+        const bytes = count * values.BYTES_PER_ELEMENT;
+        stream.ensure(bytes);
+        new Uint8Array(values.buffer).set(stream.buf.subarray(stream.pos, stream.pos + bytes));
+        stream.pos += bytes;
+      }
+      stream.finish();
+      this.dictionary = values;
+    } finally {
+      release();
+    }
   }
 
   private toData(values: NumberArray, validity: BitmapBuilder, length: number): arrow.Data {
     const common = { length, nullCount: validity.unset, nullBitmap: validity.nullBitmap() };
-    if (this.physical !== PHYSICAL.BYTE_ARRAY) return arrow.makeData({ type: this.type as arrow.Int, ...common, data: values as Int32Array });
+    if (this.physical !== PhysicalType.BYTE_ARRAY) return arrow.makeData({ type: this.type as arrow.Int, ...common, data: values as Int32Array });
     if (this.dictionaryVectorSize !== this.strings.length) {
       this.dictionaryVector = arrow.vectorFromArray(this.strings, new arrow.Utf8());
       this.dictionaryVectorSize = this.strings.length;

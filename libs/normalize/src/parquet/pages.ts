@@ -1,13 +1,13 @@
 // The pages of one column chunk, from their headers: where each page is and how many rows it holds. This is
 // what lets the reader decode a 20M-row column chunk a few pages at a time instead of whole.
 import { type ThriftStruct, decodeStruct, fieldValue, ThriftDecodeError } from './thrift-compact';
-
 import {
   DataPageHeaderField as DATA_PAGE,
   DataPageHeaderV2Field as DATA_PAGE_V2,
   PageHeaderField,
   PageType as PAGE_TYPE,
 } from './format';
+import { CorruptParquetError } from './limits';
 
 const HEADER = {
   type: PageHeaderField.type,
@@ -18,7 +18,11 @@ const HEADER = {
   dataPageV2: PageHeaderField.dataPageHeaderV2,
 } as const;
 
-export class PageIndexError extends Error {}
+export class PageIndexError extends CorruptParquetError {
+  constructor(message: string) {
+    super('page_invalid', message);
+  }
+}
 
 /** Bytes of one page, header included. */
 export interface PageSpan {
@@ -32,6 +36,8 @@ export interface DataPage extends PageSpan {
   rows: number;
   /** Values including nulls (= rows for a flat column). */
   values: number;
+  /** The page's uncompressed_page_size. */
+  uncompressedSize: number;
 }
 
 export interface ColumnPages {
@@ -43,7 +49,7 @@ export interface PageHeaderInfo {
   headerLength: number;
   type: number;
   compressedSize: number;
-  /** uncompressed_page_size: what the page's bytes must decompress to. */
+  /** Bytes of the page once decompressed: what bounds the decompressor's output. */
   uncompressedSize: number;
   /** Values in a data page (v1: = rows of a flat column; v2: num_values). */
   values: number;
@@ -79,12 +85,13 @@ export function parsePageHeader(bytes: Uint8Array): PageHeaderInfo {
 
 /**
  * Walks the page headers of a flat (non-nested) column chunk [start, start + length). `readAt` reads bytes of
- * the file. Throws PageIndexError when the pages do not add up to the chunk and its `numRows` rows.
+ * the file. Throws PageIndexError when the pages overrun the chunk, or (when `numRows` is given) do not add up to
+ * its `numRows` rows.
  */
 export async function indexColumnPages(
   readAt: (position: number, length: number) => Promise<Uint8Array>,
   chunk: PageSpan,
-  numRows: number,
+  numRows: number | undefined,
 ): Promise<ColumnPages> {
   const end = chunk.start + chunk.length;
   const pages: DataPage[] = [];
@@ -102,12 +109,12 @@ export async function indexColumnPages(
       dictionary = { start: position, length };
     } else if (header.type === PAGE_TYPE.DATA_PAGE || header.type === PAGE_TYPE.DATA_PAGE_V2) {
       const rows = header.rows ?? header.values;
-      pages.push({ start: position, length, firstRow, rows, values: header.values });
+      pages.push({ start: position, length, firstRow, rows, values: header.values, uncompressedSize: header.uncompressedSize });
       firstRow += rows;
     }
     position += length;
   }
-  if (firstRow !== numRows) throw new PageIndexError(`the pages hold ${firstRow} rows, the row group ${numRows}`);
+  if (numRows !== undefined && firstRow !== numRows) throw new PageIndexError(`the pages hold ${firstRow} rows, the row group ${numRows}`);
   return { dictionary, pages };
 }
 
@@ -125,7 +132,8 @@ async function readHeader(
     try {
       return parsePageHeader(bytes);
     } catch (error) {
-      if (!(error instanceof ThriftDecodeError) || bytes.length >= end - position || size >= MAX_HEADER_BYTES) {
+      const cutShort = error instanceof ThriftDecodeError && error.failure === 'truncated';
+      if (!cutShort || bytes.length >= end - position || size >= MAX_HEADER_BYTES) {
         throw new PageIndexError(`unreadable page header at byte ${position}: ${(error as Error).message}`);
       }
     }
@@ -140,6 +148,10 @@ function sub(struct: ThriftStruct, id: number, what: string): ThriftStruct {
 
 function num(struct: ThriftStruct, id: number, what: string): number {
   const value = fieldValue(struct, id);
-  if (typeof value === 'number' || typeof value === 'bigint') return Number(value);
+  if (typeof value === 'number' || typeof value === 'bigint') {
+    const n = Number(value);
+    if (Number.isSafeInteger(n) && n >= 0) return n;
+    throw new PageIndexError(`page header ${what} is ${value}`);
+  }
   throw new PageIndexError(`page header has no ${what}`);
 }

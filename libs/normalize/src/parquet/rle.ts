@@ -1,6 +1,7 @@
 // Parquet's RLE / bit-packed hybrid encoding (definition levels, dictionary indices), decoded incrementally
 // from a pull buffer: any number of values at a time, resuming where the last call stopped.
 import { type PullBuffer, readUleb128 } from './byte-streams';
+import { CorruptParquetError } from './limits';
 
 export class RleDecodeError extends Error {}
 
@@ -12,9 +13,14 @@ export class RleHybridDecoder {
   private readonly group = new Int32Array(8);
   private groupPos = 8;
 
+  /** Values the runs read so far have claimed: never more than `maxValues` (bit-packed runs round up to 8). */
+  private claimed = 0;
+
   constructor(
     private readonly input: PullBuffer,
     private readonly bitWidth: number,
+    private readonly maxValues = Number.POSITIVE_INFINITY,
+    private readonly what = 'RLE data',
   ) {
     if (bitWidth < 0 || bitWidth > 32) throw new RleDecodeError(`bit width ${bitWidth}`);
   }
@@ -43,12 +49,19 @@ export class RleHybridDecoder {
   private nextRun(): void {
     const header = readUleb128(this.input);
     if (header === undefined) throw new RleDecodeError('bad run header');
-    if (header & 1) {
-      this.packedLeft = (header >>> 1) * 8;
+    const count = header % 2 === 1 ? Math.floor(header / 2) * 8 : Math.floor(header / 2);
+    // a run may not claim more values than the page holds: RLE can claim billions in five bytes
+    const left = this.maxValues - this.claimed;
+    if (header % 2 === 1 ? count - 8 >= left : count > left) {
+      throw new CorruptParquetError('values_exceed_page', `${this.what}: a run of ${count} values, the page holds ${left} more`);
+    }
+    this.claimed += count;
+    if (header % 2 === 1) {
+      this.packedLeft = count;
       this.groupPos = 8;
       if (this.packedLeft === 0) throw new RleDecodeError('empty bit-packed run');
     } else {
-      this.rleLeft = header >>> 1;
+      this.rleLeft = count;
       const bytes = (this.bitWidth + 7) >> 3;
       this.input.ensure(bytes);
       let v = 0;

@@ -47,14 +47,34 @@ export interface ThriftMap {
   entries: [ThriftValue, ThriftValue][];
 }
 
-export class ThriftDecodeError extends Error {}
+/** Why bytes are not a thrift struct: cut short, over a limit, or not thrift at all. */
+export type ThriftFailure = 'truncated' | 'too_deep' | 'too_large' | 'invalid';
 
-/** Corrupt footers can claim absurd nesting; real Parquet metadata nests about 6 deep. */
-const MAX_DEPTH = 64;
+export class ThriftDecodeError extends Error {
+  constructor(
+    message: string,
+    readonly failure: ThriftFailure = 'invalid',
+  ) {
+    super(message);
+  }
+}
 
-export function decodeStruct(bytes: Uint8Array): { struct: ThriftStruct; bytesRead: number } {
-  const reader = new CompactReader(bytes);
-  const struct = reader.readStruct(0);
+/** What a decode may build: a footer is untrusted bytes, and every value decoded is an object on the heap. */
+export interface ThriftDecodeLimits {
+  /** Structs, lists and maps nested inside each other; real Parquet metadata nests about 8 deep. */
+  maxDepth: number;
+  /** Values decoded in all (fields, list items, map entries): a 64 MB run of empty structs is 64M objects. */
+  maxObjects: number;
+}
+
+export const DEFAULT_THRIFT_LIMITS: ThriftDecodeLimits = { maxDepth: 64, maxObjects: 2_000_000 };
+
+export function decodeStruct(
+  bytes: Uint8Array,
+  limits: ThriftDecodeLimits = DEFAULT_THRIFT_LIMITS,
+): { struct: ThriftStruct; bytesRead: number } {
+  const reader = new CompactReader(bytes, limits);
+  const struct = reader.readStruct(1);
   return { struct, bytesRead: reader.pos };
 }
 
@@ -64,18 +84,41 @@ export function encodeStruct(struct: ThriftStruct): Uint8Array {
   return writer.finish();
 }
 
+/**
+ * Recursive descent, with the depth checked on entering every struct, list and map (so recursion can never reach
+ * the stack's limit) and every value counted against an object budget before it is built.
+ */
 class CompactReader {
   pos = 0;
-  constructor(private readonly buf: Uint8Array) {}
+  private objects = 0;
+  constructor(
+    private readonly buf: Uint8Array,
+    private readonly limits: ThriftDecodeLimits,
+  ) {}
+
+  private enter(depth: number): void {
+    if (depth > this.limits.maxDepth) {
+      throw new ThriftDecodeError(`structs, lists and maps nested deeper than ${this.limits.maxDepth} at byte ${this.pos}`, 'too_deep');
+    }
+  }
+
+  /** Counts `n` more values; throws before they are built when the budget is spent. */
+  private count(n: number): void {
+    this.objects += n;
+    if (this.objects > this.limits.maxObjects) {
+      throw new ThriftDecodeError(`more than ${this.limits.maxObjects} values (at byte ${this.pos} of ${this.buf.length})`, 'too_large');
+    }
+  }
 
   readStruct(depth: number): ThriftStruct {
-    if (depth > MAX_DEPTH) throw new ThriftDecodeError(`nesting deeper than ${MAX_DEPTH}`);
+    this.enter(depth);
     const fields: ThriftField[] = [];
     let lastId = 0;
     for (;;) {
       const header = this.byte();
       const type = header & 0x0f;
       if (type === ThriftType.STOP) return { kind: 'struct', fields };
+      this.count(1);
       const delta = header >> 4;
       const id = delta === 0 ? this.zigzag32() : lastId + delta;
       lastId = id;
@@ -128,20 +171,25 @@ class CompactReader {
   }
 
   private readList(wireType: number, depth: number): ThriftList {
+    this.enter(depth);
     const header = this.byte();
     const elemType = header & 0x0f;
     const size = header >> 4 === 15 ? this.varint32() : header >> 4;
     // every element takes at least one byte: a larger size is garbage, not a reason to allocate
-    if (size > this.buf.length - this.pos) throw new ThriftDecodeError(`list of ${size} elements overruns the footer`);
+    if (size > this.buf.length - this.pos) throw new ThriftDecodeError(`list of ${size} elements overruns the bytes`, 'truncated');
+    this.count(size);
     const items: ThriftValue[] = [];
     for (let i = 0; i < size; i++) items.push(this.readValue(elemType, depth));
     return { kind: 'list', wireType, elemType, items };
   }
 
   private readMap(depth: number): ThriftMap {
+    this.enter(depth);
     const size = this.varint32();
     if (size === 0) return { kind: 'map', keyType: 0, valueType: 0, entries: [] };
-    if (size > this.buf.length - this.pos) throw new ThriftDecodeError(`map of ${size} entries overruns the footer`);
+    // every entry takes at least two bytes (a key and a value)
+    if (size * 2 > this.buf.length - this.pos) throw new ThriftDecodeError(`map of ${size} entries overruns the bytes`, 'truncated');
+    this.count(size * 2);
     const types = this.byte();
     const keyType = types >> 4;
     const valueType = types & 0x0f;
@@ -151,12 +199,12 @@ class CompactReader {
   }
 
   private byte(): number {
-    if (this.pos >= this.buf.length) throw new ThriftDecodeError('unexpected end of footer');
+    if (this.pos >= this.buf.length) throw new ThriftDecodeError('unexpected end of footer', 'truncated');
     return this.buf[this.pos++];
   }
 
   private need(n: number): void {
-    if (this.pos + n > this.buf.length) throw new ThriftDecodeError('unexpected end of footer');
+    if (this.pos + n > this.buf.length) throw new ThriftDecodeError('unexpected end of footer', 'truncated');
   }
 
   /** Unsigned varint of at most 32 bits, as a non-negative number. */

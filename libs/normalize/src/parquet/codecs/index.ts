@@ -16,6 +16,7 @@ import { CodecError, type PageBytes, WholePage } from './page-bytes';
 import { PushStream } from './push-stream';
 import { SnappyStream } from './snappy-stream';
 import { checkZstdWindow } from './zstd-frame';
+import { ZstdUnits } from './zstd-units';
 
 export { CodecError, type PageBytes } from './page-bytes';
 export { Codec as CODEC } from '../format';
@@ -80,7 +81,8 @@ export function openPage(
     case CODEC.ZSTD:
       page.ensure(Math.min(18, page.remaining));
       checkZstdWindow(page.buf.subarray(page.pos, page.end), uncompressedSize, WHOLE_PAGE_BYTES);
-      return new PushStream('zstd', page, uncompressedSize, (ondata) => new Decompress(ondata), ZSTD_SLICE_BYTES);
+      // one block per push: four bytes of an RLE block decode to 128 KiB, so a 64 KiB slice could yield 2 GiB at once
+      return new PushStream('zstd', page, uncompressedSize, (ondata) => new Decompress(ondata), ZSTD_SLICE_BYTES, new ZstdUnits());
     case CODEC.GZIP: {
       page.ensure(Math.min(2, page.remaining));
       const gzip = isGzip(page.buf.subarray(page.pos, page.end));
@@ -101,7 +103,7 @@ export function decompressWhole(codec: number, bytes: Uint8Array, size: number):
   } catch (error) {
     if (error instanceof CodecError) throw error;
     if (error instanceof RangeError && (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new CodecError(`${name}: the page decompresses to more than its uncompressed_page_size of ${size} bytes`);
+      throw new CodecError(`${name}: the page decompresses to more than its uncompressed_page_size of ${size} bytes`, 'page_too_large');
     }
     throw new CodecError(`${name}: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -123,7 +125,10 @@ function decompress(codec: number, bytes: Uint8Array, size: number): Uint8Array 
       // the raw format starts with its length: checked before the native call allocates it
       const declared = readUleb128(new MemoryBuffer(bytes));
       if (declared !== size) {
-        throw new CodecError(`snappy: the page decompresses to ${declared ?? '(bad length)'} bytes, its uncompressed_page_size is ${size}`);
+        throw new CodecError(
+          `snappy: the page decompresses to ${declared ?? '(bad length)'} bytes, its uncompressed_page_size is ${size}`,
+          declared !== undefined && declared > size ? 'page_too_large' : 'page_invalid',
+        );
       }
       return uncompressSync(bytes, { asBuffer: true }) as Buffer;
     }

@@ -1,9 +1,17 @@
 // What every codec gives the page decoder: a pull buffer over one page's decompressed bytes that never yields
 // more than the page's declared uncompressed_page_size, and can say at the end whether it yielded exactly that.
 import { MemoryBuffer, type PullBuffer } from '../byte-streams';
+import { CorruptParquetError } from '../limits';
 
-/** The page's bytes do not decompress, or not to the size its header declares: the file is corrupt. */
-export class CodecError extends Error {}
+/**
+ * The page's bytes do not decompress, or not to the size its header declares: the file is corrupt
+ * (`page_too_large` when they decompress to more than uncompressed_page_size).
+ */
+export class CodecError extends CorruptParquetError {
+  constructor(message: string, reason: 'page_invalid' | 'page_too_large' = 'page_invalid') {
+    super(reason, message);
+  }
+}
 
 export interface PageBytes extends PullBuffer {
   /**

@@ -4,6 +4,11 @@
 import { EndOfStreamError, type FileRegion, moveUnreadToFront } from '../byte-streams';
 import { CodecError, type PageBytes } from './page-bytes';
 
+/** Where the compressed stream may be cut: the length of the next unit, given a peek at the bytes ahead. */
+export interface Slicer {
+  next(peek: (n: number) => Uint8Array): number;
+}
+
 /** What fzstd's and fflate's streaming decoders have in common. */
 export interface PushDecoder {
   push(chunk: Uint8Array, final?: boolean): void;
@@ -27,6 +32,8 @@ export class PushStream implements PageBytes {
     private readonly declared: number,
     makeDecoder: (ondata: (chunk: Uint8Array, final?: boolean) => void) => PushDecoder,
     private readonly sliceBytes: number,
+    /** Cuts the input at unit boundaries (zstd blocks) instead of every `sliceBytes`. */
+    private readonly slicer?: Slicer,
   ) {
     this.decoder = makeDecoder((chunk, final = false) => {
       this.append(chunk);
@@ -58,7 +65,8 @@ export class PushStream implements PageBytes {
   }
 
   private pushSlice(): void {
-    const take = Math.min(this.input.remaining, this.sliceBytes);
+    const left = this.input.remaining;
+    const take = this.slicer ? Math.max(1, Math.min(left, this.slicer.next((k) => this.peek(Math.min(k, left))))) : Math.min(left, this.sliceBytes);
     this.input.ensure(take);
     // a copy: the decoder may keep part of it for the next push, and the region reuses its buffer
     const slice = this.input.buf.slice(this.input.pos, this.input.pos + take);
@@ -71,10 +79,15 @@ export class PushStream implements PageBytes {
     }
   }
 
+  private peek(n: number): Uint8Array {
+    this.input.ensure(n);
+    return this.input.buf.subarray(this.input.pos, this.input.pos + n);
+  }
+
   private append(chunk: Uint8Array): void {
     this.produced += chunk.length;
     if (this.produced > this.declared) {
-      throw new CodecError(`${this.name}: the page decompresses to more than its uncompressed_page_size of ${this.declared} bytes`);
+      throw new CodecError(`${this.name}: the page decompresses to more than its uncompressed_page_size of ${this.declared} bytes`, 'page_too_large');
     }
     if (this.buf.length - this.end < chunk.length) moveUnreadToFront(this, chunk.length, this.buf.length * 2);
     this.buf.set(chunk, this.end);

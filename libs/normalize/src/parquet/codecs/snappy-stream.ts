@@ -23,7 +23,7 @@ export class SnappyStream implements PageBytes {
     const total = readUleb128(input);
     if (total === undefined) throw new CodecError('snappy: bad length varint');
     if (total !== declared) {
-      throw new CodecError(`snappy: the page decompresses to ${total} bytes, its uncompressed_page_size is ${declared}`);
+      throw new CodecError(`snappy: the page decompresses to ${total} bytes, its uncompressed_page_size is ${declared}`, total > declared ? 'page_too_large' : 'page_invalid');
     }
     this.total = total;
   }
@@ -79,7 +79,7 @@ export class SnappyStream implements PageBytes {
         }
         length += 1;
         // checked before making room: a literal's length field can claim 4 GiB
-        if (this.produced + length > this.total) throw new CodecError('snappy: more data than the declared length');
+        if (this.produced + length > this.total) throw new CodecError('snappy: more data than the declared length', 'page_too_large');
         this.room(length);
         input.ensure(length);
         this.buf.set(input.buf.subarray(input.pos, input.pos + length), this.end);
@@ -116,7 +116,7 @@ export class SnappyStream implements PageBytes {
       for (let i = 0; i < length; i++) out[this.end++] = out[from++];
     }
     this.produced += length;
-    if (this.produced > this.total) throw new CodecError('snappy: more data than the declared length');
+    if (this.produced > this.total) throw new CodecError('snappy: more data than the declared length', 'page_too_large');
   }
 
   private room(length: number): void {
