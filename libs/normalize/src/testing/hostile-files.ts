@@ -80,6 +80,12 @@ export function hostileCases(options: HostileOptions = {}): HostileCase[] {
       build: zstdPageLargerThanDeclared,
     },
     {
+      name: 'zstd-second-frame-window',
+      claim: 'a streamed zstd page whose second frame asks for a 1 GiB window',
+      outcome: corrupt('page_invalid'),
+      build: zstdSecondFrameWindow,
+    },
+    {
       name: 'snappy-page-larger-than-declared',
       claim: 'snappy data pages declaring one byte less than they decompress to',
       outcome: corrupt('page_too_large'),
@@ -197,8 +203,8 @@ type Block = { raw: Uint8Array } | { rle: number; size: number };
  * A zstd frame built block by block: RLE blocks decode 4 bytes to 128 KiB, which is how a few KB claim GiBs.
  * No content size, a 1 MiB window: nothing in the frame header gives the size away.
  */
-function zstdFrame(blocks: Block[]): Uint8Array {
-  const parts: Uint8Array[] = [Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 10 << 3])];
+function zstdFrame(blocks: Block[], windowLog = 20): Uint8Array {
+  const parts: Uint8Array[] = [Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, (windowLog - 10) << 3])];
   const expanded: Block[] = [];
   for (const block of blocks) {
     if ('raw' in block) {
@@ -268,6 +274,15 @@ function zstdPageLargerThanDeclared(): Uint8Array {
   const body = concat([allPresentLevels(), new Uint8Array(ROWS * 8)]);
   const page = dataPage(ROWS, Encoding.PLAIN, body.length - 1, zstdFrame([{ raw: body }]));
   return replaceColumn(base(), 'trip_miles', [page], body.length + 64);
+}
+
+/** A page too big to decompress whole (so streamed): a small first frame, then one declaring a 1 GiB window. */
+function zstdSecondFrameWindow(): Uint8Array {
+  const first = concat([allPresentLevels(), new Uint8Array(ROWS * 8)]);
+  const rest = 9 * 2 ** 20;
+  const body = concat([zstdFrame([{ raw: first }]), zstdFrame([{ rle: 0, size: rest }], 30)]);
+  const page = dataPage(ROWS, Encoding.PLAIN, first.length + rest, body);
+  return replaceColumn(base(), 'trip_miles', [page], first.length + rest + 64);
 }
 
 function snappyPagesLargerThanDeclared(): Uint8Array {

@@ -82,7 +82,7 @@ export function openPage(
       page.ensure(Math.min(18, page.remaining));
       checkZstdWindow(page.buf.subarray(page.pos, page.end), uncompressedSize, WHOLE_PAGE_BYTES);
       // one block per push: four bytes of an RLE block decode to 128 KiB, so a 64 KiB slice could yield 2 GiB at once
-      return new PushStream('zstd', page, uncompressedSize, (ondata) => new Decompress(ondata), ZSTD_SLICE_BYTES, new ZstdUnits());
+      return new PushStream('zstd', page, uncompressedSize, (ondata) => new Decompress(ondata), ZSTD_SLICE_BYTES, new ZstdUnits(Math.max(uncompressedSize, WHOLE_PAGE_BYTES)));
     case CODEC.GZIP: {
       page.ensure(Math.min(2, page.remaining));
       const gzip = isGzip(page.buf.subarray(page.pos, page.end));
