@@ -112,24 +112,35 @@ export class RleHybridEncoder {
     const width = this.bitWidth;
     this.out.reserve(width);
     const bytes = this.out.bytes;
+    const values = this.buffered;
     let at = this.out.length;
     let acc = 0;
     let bits = 0;
-    for (let k = 0; k < 8; k++) {
-      // acc holds fewer than 8 pending bits, so value << bits stays within 32 + 7 bits: split wide values
-      const v = this.buffered[k] >>> 0;
-      let rest = width;
-      let value = v;
-      while (rest > 0) {
-        const take = Math.min(rest, 8 - bits);
-        acc |= (value & ((1 << take) - 1)) << bits;
-        bits += take;
-        rest -= take;
-        value >>>= take;
-        if (bits === 8) {
-          bytes[at++] = acc;
-          acc = 0;
-          bits = 0;
+    if (width <= 24) {
+      // fewer than 8 bits are pending before each value, so value << bits stays within 31 bits
+      for (let k = 0; k < 8; k++) {
+        acc |= values[k] << bits;
+        bits += width;
+        while (bits >= 8) {
+          bytes[at++] = acc & 0xff;
+          acc >>>= 8;
+          bits -= 8;
+        }
+      }
+    } else {
+      for (let k = 0; k < 8; k++) {
+        let value = values[k] >>> 0;
+        for (let rest = width; rest > 0; ) {
+          const take = Math.min(rest, 8 - bits);
+          acc |= (value & ((1 << take) - 1)) << bits;
+          bits += take;
+          rest -= take;
+          value >>>= take;
+          if (bits === 8) {
+            bytes[at++] = acc;
+            acc = 0;
+            bits = 0;
+          }
         }
       }
     }
