@@ -18,6 +18,7 @@ import { indexColumnPages } from './parquet/pages';
 import { CorruptParquetError, DEFAULT_DECODE_LIMITS, DecodeBudget, type DecodeLimits } from './parquet/limits';
 import { HEAD_BYTES, locateFooter } from './source-envelope';
 import { openColumnCursor } from './parquet/column-cursor';
+import { WHOLE_PAGES_PER_FILE_BYTES, WholePageBudget } from './parquet/codecs';
 import { type RandomAccessInput, openLocalInput } from './io/random-access-input';
 
 /** One column of one row group, read from first row to last, any number of rows at a time. */
@@ -29,6 +30,9 @@ export interface ColumnRows {
 }
 
 export class ParquetSource {
+  /** Pages decompressed whole that this file's column cursors may hold at once; bigger totals stream. */
+  private readonly wholePages = new WholePageBudget(WHOLE_PAGES_PER_FILE_BYTES);
+
   private constructor(
     private readonly input: RandomAccessInput,
     /** Whether close() closes the input (it does when the source opened it from a path). */
@@ -113,7 +117,7 @@ export class ParquetSource {
     const field = this.schema.fields.find((f) => f.name === name);
     if (!column || !field) throw new Error(`no column '${name}' in ${this.path}`);
     const what = `column '${name}' of row group ${rowGroup}`;
-    const cursor = withDecoder(what, () => openColumnCursor(this.input, this.footer, rowGroup, column, field.type, this.budget));
+    const cursor = withDecoder(what, () => openColumnCursor(this.input, this.footer, rowGroup, column, field.type, this.budget, this.wholePages));
     if (cursor) {
       return {
         mode: 'stream',

@@ -12,7 +12,7 @@ import * as arrow from 'apache-arrow';
 import { BitmapBuilder } from '../columns/bitmap';
 import type { RandomAccessInput } from '../io/random-access-input';
 import { FileRegion, MemoryBuffer, type PullBuffer } from './byte-streams';
-import { type PageBytes, WHOLE_PAGE_BYTES, decodesCodec, openPage } from './codecs';
+import { type PageBytes, WHOLE_PAGE_BYTES, type WholePageBudget, decodesCodec, openPage } from './codecs';
 import { zstdWindowBytes } from './codecs/zstd-frame';
 import type { ColumnChunk, ParquetFooter, TopLevelColumn } from './footer';
 import { Codec, Encoding, PageType, PhysicalType, Repetition, plainValueBytes } from './format';
@@ -60,6 +60,8 @@ export function openColumnCursor(
   column: TopLevelColumn,
   type: arrow.DataType,
   budget: DecodeBudget,
+  /** The file's budget of pages decompressed whole (shared by its cursors); none: no limit but WHOLE_PAGE_BYTES. */
+  wholePages?: WholePageBudget,
 ): ColumnCursor | undefined {
   if (column.nested || column.leaves.length !== 1) return undefined;
   const leaf = footer.leaves[column.leaves[0]];
@@ -68,7 +70,7 @@ export function openColumnCursor(
   if (!decodesCodec(chunk.codec)) return undefined;
   if (!outputFits(chunk.physicalType, type)) return undefined;
   if (chunk.encodings.some((e) => !HANDLED_ENCODINGS.has(e))) return undefined;
-  return new ColumnCursor(input, chunk, rowGroup, leaf.repetition === Repetition.OPTIONAL, type, budget);
+  return new ColumnCursor(input, chunk, rowGroup, leaf.repetition === Repetition.OPTIONAL, type, budget, wholePages);
 }
 
 function outputFits(physical: number, type: arrow.DataType): boolean {
@@ -113,6 +115,7 @@ export class ColumnCursor {
     private readonly optional: boolean,
     private readonly type: arrow.DataType,
     private readonly budget: DecodeBudget,
+    private readonly wholePages?: WholePageBudget,
   ) {
     this.physical = chunk.physicalType as Physical;
     this.region = new FileRegion(input, chunk.start, chunk.start + chunk.length);
@@ -314,7 +317,10 @@ export class ColumnCursor {
    */
   private pageStream(header: PageHeaderInfo): { stream: PageBytes; release: () => void } {
     let release = () => {};
-    const streamed = header.compressedSize > WHOLE_PAGE_BYTES || header.uncompressedSize > WHOLE_PAGE_BYTES;
+    const streamed =
+      header.compressedSize > WHOLE_PAGE_BYTES ||
+      header.uncompressedSize > WHOLE_PAGE_BYTES ||
+      !(this.wholePages?.fits(header.uncompressedSize) ?? true);
     if (this.chunk.codec === Codec.ZSTD && streamed) {
       const peek = Math.min(18, header.compressedSize);
       this.region.ensure(peek);
@@ -322,7 +328,8 @@ export class ColumnCursor {
       if (window !== undefined) release = this.budget.reserve(window, `the zstd window of ${this.what}`);
     }
     try {
-      return { stream: openPage(this.chunk.codec, this.region, header.compressedSize, header.uncompressedSize), release };
+      const limits = { budget: this.wholePages };
+      return { stream: openPage(this.chunk.codec, this.region, header.compressedSize, header.uncompressedSize, limits), release };
     } catch (error) {
       release();
       throw error;

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { FileRegion } from '../byte-streams';
 import { memoryInput } from '../../io/random-access-input';
 import { SeededRandom } from '../../synthetic/random';
-import { BROTLI_MAX_PAGE_BYTES, CODEC, CodecError, type PageBytes, openPage } from '.';
+import { BROTLI_MAX_PAGE_BYTES, CODEC, CodecError, type PageBytes, WholePageBudget, openPage } from '.';
+import { WholePage } from './page-bytes';
 
 /** Page-like bytes: increasing timestamps (compressible, not trivially). */
 function payload(bytes: number, seed = 1): Uint8Array {
@@ -68,7 +69,7 @@ describe.each(Object.entries(COMPRESS))('%s pages', (_, [codec, compress]) => {
     ['streamed', STREAMED],
   ])('decompress to exactly their bytes (%s), and leave the region at the next page', (_, bound) => {
     const region = regionAround(compressed);
-    const page = openPage(codec, region, compressed.length, RAW.length, bound);
+    const page = openPage(codec, region, compressed.length, RAW.length, { wholePageBytes: bound });
     const out = readAll(page, RAW.length);
     expect(out.length).toBe(RAW.length);
     expect(Buffer.compare(out, RAW)).toBe(0); // (toEqual on 700 KB arrays takes seconds)
@@ -80,7 +81,7 @@ describe.each(Object.entries(COMPRESS))('%s pages', (_, [codec, compress]) => {
     ['streamed', STREAMED],
   ])('that declare a byte more or a byte less than they hold are corrupt (%s)', (_, bound) => {
     for (const declared of [RAW.length + 1, RAW.length - 1]) {
-      expect(() => readAll(openPage(codec, regionAround(compressed), compressed.length, declared, bound), declared)).toThrow(
+      expect(() => readAll(openPage(codec, regionAround(compressed), compressed.length, declared, { wholePageBytes: bound }), declared)).toThrow(
         codec === CODEC.UNCOMPRESSED ? /uncompressed page of \d+ bytes declares/ : /uncompressed_page_size/,
       );
     }
@@ -92,7 +93,7 @@ describe.each(Object.entries(COMPRESS))('%s pages', (_, [codec, compress]) => {
   ])('that are truncated are corrupt (%s)', (_, bound) => {
     if (codec === CODEC.UNCOMPRESSED) return; // no structure: a short page is a size mismatch, above
     const cut = compressed.subarray(0, compressed.length - 20);
-    expect(() => readAll(openPage(codec, regionAround(cut), cut.length, RAW.length, bound), RAW.length)).toThrow();
+    expect(() => readAll(openPage(codec, regionAround(cut), cut.length, RAW.length, { wholePageBytes: bound }), RAW.length)).toThrow();
   });
 });
 
@@ -106,7 +107,7 @@ describe('hostile headers fail before allocating what they claim', () => {
     withWindow[5] = 21 << 3;
     withWindow.set(frame.subarray(5), 6);
     for (const bound of [WHOLE, STREAMED]) {
-      expect(() => openPage(CODEC.ZSTD, regionAround(withWindow), withWindow.length, RAW.length, bound)).toThrow(
+      expect(() => openPage(CODEC.ZSTD, regionAround(withWindow), withWindow.length, RAW.length, { wholePageBytes: bound })).toThrow(
         /zstd: the frame asks for a 2147483648-byte window/,
       );
     }
@@ -115,7 +116,7 @@ describe('hostile headers fail before allocating what they claim', () => {
   it('a streamed snappy literal claiming 4 GiB', () => {
     // length varint 1,000,000, then a literal tag with a 4-byte length of 2^32 - 1
     const page = Uint8Array.from([0xc0, 0x84, 0x3d, 0xfc, 0xff, 0xff, 0xff, 0xff, 1, 2, 3]);
-    const stream = openPage(CODEC.SNAPPY, regionAround(page), page.length, 1_000_000, 4);
+    const stream = openPage(CODEC.SNAPPY, regionAround(page), page.length, 1_000_000, { wholePageBytes: 4 });
     expect(() => stream.ensure(1)).toThrow(/snappy: more data than the declared length/);
   });
 
@@ -135,7 +136,30 @@ describe('hostile headers fail before allocating what they claim', () => {
   it('a gzip bomb is cut off at the declared size', () => {
     const bomb = zlib.gzipSync(new Uint8Array(64 * 2 ** 20));
     for (const bound of [WHOLE, STREAMED]) {
-      expect(() => readAll(openPage(CODEC.GZIP, regionAround(bomb), bomb.length, 1000, bound), 1000)).toThrow(CodecError);
+      expect(() => readAll(openPage(CODEC.GZIP, regionAround(bomb), bomb.length, 1000, { wholePageBytes: bound }), 1000)).toThrow(CodecError);
     }
+  });
+});
+
+describe("a file's budget of whole pages", () => {
+  it('streams the pages that do not fit, and gets each whole page back when it is finished', () => {
+    const compressed = snappyCompress(Buffer.from(RAW));
+    const budget = new WholePageBudget(RAW.length + 1000);
+    const first = openPage(CODEC.SNAPPY, regionAround(compressed), compressed.length, RAW.length, { budget });
+    const second = openPage(CODEC.SNAPPY, regionAround(compressed), compressed.length, RAW.length, { budget });
+    expect(first).toBeInstanceOf(WholePage);
+    expect(second).not.toBeInstanceOf(WholePage);
+    expect(budget.inUse).toBe(RAW.length);
+    expect(Buffer.compare(readAll(second, RAW.length), RAW)).toBe(0);
+    expect(Buffer.compare(readAll(first, RAW.length), RAW)).toBe(0);
+    expect(budget.inUse).toBe(0);
+    expect(openPage(CODEC.SNAPPY, regionAround(compressed), compressed.length, RAW.length, { budget })).toBeInstanceOf(WholePage);
+  });
+
+  it('gets a page back when it fails to decompress', () => {
+    const budget = new WholePageBudget(1 << 20);
+    const garbage = new Uint8Array(1000).fill(7);
+    expect(() => openPage(CODEC.ZSTD, regionAround(garbage), garbage.length, 5000, { budget })).toThrow(CodecError);
+    expect(budget.inUse).toBe(0);
   });
 });

@@ -12,23 +12,24 @@ import { Decompress } from 'fzstd';
 import { uncompressSync } from 'snappy';
 import { type FileRegion, MemoryBuffer, readUleb128 } from '../byte-streams';
 import { Codec as CODEC } from '../format';
-import { CodecError, type PageBytes, WholePage } from './page-bytes';
+import { CodecError, type PageBytes, WholePage, WholePageBudget } from './page-bytes';
 import { PushStream } from './push-stream';
 import { SnappyStream } from './snappy-stream';
 import { checkZstdWindow } from './zstd-frame';
 import { ZstdUnits } from './zstd-units';
 
-export { CodecError, type PageBytes } from './page-bytes';
+export { CodecError, type PageBytes, WholePageBudget } from './page-bytes';
 export { Codec as CODEC } from '../format';
 
-
 /**
- * Largest page (compressed and uncompressed) decompressed whole. Measured on the bench's timestamps: native
- * whole-page decoding runs 2–3× faster than the JavaScript streams at any size, so the bound is set by memory:
- * 8 MiB keeps every page of a 1M-row DuckDB row group (7.6 MiB for a timestamp) native, and a file's cursors
- * hold at most one such page per column.
+ * Largest page (compressed and uncompressed) decompressed whole. Measured on a 7.6 MiB timestamp page: native
+ * whole-page decoding runs 1.7–3× faster than the JavaScript streams, so the bound is set by memory: 8 MiB
+ * keeps a 1M-row DuckDB timestamp page (7.6 MiB) native, and the file's budget (WHOLE_PAGES_PER_FILE_BYTES)
+ * bounds how many such pages its cursors hold at once.
  */
 export const WHOLE_PAGE_BYTES = 8 * 2 ** 20;
+/** Default budget of pages decompressed whole, per file (see WholePageBudget). */
+export const WHOLE_PAGES_PER_FILE_BYTES = 32 * 2 ** 20;
 /** Brotli has no JavaScript streaming decoder here: a page above this many bytes is refused (`too_large`). */
 export const BROTLI_MAX_PAGE_BYTES = 64 * 2 ** 20;
 /** Compressed bytes pushed to fzstd at a time. */
@@ -43,9 +44,16 @@ export function decodesCodec(codec: number): boolean {
   return DECODED.has(codec);
 }
 
+export interface PageLimits {
+  /** Largest page decompressed whole (default WHOLE_PAGE_BYTES). */
+  wholePageBytes?: number;
+  /** The file's budget of whole pages; none: any page up to wholePageBytes is decompressed whole. */
+  budget?: WholePageBudget;
+}
+
 /**
  * The decompressed bytes of the page whose `compressedSize` bytes come next in `region`; `region` moves past
- * them (`wholePageBytes`: see WHOLE_PAGE_BYTES). Throws CodecError (corrupt) when they cannot be what the header declares, PermanentError `too_large`
+ * them. Throws CodecError (corrupt) when they cannot be what the header declares, PermanentError `too_large`
  * for a brotli page over BROTLI_MAX_PAGE_BYTES.
  */
 export function openPage(
@@ -53,23 +61,25 @@ export function openPage(
   region: FileRegion,
   compressedSize: number,
   uncompressedSize: number,
-  wholePageBytes = WHOLE_PAGE_BYTES,
+  limits: PageLimits = {},
 ): PageBytes {
   if (codec === CODEC.UNCOMPRESSED && compressedSize !== uncompressedSize) {
     throw new CodecError(`an uncompressed page of ${compressedSize} bytes declares ${uncompressedSize}`);
   }
-  const whole = compressedSize <= wholePageBytes && uncompressedSize <= wholePageBytes;
-  if (whole || codec === CODEC.BROTLI) {
-    if (codec === CODEC.BROTLI && Math.max(compressedSize, uncompressedSize) > BROTLI_MAX_PAGE_BYTES) {
+  const { wholePageBytes = WHOLE_PAGE_BYTES, budget } = limits;
+  if (codec === CODEC.BROTLI) {
+    if (Math.max(compressedSize, uncompressedSize) > BROTLI_MAX_PAGE_BYTES) {
       throw new PermanentError(
         'too_large',
         `a brotli page of ${uncompressedSize} bytes (${compressedSize} compressed): brotli pages are decompressed whole, up to ${BROTLI_MAX_PAGE_BYTES} bytes`,
       );
     }
-    let bytes = region.take(compressedSize);
-    // an uncompressed page is kept as it is read: a copy if `take` gave a view of the region's buffer
-    if (codec === CODEC.UNCOMPRESSED && bytes.buffer === region.buf.buffer) bytes = bytes.slice();
-    return new WholePage(decompressWhole(codec, bytes, uncompressedSize));
+    budget?.reserve(uncompressedSize); // no streaming decoder: whole, budget or not
+    return wholePage(codec, region, compressedSize, uncompressedSize, budget);
+  }
+  const small = compressedSize <= wholePageBytes && uncompressedSize <= wholePageBytes;
+  if (small && (budget?.tryReserve(uncompressedSize) ?? true)) {
+    return wholePage(codec, region, compressedSize, uncompressedSize, budget);
   }
   const page = region.split(compressedSize);
   switch (codec) {
@@ -91,6 +101,18 @@ export function openPage(
     }
     default:
       throw new CodecError(`compression codec ${codec}`);
+  }
+}
+
+function wholePage(codec: number, region: FileRegion, compressedSize: number, size: number, budget: WholePageBudget | undefined): WholePage {
+  try {
+    let bytes = region.take(compressedSize);
+    // an uncompressed page is kept as it is read: a copy if `take` gave a view of the region's buffer
+    if (codec === CODEC.UNCOMPRESSED && bytes.buffer === region.buf.buffer) bytes = bytes.slice();
+    return new WholePage(decompressWhole(codec, bytes, size), budget);
+  } catch (error) {
+    budget?.release(size);
+    throw error;
   }
 }
 

@@ -21,7 +21,50 @@ export interface PageBytes extends PullBuffer {
   finish(): void;
 }
 
-/** A page already decompressed whole (its size was checked when it was). */
+/**
+ * Bytes of pages decompressed whole that one file's column cursors may hold at once. A page that does not fit
+ * is streamed instead: a file's cursors each hold their current page, and without this bound 24 columns of
+ * 8 MiB pages would add 192 MiB to the window design's memory.
+ */
+export class WholePageBudget {
+  private used = 0;
+  constructor(readonly bytes: number) {}
+
+  fits(n: number): boolean {
+    return this.used + n <= this.bytes;
+  }
+
+  tryReserve(n: number): boolean {
+    if (!this.fits(n)) return false;
+    this.used += n;
+    return true;
+  }
+
+  /** Reserves even past the budget (a page that cannot be streamed). */
+  reserve(n: number): void {
+    this.used += n;
+  }
+
+  release(n: number): void {
+    this.used -= n;
+  }
+
+  get inUse(): number {
+    return this.used;
+  }
+}
+
+/** A page already decompressed whole (its size was checked when it was); finish() gives its bytes back. */
 export class WholePage extends MemoryBuffer implements PageBytes {
-  finish(): void {}
+  constructor(
+    bytes: Uint8Array,
+    private budget: WholePageBudget | undefined,
+  ) {
+    super(bytes);
+  }
+
+  finish(): void {
+    this.budget?.release(this.buf.length);
+    this.budget = undefined;
+  }
 }
