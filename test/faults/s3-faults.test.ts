@@ -29,7 +29,8 @@ beforeAll(async () => {
   proxy.add({ method: 'PUT', path: out('2024-05'), fault: FAULTS.accessDenied });
   proxy.add({ method: 'PUT', path: out('2024-06'), fault: FAULTS.internalError });
   proxy.add({ method: 'GET', path: src('2024-07'), fault: FAULTS.noSuchBucket });
-  // The transformer's read of the manifest it would replace (none yet: the scanner lists manifests, it does not GET this one).
+  // The manifest the transformer would replace (none yet). The scanner GETs it too, to see whether the failure it
+  // is told of was committed after all: it cannot, so the failure counts.
   proxy.add({ method: 'GET', path: /^\/sluice-sink\/_sluice\/manifests\/fhvhv\/2024-08\.json$/, fault: FAULTS.accessDenied });
   await h.startService('scanner');
   await h.startService('capacity-manager');

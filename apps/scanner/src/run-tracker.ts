@@ -4,7 +4,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { JetStreamManager } from '@nats-io/jetstream';
-import { PermanentError, STREAMS, SUBJECTS, TransientError, type FileEvent, type RunRecord } from '@sluice/contracts';
+import { PermanentError, STREAMS, SUBJECTS, TransientError, errorMessageOf, type FileEvent, type RunRecord } from '@sluice/contracts';
 import { JETSTREAM_MANAGER, LOGGER, Publisher, RunStore, storedMessage } from '@sluice/messaging';
 import type { Logger } from '@sluice/observability';
 import { PipelineStores, readManifest } from '@sluice/storage';
@@ -87,6 +87,13 @@ export class RunTracker {
     const seq = Object.hasOwn(record.files, event.sourceKey) ? record.files[event.sourceKey].workSeq : undefined;
     if (event.type !== 'failed') return {};
     if (seq !== undefined && (await storedMessage(this.jsm, STREAMS.work, seq)) !== undefined) return { workStillQueued: true };
-    return { workStillQueued: false, manifest: await readManifest(this.stores.output(record.target), event.dataset, event.month) };
+    // Whether this run committed the file after all (see checkFileEvent). A manifest that cannot be read is no
+    // evidence of a commit: the failure counts, as it would have without the check, rather than hold the run.
+    try {
+      return { workStillQueued: false, manifest: await readManifest(this.stores.output(record.target), event.dataset, event.month) };
+    } catch (error) {
+      this.log.warn({ runId: record.runId, key: event.sourceKey, err: errorMessageOf(error) }, 'could not read the manifest of a failed file; counting the failure');
+      return { workStillQueued: false };
+    }
   }
 }
