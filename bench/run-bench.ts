@@ -94,7 +94,11 @@ async function main(): Promise<void> {
     const outcome = await runChild([engine, source, output, MONTH, String(args.rowGroupRows)]);
     outcomes.set(engine, outcome);
     if (outcome.ok) outputs.set(engine, output);
-    else process.stdout.write(`  ${engine} died: ${outcome.reason}\n`);
+    else {
+      // an engine that cannot normalize the file is a failed benchmark, not a row to read past
+      process.stdout.write(`  ${engine} died: ${outcome.reason}\n`);
+      process.exitCode = 1;
+    }
   }
 
   const rowsPerSec = (r: ChildResult) => args.rows / (r.wallMs / 1000);

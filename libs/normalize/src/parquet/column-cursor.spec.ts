@@ -163,6 +163,37 @@ describe('streaming column decoder', () => {
     30_000,
   );
 
+  // DuckDB bit-packs dictionary indices and definition levels in blocks and pads the last block past the page's
+  // values (the bench's 5M-row source: "a run of 256 values, the page holds 195 more"); arrow-rs reads these files.
+  it.each([1_003, 5_195, 100_001])('reads DuckDB dictionary indices and levels whose last bit-packed run is padded (%i rows)', async (rows) => {
+    const file = path.join(dir, `duckdb-padded-${rows}.parquet`);
+    const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+    const connection = await instance.connect();
+    try {
+      await connection.run(
+        `COPY (SELECT ['HV0002', 'HV0003', 'HV0004', 'HV0005'][1 + (i * 7919) % 4] AS s,
+                      CASE WHEN i % 3 = 0 THEN NULL ELSE i END::INTEGER AS n
+               FROM range(${rows}) t(i))
+         TO '${file}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE ${rows + 1})`,
+      );
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+    const source = await ParquetSource.open(file);
+    try {
+      for (const name of ['s', 'n']) {
+        const reader = source.openColumn(0, name);
+        expect(reader.mode).toBe('stream');
+        const got = await reader.read(rows);
+        expect(got.length).toBe(rows);
+        expect(valuesOf([got])).toEqual(valuesOf([await source.readColumn(0, name)]));
+      }
+    } finally {
+      await source.close();
+    }
+  });
+
   it('leaves a codec it does not decode (LZ4_RAW) to parquet-wasm (whole chunk), with the same values', async () => {
     const file = path.join(dir, 'lz4.parquet');
     const wasm = parquetWasm();

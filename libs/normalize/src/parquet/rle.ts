@@ -50,10 +50,14 @@ export class RleHybridDecoder {
     const header = readUleb128(this.input);
     if (header === undefined) throw new RleDecodeError('bad run header');
     const count = header % 2 === 1 ? Math.floor(header / 2) * 8 : Math.floor(header / 2);
-    // a run may not claim more values than the page holds: RLE can claim billions in five bytes
+    // An RLE run may not claim more values than the page holds: it can claim billions in five bytes. A bit-packed
+    // run is different: its values are its own bytes, read a group of 8 at a time as they are asked for, so a long
+    // claim costs nothing until its bytes are there; and writers pad the last one past the page's values (DuckDB
+    // packs in blocks: "a run of 256 values" for the last 195 of a page; arrow-rs reads them). It may only not
+    // start once the page's values are all claimed.
     const left = this.maxValues - this.claimed;
-    if (header % 2 === 1 ? count - 8 >= left : count > left) {
-      throw new CorruptParquetError('values_exceed_page', `${this.what}: a run of ${count} values, the page holds ${left} more`);
+    if (header % 2 === 1 ? left <= 0 : count > left) {
+      throw new CorruptParquetError('values_exceed_page', `${this.what}: a run of ${count} values, the page holds ${Math.max(0, left)} more`);
     }
     this.claimed += count;
     if (header % 2 === 1) {
