@@ -1,22 +1,21 @@
 // A streaming Thrift compact-protocol encoder for the structures the Parquet writer emits (page headers, the
 // footer): fields are written as they are produced, with no intermediate tree. thrift-compact.ts reads them.
 import { ThriftType } from './thrift-compact';
+import { CompactOutput } from './thrift-compact-output';
 
-export class ThriftCompactWriter {
-  private buf: Uint8Array;
-  private pos = 0;
+export class ThriftCompactWriter extends CompactOutput {
   /** The last field id of each open struct (field headers store the delta from it). */
   private readonly lastIds: number[] = [];
   private lastId = 0;
 
   constructor(initialBytes = 256) {
-    this.buf = new Uint8Array(initialBytes);
+    super(initialBytes);
   }
 
   /** The bytes written; the writer must have no open struct. */
   finish(): Uint8Array {
     if (this.lastIds.length > 0) throw new Error('thrift writer finished inside a struct');
-    return this.buf.slice(0, this.pos);
+    return this.bytesWritten();
   }
 
   /** Opens a struct at the top level or as a list element. */
@@ -123,42 +122,12 @@ export class ThriftCompactWriter {
 
   private binaryValue(bytes: Uint8Array): void {
     this.varint(bytes.length);
-    this.reserve(bytes.length);
-    this.buf.set(bytes, this.pos);
-    this.pos += bytes.length;
+    this.raw(bytes);
   }
 
-  private reserve(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const grown = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
-    grown.set(this.buf.subarray(0, this.pos));
-    this.buf = grown;
-  }
-
-  private byte(b: number): void {
-    this.reserve(1);
-    this.buf[this.pos++] = b;
-  }
-
-  private varint(n: number): void {
-    while (n >= 0x80) {
-      this.byte((n & 0x7f) | 0x80);
-      n = Math.floor(n / 128);
-    }
-    this.byte(n);
-  }
-
-  private zigzag32(n: number): void {
+  /** An i32 out of range would be wrapped silently by the encoding: the writer refuses it. */
+  protected override zigzag32(n: number): void {
     if (!Number.isInteger(n) || n < -(2 ** 31) || n >= 2 ** 31) throw new RangeError(`${n} is not an i32`);
-    this.varint(((n << 1) ^ (n >> 31)) >>> 0);
-  }
-
-  private zigzag64(n: bigint): void {
-    let z = BigInt.asUintN(64, (n << 1n) ^ (n >> 63n));
-    while (z >= 0x80n) {
-      this.byte(Number(z & 0x7fn) | 0x80);
-      z >>= 7n;
-    }
-    this.byte(Number(z));
+    super.zigzag32(n);
   }
 }

@@ -2,6 +2,8 @@
 // back unchanged otherwise. Values keep their wire type, so decode → encode is byte-for-byte faithful for
 // everything we do not touch (unknown future fields included).
 
+import { CompactOutput } from './thrift-compact-output';
+
 export const ThriftType = {
   STOP: 0,
   BOOL_TRUE: 1,
@@ -237,12 +239,13 @@ class CompactReader {
   }
 }
 
-class CompactWriter {
-  private buf = new Uint8Array(1024);
-  private pos = 0;
+class CompactWriter extends CompactOutput {
+  constructor() {
+    super(1024);
+  }
 
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    return this.bytesWritten();
   }
 
   writeStruct(struct: ThriftStruct): void {
@@ -292,9 +295,7 @@ class CompactWriter {
       case ThriftType.BINARY: {
         const bytes = value as Uint8Array;
         this.varint(bytes.length);
-        this.reserve(bytes.length);
-        this.buf.set(bytes, this.pos);
-        this.pos += bytes.length;
+        this.raw(bytes);
         return;
       }
       case ThriftType.LIST:
@@ -326,39 +327,6 @@ class CompactWriter {
       default:
         throw new Error(`cannot encode wire type ${type}`);
     }
-  }
-
-  private reserve(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const grown = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
-    grown.set(this.buf.subarray(0, this.pos));
-    this.buf = grown;
-  }
-
-  private byte(b: number): void {
-    this.reserve(1);
-    this.buf[this.pos++] = b;
-  }
-
-  private varint(n: number): void {
-    while (n >= 0x80) {
-      this.byte((n & 0x7f) | 0x80);
-      n = Math.floor(n / 128);
-    }
-    this.byte(n);
-  }
-
-  private zigzag32(n: number): void {
-    this.varint(((n << 1) ^ (n >> 31)) >>> 0);
-  }
-
-  private zigzag64(n: bigint): void {
-    let z = BigInt.asUintN(64, (n << 1n) ^ (n >> 63n));
-    while (z >= 0x80n) {
-      this.byte(Number(z & 0x7fn) | 0x80);
-      z >>= 7n;
-    }
-    this.byte(Number(z));
   }
 }
 
