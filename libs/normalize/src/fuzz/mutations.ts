@@ -5,6 +5,7 @@
 // Every mutation is a pure function of the file and the random source, so a case is replayed from its seed.
 import { ColumnChunkField, ColumnMetaDataField, FileMetaDataField, FOOTER_TRAILER_BYTES, RowGroupField } from '../parquet/format';
 import { type ThriftStruct, ThriftType, decodeStruct, encodeStruct, fieldValue } from '../parquet/thrift-compact';
+import { concatBytes } from '../parquet/concat-bytes';
 import type { SeededRandom } from '../synthetic/random';
 import { type ParquetAnatomy, type PageLocation, listItems, spliceData, withFooterBytes } from './parquet-anatomy';
 import { type ThriftSpan, listHeaderBytes, thriftSpans, varintBytes, zigzagBytes } from './thrift-spans';
@@ -108,7 +109,7 @@ const footerField: Mutator = (file, anatomy, random) => {
   const footer = file.subarray(anatomy.footerStart, anatomy.footerStart + anatomy.footerLength);
   const span = pickSpan(thriftSpans(footer).spans, FOOTER_TARGETS, random);
   const { replacement, detail, mustFail } = rewriteSpan(footer, span, random, FOOTER_ROW_COUNTS);
-  const edited = concatBytes(footer.subarray(0, span.start), replacement, footer.subarray(span.end));
+  const edited = concatBytes([footer.subarray(0, span.start), replacement, footer.subarray(span.end)]);
   return { kind: 'footer-field', detail, bytes: withFooterBytes(file, anatomy.footerStart, edited), mustFail };
 };
 
@@ -239,16 +240,6 @@ function nestedThriftBytes(shape: 'struct' | 'list' | 'map' | 'empty structs', n
   return out;
 }
 
-function concatBytes(...parts: (Uint8Array | number[])[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
 export interface MutationLimits {
   /** Largest nesting depth or element count of the nested-thrift mutation. */
   maxNesting: number;
@@ -262,7 +253,7 @@ function nestedThrift(limits: MutationLimits): Mutator {
     // inserted just before the STOP that ends the footer's root struct, or a page header's
     if (random.chance(0.6)) {
       const footer = file.subarray(anatomy.footerStart, anatomy.footerStart + anatomy.footerLength);
-      const edited = concatBytes(footer.subarray(0, footer.length - 1), nest, [ThriftType.STOP]);
+      const edited = concatBytes([footer.subarray(0, footer.length - 1), nest, [ThriftType.STOP]]);
       return { kind: 'nested-thrift', detail: `footer: ${shape} × ${n}`, bytes: withFooterBytes(file, anatomy.footerStart, edited) };
     }
     const page = random.pick(anatomy.pages);

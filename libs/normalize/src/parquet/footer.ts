@@ -3,6 +3,7 @@
 // so that the synchronous decoder only ever sees the bytes it has to decode. parseFooter also validates what the
 // footer declares (row counts, column chunk ranges, types, nesting) and hands the decoders typed descriptors:
 // nothing past this module reads a thrift field number.
+import { concatBytes } from './concat-bytes';
 import {
   type ThriftList,
   type ThriftStruct,
@@ -145,7 +146,7 @@ function trailer(metadata: ThriftStruct): Uint8Array {
 export function schemaOnlyFile(footer: ParquetFooter): Uint8Array {
   let metadata = withField(footer.metadata, FILE.numRows, ThriftType.I64, 0n);
   metadata = withField(metadata, FILE.rowGroups, ThriftType.LIST, emptyList(ThriftType.STRUCT));
-  return concat([Buffer.from(PARQUET_MAGIC, 'latin1'), trailer(metadata)]);
+  return concatBytes([Buffer.from(PARQUET_MAGIC, 'latin1'), trailer(metadata)]);
 }
 
 /**
@@ -191,7 +192,7 @@ export function columnChunkFile(
     metadata = withField(metadata, FILE.columnOrders, ThriftType.LIST, { ...columnOrders, items });
   }
   metadata = withoutArrowSchema(metadata);
-  return concat([Buffer.from(PARQUET_MAGIC, 'latin1'), ...chunkBytes, trailer(metadata)]);
+  return concatBytes([Buffer.from(PARQUET_MAGIC, 'latin1'), ...chunkBytes, trailer(metadata)]);
 }
 
 function withoutArrowSchema(metadata: ThriftStruct): ThriftStruct {
@@ -446,12 +447,3 @@ function emptyList(elemType: number): ThriftList {
   return { kind: 'list', wireType: ThriftType.LIST, elemType, items: [] };
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}

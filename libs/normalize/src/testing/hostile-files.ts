@@ -21,7 +21,8 @@ import {
 } from '../parquet/format';
 import { type ThriftStruct, type ThriftValue, ThriftType, encodeStruct, fieldValue, withField, withoutFields } from '../parquet/thrift-compact';
 import { generateFhvhvParquet } from '../synthetic/fhvhv.generator';
-import { type Page, concat, list, rawFooter, rewriteParquet, withFooter } from './parquet-surgery';
+import { concatBytes } from '../parquet/concat-bytes';
+import { type Page, list, rawFooter, rewriteParquet, withFooter } from './parquet-surgery';
 
 export type HostileOutcome = { ok: true } | { ok: false; code: 'corrupt'; reason: CorruptReason };
 
@@ -219,7 +220,7 @@ function zstdFrame(blocks: Block[], windowLog = 20): Uint8Array {
     const header = (size << 3) | (type << 1) | last;
     parts.push(Uint8Array.of(header & 0xff, (header >> 8) & 0xff, (header >> 16) & 0xff), body);
   });
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 function u32(n: number): Uint8Array {
@@ -244,7 +245,7 @@ function replaceColumn(file: Uint8Array, name: string, pages: Page[], uncompress
 /** Definition levels of 1,000 present values; dictionary indices all 0 (bit width 0). */
 function allPresentLevels(): Uint8Array {
   const run = Uint8Array.of(0xd0, 0x0f, 0x01); // RLE run: header 1000 << 1 (varint), value 1
-  return concat([u32(run.length), run]);
+  return concatBytes([u32(run.length), run]);
 }
 
 function definitionLevelBomb(): Uint8Array {
@@ -258,7 +259,7 @@ function definitionLevelBomb(): Uint8Array {
 function dictionaryBomb(): Uint8Array {
   const entries = 2 ** 27;
   const dictionary = zstdFrame([{ rle: 0, size: entries * 8 }]);
-  const indices = concat([allPresentLevels(), Uint8Array.of(0), Uint8Array.of(0xd0, 0x0f)]); // bit width 0, run of 1000
+  const indices = concatBytes([allPresentLevels(), Uint8Array.of(0), Uint8Array.of(0xd0, 0x0f)]); // bit width 0, run of 1000
   const data = zstdFrame([{ raw: indices }]);
   const pages = [dictionaryPage(entries, entries * 8, dictionary), dataPage(ROWS, Encoding.RLE_DICTIONARY, indices.length, data)];
   return replaceColumn(base(), 'trip_miles', pages, entries * 8 + indices.length + 64);
@@ -266,21 +267,21 @@ function dictionaryBomb(): Uint8Array {
 
 function levelRunPastPage(): Uint8Array {
   const run = Uint8Array.of(0x90, 0x4e, 0x01); // RLE run: header 5000 << 1 (varint), value 1
-  const body = concat([u32(run.length), run, new Uint8Array(ROWS * 8)]);
+  const body = concatBytes([u32(run.length), run, new Uint8Array(ROWS * 8)]);
   return replaceColumn(base(), 'trip_miles', [dataPage(ROWS, Encoding.PLAIN, body.length, zstdFrame([{ raw: body }]))], body.length + 64);
 }
 
 function zstdPageLargerThanDeclared(): Uint8Array {
-  const body = concat([allPresentLevels(), new Uint8Array(ROWS * 8)]);
+  const body = concatBytes([allPresentLevels(), new Uint8Array(ROWS * 8)]);
   const page = dataPage(ROWS, Encoding.PLAIN, body.length - 1, zstdFrame([{ raw: body }]));
   return replaceColumn(base(), 'trip_miles', [page], body.length + 64);
 }
 
 /** A page too big to decompress whole (so streamed): a small first frame, then one declaring a 1 GiB window. */
 function zstdSecondFrameWindow(): Uint8Array {
-  const first = concat([allPresentLevels(), new Uint8Array(ROWS * 8)]);
+  const first = concatBytes([allPresentLevels(), new Uint8Array(ROWS * 8)]);
   const rest = 9 * 2 ** 20;
-  const body = concat([zstdFrame([{ raw: first }]), zstdFrame([{ rle: 0, size: rest }], 30)]);
+  const body = concatBytes([zstdFrame([{ raw: first }]), zstdFrame([{ rle: 0, size: rest }], 30)]);
   const page = dataPage(ROWS, Encoding.PLAIN, first.length + rest, body);
   return replaceColumn(base(), 'trip_miles', [page], first.length + rest + 64);
 }
@@ -301,7 +302,7 @@ function footerWith(file: Uint8Array, field: Uint8Array[]): Uint8Array {
   const metadata = rawFooter(file);
   const kept = { kind: 'struct' as const, fields: metadata.fields.filter((f) => f.id < FileMetaDataField.keyValueMetadata) };
   const head = encodeStruct(kept);
-  return withFooter(file, concat([head.subarray(0, head.length - 1), ...field, Uint8Array.of(0)]));
+  return withFooter(file, concatBytes([head.subarray(0, head.length - 1), ...field, Uint8Array.of(0)]));
 }
 
 function varint(n: number): Uint8Array {
@@ -374,10 +375,10 @@ function pagesClaimingBillions(): Uint8Array {
       const element = leaves[at.leaf];
       const type = fieldValue(element, SchemaElementField.type) as PhysicalType;
       const optional = fieldValue(element, SchemaElementField.repetitionType) === Repetition.OPTIONAL;
-      const value = type === PhysicalType.BYTE_ARRAY ? concat([u32(1), Buffer.from('A')]) : new Uint8Array(plainValueBytes(type) ?? 4);
-      const run = concat([varint(I32_MAX * 2), Uint8Array.of(1)]);
-      const levels = optional ? concat([u32(run.length), run]) : new Uint8Array(0);
-      const body = concat([levels, Uint8Array.of(0), varint(I32_MAX * 2)]);
+      const value = type === PhysicalType.BYTE_ARRAY ? concatBytes([u32(1), Buffer.from('A')]) : new Uint8Array(plainValueBytes(type) ?? 4);
+      const run = concatBytes([varint(I32_MAX * 2), Uint8Array.of(1)]);
+      const levels = optional ? concatBytes([u32(run.length), run]) : new Uint8Array(0);
+      const body = concatBytes([levels, Uint8Array.of(0), varint(I32_MAX * 2)]);
       return [dictionaryPage(1, value.length, value), dataPage(I32_MAX, Encoding.RLE_DICTIONARY, body.length, body)];
     },
     chunkMeta: (meta) => {

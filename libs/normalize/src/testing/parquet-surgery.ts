@@ -3,6 +3,7 @@
 // makes a file that lies in exactly one place (a page's num_values, a row group's num_rows, a chunk's offsets)
 // while everything else stays consistent. The footer is decoded with the raw thrift codec, never validated:
 // the point is to write what the validating reader must refuse.
+import { concatBytes } from '../parquet/concat-bytes';
 import {
   ColumnChunkField,
   ColumnMetaDataField,
@@ -58,7 +59,7 @@ export function rawFooter(file: Uint8Array): ThriftStruct {
 export function withFooter(file: Uint8Array, footer: ThriftStruct | Uint8Array): Uint8Array {
   const view = new DataView(file.buffer, file.byteOffset, file.length);
   const length = view.getUint32(file.length - 8, true);
-  return concat([file.subarray(0, file.length - 8 - length), trailer(footer instanceof Uint8Array ? footer : encodeStruct(footer))]);
+  return concatBytes([file.subarray(0, file.length - 8 - length), trailer(footer instanceof Uint8Array ? footer : encodeStruct(footer))]);
 }
 
 /** Footer bytes + their length + the magic. */
@@ -116,7 +117,7 @@ export function rewriteParquet(file: Uint8Array, surgery: Surgery): Uint8Array {
   let footer = withField(metadata, FileMetaDataField.rowGroups, ThriftType.LIST, { ...groups, items: newGroups });
   if (surgery.footer) footer = surgery.footer(footer);
   parts.push(trailer(encodeStruct(footer)));
-  return concat(parts);
+  return concatBytes(parts);
 }
 
 /** The pages of a column chunk of a valid file. */
@@ -144,14 +145,4 @@ export function withPageField(header: ThriftStruct, id: number, field: number, t
 
 export function list(struct: ThriftStruct, id: number): ThriftList {
   return fieldValue(struct, id) as ThriftList;
-}
-
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
