@@ -20,7 +20,12 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts'], environment: 'node' },
+        test: {
+          name: 'unit',
+          // test/architecture: static checks of the whole tree (imports, the README's diagram); they start nothing
+          include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'test/architecture/**/*.spec.ts'],
+          environment: 'node',
+        },
       },
       {
         extends: true,
