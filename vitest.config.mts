@@ -6,7 +6,9 @@ import { defineConfig } from 'vitest/config';
 // SWC instead of esbuild: NestJS needs emitDecoratorMetadata, which esbuild does not emit.
 const root = dirname(fileURLToPath(import.meta.url));
 const libs = ['contracts', 'messaging', 'storage', 'sources', 'normalize', 'capacity', 'config', 'observability', 'embedded'];
-const alias = Object.fromEntries(libs.map((l) => [`@sluice/${l}`, resolve(root, `libs/${l}/src`)]));
+// Sub-entry points first: an alias also matches `<find>/…`, and the first match wins.
+const subEntries = [{ find: '@sluice/normalize/synthetic', replacement: resolve(root, 'libs/normalize/src/synthetic') }];
+const alias = [...subEntries, ...libs.map((l) => ({ find: `@sluice/${l}`, replacement: resolve(root, `libs/${l}/src`) }))];
 
 export default defineConfig({
   plugins: [swc.vite({ module: { type: 'es6' } })],

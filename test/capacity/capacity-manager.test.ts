@@ -1,7 +1,7 @@
 // The capacity manager with the local backend: it reacts to events (not only its poll), replaces a worker that
 // died, and the file that worker held is completed exactly once by another.
 import { execFileSync } from 'node:child_process';
-import { generateFhvhvParquet } from '@sluice/normalize';
+import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../support';
 

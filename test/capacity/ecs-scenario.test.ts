@@ -3,7 +3,7 @@
 // desiredCount is cut from outside in the middle of the work; every file is committed exactly once.
 import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { startServiceProcess } from '@sluice/embedded';
-import { generateFhvhvParquet } from '@sluice/normalize';
+import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeEcs, startPipelineHarness, waitFor, type FakeEcs, type PipelineHarness } from '../support';
 

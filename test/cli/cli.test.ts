@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { appEntry } from '@sluice/embedded';
-import { generateBadFile, generateFhvhvParquet } from '@sluice/normalize';
+import { generateBadFile, generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipelineHarness, type PipelineHarness } from '../support';
 

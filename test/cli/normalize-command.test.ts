@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { appEntry } from '@sluice/embedded';
-import { generateBadFile, generateFhvParquet, generateYellowParquet, qualityRulesFor } from '@sluice/normalize';
+import { qualityRulesFor } from '@sluice/normalize';
+import { generateBadFile, generateFhvParquet, generateYellowParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { appEntry } from '@sluice/embedded';
-import { generateFhvhvParquet } from '@sluice/normalize';
+import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { type ObjectStore, openObjectStore } from '@sluice/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CloudFrontLike, type TestS3, startCloudFrontLike, startTestS3 } from '../support';

@@ -3,7 +3,7 @@
 // zero rows, absurd values (year 2098, negative fares). Each fails with a precise reason (or, for values, is
 // cleaned and counted); the good files of the run succeed; the run report lists every failure.
 import { runReportKey } from '@sluice/contracts';
-import { BAD_FILE_KINDS, generateBadFile, generateFhvhvParquet } from '@sluice/normalize';
+import { BAD_FILE_KINDS, generateBadFile, generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPipelineHarness, type PipelineHarness } from '../support';
 import { auditRun } from './fault-audit';

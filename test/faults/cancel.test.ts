@@ -2,7 +2,7 @@
 // progress finishes or is skipped, nothing is half-written, and nothing of the run is processed afterwards.
 import { SUBJECTS } from '@sluice/contracts';
 import { Publisher } from '@sluice/messaging';
-import { generateFhvhvParquet } from '@sluice/normalize';
+import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../support';
 import { auditRun } from './fault-audit';

@@ -7,7 +7,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { fileEventSubject, SUBJECTS } from '@sluice/contracts';
 import { appEntry } from '@sluice/embedded';
 import { MAX_MESSAGE_BYTES } from '@sluice/messaging';
-import { generateFhvhvParquet } from '@sluice/normalize';
+import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../support';
 import { auditRun } from './fault-audit';

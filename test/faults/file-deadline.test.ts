@@ -2,7 +2,7 @@
 // minutes) is held by heartbeats only until FILE_DEADLINE_MS: then it is aborted, nothing is committed, it fails as
 // `deadline_exceeded` with a dead letter, and the run ends. Before, `working()` heartbeats extended it for as long as
 // the worker lived.
-import { generateFhvhvParquet } from '@sluice/normalize';
+import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { recordSecurityRow } from '../security/security-table';
 import { FAULTS, startPipelineHarness, type PipelineHarness, type S3FaultProxy } from '../support';

@@ -1,6 +1,6 @@
 // Fault 3: nats-server stopped and restarted (same store) in the middle of a run. The services reconnect by
 // themselves and the run completes; nothing is processed twice into duplicate outputs.
-import { generateFhvhvParquet } from '@sluice/normalize';
+import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../support';
 import { auditRun } from './fault-audit';

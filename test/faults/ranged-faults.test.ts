@@ -2,7 +2,7 @@
 // worker thread while it decodes, and streams the output and the quarantine file as multipart uploads. Faults in
 // the middle of those reads and writes (500, reset, stall, SlowDown) are retried (the read fails the attempt as
 // transient, the message is redelivered) and every file completes exactly once, with nothing partial.
-import { generateFhvhvParquet } from '@sluice/normalize';
+import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FAULTS, startPipelineHarness, type PipelineHarness, type S3FaultProxy } from '../support';
 import { auditRun } from './fault-audit';

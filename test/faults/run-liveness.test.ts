@@ -11,7 +11,7 @@ import { CONSUMERS, KV, runReportKey, STREAMS, SUBJECTS, type RunRecord } from '
 import { appEntry } from '@sluice/embedded';
 import { lostWorkGraceMs } from '../../apps/scanner/src/lost-work';
 import { Publisher } from '@sluice/messaging';
-import { generateFhvhvParquet } from '@sluice/normalize';
+import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { recordSecurityRow } from '../security/security-table';
 import { FAULTS, startPipelineHarness, waitFor, type PipelineHarness, type S3FaultProxy } from '../support';

@@ -1,7 +1,7 @@
 // Fault 2: the scanner killed while it publishes a run's files. On restart the run request is redelivered, the
 // persisted plan is published again, Msg-Ids drop what was already queued, and every file is processed once.
 import { STREAMS, SUBJECTS } from '@sluice/contracts';
-import { generateFhvhvParquet } from '@sluice/normalize';
+import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../support';
 import { auditRun } from './fault-audit';

@@ -1,7 +1,7 @@
 // Fault 1: a transformer killed with SIGKILL in the middle of a file. The file is redelivered (after ack_wait) to
 // the replacement worker and committed exactly once; no partial object is ever visible; manifests match outputs.
 import { execFileSync } from 'node:child_process';
-import { generateFhvhvParquet } from '@sluice/normalize';
+import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../support';
 import { auditRun } from './fault-audit';

@@ -7,7 +7,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { STREAMS, SUBJECTS } from '@sluice/contracts';
 import { appEntry } from '@sluice/embedded';
-import { generateFhvhvParquet } from '@sluice/normalize';
+import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { recordSecurityRow } from '../security/security-table';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../support';

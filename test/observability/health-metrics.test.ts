@@ -1,6 +1,6 @@
 // Every service serves /health (ready only when connected to NATS with its streams) and /metrics (Prometheus).
 import { createServer } from 'node:net';
-import { generateFhvhvParquet } from '@sluice/normalize';
+import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../support';
 

@@ -1,6 +1,6 @@
 // End to end, the demo's path: pipeline.run → scanner → JetStream → transformers started by the capacity
 // manager → normalized Parquet in S3, with manifests, run reports, the test prefix, orphans and failures.
-import { generateBadFile, generateFhvhvParquet } from '@sluice/normalize';
+import { generateBadFile, generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { manifestKey, outputKey, runReportKey, type RunRecord } from '@sluice/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { duckdbRows, parquetShape, startPipelineHarness, tempFile, waitFor, type PipelineHarness } from '../support';

@@ -1,7 +1,7 @@
 // The scanner process alone (no workers): planning, Msg-Id de-duplication, one active run, cancel, poison messages.
 import { jetstream } from '@nats-io/jetstream';
 import { CONSUMERS, FileDiscoveredSchema, runReportKey, STREAMS, SUBJECTS } from '@sluice/contracts';
-import { generateFhvhvParquet } from '@sluice/normalize';
+import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../support';
 

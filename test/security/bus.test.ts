@@ -11,7 +11,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { BUS_ROLES, inboxPrefixFor, PlanReplySchema, STREAMS, SUBJECTS, WORK_ADVISORY_SUBJECTS, type BusRole, type PlanReply } from '@sluice/contracts';
 import { appEntry } from '@sluice/embedded';
 import { connectNats } from '@sluice/messaging';
-import { generateFhvhvParquet } from '@sluice/normalize';
+import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliHint, startDemoEnvironment, type DemoEnvironment } from '../../apps/cli/src/demo/demo-environment';
 import { FAULTS, startPipelineHarness, waitFor, type PipelineHarness, type S3FaultProxy } from '../support';

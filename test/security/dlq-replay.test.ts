@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { deadLetterSubject, STREAMS, SUBJECTS, type DeadLetter } from '@sluice/contracts';
 import { appEntry } from '@sluice/embedded';
 import { Publisher } from '@sluice/messaging';
-import { generateBadFile, generateFhvhvParquet } from '@sluice/normalize';
+import { generateBadFile, generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../support';
 import { recordSecurityRow } from './security-table';

@@ -20,7 +20,7 @@ import {
   type FileEvent,
 } from '@sluice/contracts';
 import { connectNats, Publisher } from '@sluice/messaging';
-import { generateFhvhvParquet, generateGreenParquet } from '@sluice/normalize';
+import { generateFhvhvParquet, generateGreenParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../support';
 import { recordSecurityRow } from './security-table';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { outputKey } from '@sluice/contracts';
 import { appEntry } from '@sluice/embedded';
-import { generateFhvhvParquet } from '@sluice/normalize';
+import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { HttpsSource, type HttpsSourceOptions } from '@sluice/sources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCloudFrontLike, startPipelineHarness, type CloudFrontLike, type PipelineHarness } from '../support';

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { runReportKey, SUBJECTS, type RunRecord } from '@sluice/contracts';
 import { appEntry, startServiceProcess } from '@sluice/embedded';
 import { Publisher } from '@sluice/messaging';
-import { generateFhvhvParquet, generateYellowParquet } from '@sluice/normalize';
+import { generateFhvhvParquet, generateYellowParquet } from '@sluice/normalize/synthetic';
 import type { ObjectStore } from '@sluice/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

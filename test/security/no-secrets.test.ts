@@ -17,7 +17,7 @@ import { createUser } from '@nats-io/nkeys';
 import { credsAuthenticator, nkeyAuthenticator, type ConnectionOptions, type Subscription } from '@nats-io/transport-node';
 import { isFinalRunState, KV, STREAMS, SUBJECTS, type RunRecord } from '@sluice/contracts';
 import { appEntry, startServiceProcess } from '@sluice/embedded';
-import { generateBadFile, generateFhvhvParquet } from '@sluice/normalize';
+import { generateBadFile, generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { natsOperatorSetup, startPipelineHarness, strangerCreds, waitFor, type PipelineHarness } from '../support';
 import { recordSecurityRow } from './security-table';

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { manifestKey, outputKey, runReportKey, type Manifest, type RunRecord } from '@sluice/contracts';
 import { appEntry } from '@sluice/embedded';
-import { generateBadFile, generateFhvhvParquet } from '@sluice/normalize';
+import { generateBadFile, generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../support';
 import { recordSecurityRow } from './security-table';

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { outputKey, PlanPreviewSchema, STREAMS, type RunRecord } from '@sluice/contracts';
 import { appEntry } from '@sluice/embedded';
-import { generateFhvhvParquet, generateYellowParquet } from '@sluice/normalize';
+import { generateFhvhvParquet, generateYellowParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCloudFrontLike, startPipelineHarness, type CloudFrontLike, type PipelineHarness } from '../support';
 

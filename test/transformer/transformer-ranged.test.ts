@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { outputKey, quarantineKey, type FileEvent } from '@sluice/contracts';
-import { BAD_FILE_KINDS, generateBadFile, generateFhvhvParquet } from '@sluice/normalize';
+import { BAD_FILE_KINDS, generateBadFile, generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BAD_FILE_CODES, duckdbRows, fileEventFor, publishWork, startPipelineHarness, type PipelineHarness } from '../support';
 

@@ -12,7 +12,7 @@ import {
 } from '@sluice/contracts';
 import { startS3Server } from '@sluice/embedded';
 import { Publisher } from '@sluice/messaging';
-import { BAD_FILE_KINDS, generateBadFile, generateFhvhvParquet } from '@sluice/normalize';
+import { BAD_FILE_KINDS, generateBadFile, generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BAD_FILE_CODES, fileEventFor, planWork, publishWork, startPipelineHarness, waitFor, type PipelineHarness } from '../support';
 

@@ -13,7 +13,3 @@ export { type RandomAccessInput, openLocalInput, memoryInput } from './io/random
 export { type OutputSink, localFileSink } from './io/output-sink';
 export { type RemoteInput, type RemoteInputSpec, type RangeReader, openRemoteInput } from './io/worker-range-input';
 export { QUALITY_RULE_COLUMN } from './row-group';
-export { generateFhvhvParquet, type FhvhvGeneratorOptions } from './synthetic/fhvhv.generator';
-export { generateYellowParquet, generateGreenParquet, type TaxiGeneratorOptions } from './synthetic/taxi.generator';
-export { generateFhvParquet, type FhvGeneratorOptions } from './synthetic/fhv.generator';
-export { generateBadFile, type BadFileKind, BAD_FILE_KINDS } from './synthetic/bad-files';

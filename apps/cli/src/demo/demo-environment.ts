@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { CONSUMERS, STREAMS, type BusRole } from '@sluice/contracts';
 import { startNatsServer, startS3Server, startServiceProcess, type EmbeddedNats, type EmbeddedS3, type ServiceProcess } from '@sluice/embedded';
-import { generateFhvhvParquet, generateFhvParquet, generateGreenParquet, generateYellowParquet } from '@sluice/normalize';
+import { generateFhvhvParquet, generateFhvParquet, generateGreenParquet, generateYellowParquet } from '@sluice/normalize/synthetic';
 import { connectNats, ensureBusCredentials, type BusCredentials } from '@sluice/messaging';
 import { openObjectStore, type ObjectStore } from '@sluice/storage';
 import { nextMonth } from '../months';
