@@ -18,7 +18,11 @@ const CLEAN: Record<string, string> = {
       module: 'node16',
       moduleResolution: 'node16',
       baseUrl: '.',
-      paths: Object.fromEntries(LIBS.map((lib) => [`@sluice/${lib}`, [`libs/${lib}/src`]])),
+      paths: {
+        ...Object.fromEntries(LIBS.map((lib) => [`@sluice/${lib}`, [`libs/${lib}/src`]])),
+        '@sluice/normalize/synthetic': ['libs/normalize/src/synthetic'],
+        '@sluice/storage/internal': ['libs/storage/src/internal'],
+      },
     },
   }),
   'apps/one/src/main.ts': "import { store } from '@sluice/storage';\nimport { helper } from './helper';\nexport const one = [store, helper];\n",
@@ -30,6 +34,8 @@ const CLEAN: Record<string, string> = {
   'libs/storage/src/store.spec.ts': "import { waitFor } from '../../../test/support/wait-for';\nimport { store } from './index';\nexport const t = [waitFor, store];\n",
   'libs/sources/src/index.ts': "export { store as source } from '@sluice/storage';\n",
   'libs/normalize/src/index.ts': "import { tableFromIPC } from 'apache-arrow';\nimport type { Subject } from '@sluice/contracts';\nexport const n = [tableFromIPC] as unknown as Subject;\n",
+  'libs/normalize/src/synthetic/index.ts': 'export const generate = 1;\n',
+  'apps/two/src/demo.ts': "import { generate } from '@sluice/normalize/synthetic';\nexport const demo = generate;\n",
   'libs/x/src/index.ts': "export const x = 1;\n",
   'libs/y/src/index.ts': "export { x } from '@sluice/x';\n",
   'libs/z/src/index.ts': "export { x } from '@sluice/y';\n",
@@ -61,10 +67,10 @@ function broken(root: string): Array<[RuleId, string, string]> {
 }
 
 describe('the import rules', () => {
-  it('pass a tree that keeps them (aliases, own files, packages, a spec using test/support)', () => {
+  it('pass a tree that keeps them (aliases, a sub-entry point, own files, packages, a spec using test/support)', () => {
     const root = repo();
     const graph = buildImportGraph(root);
-    expect(graph.files).toHaveLength(12);
+    expect(graph.files).toHaveLength(14);
     expect(importViolations(graph)).toEqual([]);
     expect(libraryCycles(graph)).toEqual([]);
   });
@@ -152,6 +158,18 @@ describe('the import rules', () => {
       ['library-by-alias', 'apps/one/src/helper.ts:1', '../../../libs/contracts/src/subjects'],
       ['library-by-alias', 'libs/sources/src/index.ts:1', '../../storage/src/index'],
       ['library-by-alias', 'libs/sources/src/index.ts:2', 'libs/x/src'],
+    ]);
+  });
+
+  it('library-by-alias: a sub-entry point not listed in the rules, even with a tsconfig path, or by its path', () => {
+    const root = repo({
+      'libs/storage/src/internal/index.ts': 'export const secret = 1;\n',
+      'apps/one/src/helper.ts': "import { secret } from '@sluice/storage/internal';\nexport const helper = secret;\n",
+      'apps/two/src/demo.ts': "import { generate } from 'libs/normalize/src/synthetic';\nexport const demo = generate;\n",
+    });
+    expect(broken(root)).toEqual([
+      ['library-by-alias', 'apps/one/src/helper.ts:1', '@sluice/storage/internal'],
+      ['library-by-alias', 'apps/two/src/demo.ts:1', 'libs/normalize/src/synthetic'],
     ]);
   });
 

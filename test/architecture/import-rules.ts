@@ -18,7 +18,8 @@ export const RULES: Record<RuleId, string> = {
   'normalize-stays-pure':
     'libs/normalize (the Parquet engine) imports nothing of Nest, NATS, AWS or CDK, and of our libraries only @sluice/contracts',
   'contracts-imports-nothing-of-ours': 'libs/contracts imports nothing of ours (no @sluice/*, nothing outside libs/contracts)',
-  'library-by-alias': 'another library is imported by its alias @sluice/<name>, never by a path into it',
+  'library-by-alias':
+    'another library is imported by its alias @sluice/<name> (or a sub-entry point listed in import-rules.ts), never by a path into it',
   'packages-only':
     'code under apps/ and libs/ imports no other file of the repo (test/, bench/, infra/, the root); a test may import test/support/',
   'no-library-cycle': 'the library dependency graph has no cycle',
@@ -36,6 +37,11 @@ export interface Violation {
 /** Packages libs/normalize must not import: the frameworks and services the engine stays free of. */
 const NOT_FOR_NORMALIZE = [/^@nestjs\//, /^nats$/, /^@nats-io\//, /^@aws-sdk\//, /^aws-sdk$/, /^aws-cdk-lib$/, /^constructs$/];
 const NORMALIZE_MAY_IMPORT_LIBS = ['contracts', 'normalize'];
+/** Entry points a library has besides its index, each with its own tsconfig path: `@sluice/<name>/<entry>`. */
+const SUB_ENTRY_POINTS: Record<string, string[]> = {
+  normalize: ['synthetic'], // test, bench and demo data, kept out of the engine's API
+};
+const libraryAliases = (name: string) => [`@sluice/${name}`, ...(SUB_ENTRY_POINTS[name] ?? []).map((e) => `@sluice/${name}/${e}`)];
 
 const label = (pkg: PackageRef) => `${pkg.kind === 'app' ? 'apps' : 'libs'}/${pkg.name}`;
 const samePackage = (a: PackageRef, b: PackageRef) => a.kind === b.kind && a.name === b.name;
@@ -67,7 +73,9 @@ function violationsOf(file: SourceFile, edge: ImportEdge): Violation[] {
   }
   if (from.kind === 'app' && to.kind === 'app') add('app-imports-app', label(to));
   if (from.kind === 'lib' && to.kind === 'app') add('lib-imports-app', label(to));
-  if (to.kind === 'lib' && edge.specifier !== `@sluice/${to.name}`) add('library-by-alias', `${target.path} (use @sluice/${to.name})`);
+  if (to.kind === 'lib' && !libraryAliases(to.name).includes(edge.specifier)) {
+    add('library-by-alias', `${target.path} (use @sluice/${to.name})`);
+  }
   if (label(from) === 'libs/normalize' && to.kind === 'lib' && !NORMALIZE_MAY_IMPORT_LIBS.includes(to.name)) {
     add('normalize-stays-pure', `@sluice/${to.name}`);
   }
