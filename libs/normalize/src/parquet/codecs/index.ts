@@ -8,7 +8,6 @@
 import * as zlib from 'node:zlib';
 import { PermanentError } from '@sluice/contracts';
 import { Gunzip, Unzlib } from 'fflate';
-import { Decompress } from 'fzstd';
 import { uncompressSync } from 'snappy';
 import { type FileRegion, MemoryBuffer, readUleb128 } from '../byte-streams';
 import { Codec as CODEC } from '../format';
@@ -16,6 +15,7 @@ import { CodecError, type PageBytes, WholePage, WholePageBudget } from './page-b
 import { PushStream } from './push-stream';
 import { SnappyStream } from './snappy-stream';
 import { checkZstdWindow } from './zstd-frame';
+import { ZstdPushDecoder } from './zstd-push-decoder';
 import { ZstdUnits } from './zstd-units';
 
 export { CodecError, type PageBytes, WholePageBudget } from './page-bytes';
@@ -92,7 +92,7 @@ export function openPage(
       page.ensure(Math.min(18, page.remaining));
       checkZstdWindow(page.buf.subarray(page.pos, page.end), uncompressedSize, WHOLE_PAGE_BYTES);
       // one block per push: four bytes of an RLE block decode to 128 KiB, so a 64 KiB slice could yield 2 GiB at once
-      return new PushStream('zstd', page, uncompressedSize, (ondata) => new Decompress(ondata), ZSTD_SLICE_BYTES, new ZstdUnits(Math.max(uncompressedSize, WHOLE_PAGE_BYTES)));
+      return new PushStream('zstd', page, uncompressedSize, (ondata) => new ZstdPushDecoder(ondata), ZSTD_SLICE_BYTES, new ZstdUnits(Math.max(uncompressedSize, WHOLE_PAGE_BYTES)));
     case CODEC.GZIP: {
       page.ensure(Math.min(2, page.remaining));
       const gzip = isGzip(page.buf.subarray(page.pos, page.end));
