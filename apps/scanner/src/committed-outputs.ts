@@ -8,8 +8,7 @@ export async function readCommittedOutputs(sink: ObjectStore, log: Logger): Prom
   return manifests.map((m) => ({
     dataset: m.dataset,
     month: m.month,
-    sourceKey: m.source.key,
-    sourceEtag: m.source.etag,
+    source: { key: m.source.key, etag: m.source.etag },
     schemaVersion: m.schemaVersion,
     hasQuarantine: m.quarantine !== undefined,
   }));

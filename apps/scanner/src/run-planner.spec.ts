@@ -11,8 +11,7 @@ const src = (month: string, etag = `e-${month}`, dataset: SourceFile['dataset'] 
 const out = (s: SourceFile, over: Partial<CommittedOutput> = {}): CommittedOutput => ({
   dataset: s.dataset,
   month: s.month,
-  sourceKey: s.key,
-  sourceEtag: s.etag,
+  source: { key: s.key, etag: s.etag },
   hasQuarantine: false,
   schemaVersion: 'fhvhv.v1',
   ...over,
@@ -37,7 +36,7 @@ describe('planRun', () => {
     const plan = planRun(
       base({
         sources: [mar, feb, jan, src('2024-04')],
-        committed: [out(jan), out(feb, { sourceEtag: 'old' }), out(mar, { schemaVersion: 'fhvhv.v0' })],
+        committed: [out(jan), out(feb, { source: { key: feb.key, etag: 'old' } }), out(mar, { schemaVersion: 'fhvhv.v0' })],
       }),
     );
     expect(reasons(plan)).toEqual(['2024-02:source_changed', '2024-03:schema_changed', '2024-04:new']);
@@ -102,6 +101,19 @@ describe('planRun', () => {
     const plan = planRun(base({ sources: [jan, copy] }));
     expect(plan.files.map((f) => f.source.key)).toEqual(['backup/fhvhv_tripdata_2024-01.parquet']);
     expect(plan.conflicts.map((s) => s.key)).toEqual(['fhvhv_tripdata_2024-01.parquet']);
+  });
+
+  it('a source whose ETag changed and whose schema changed is planned as source_changed', () => {
+    const plan = planRun(base({ sources: [jan], committed: [out(jan, { source: { key: jan.key, etag: 'old' }, schemaVersion: 'fhvhv.v0' })] }));
+    expect(reasons(plan)).toEqual(['2024-01:source_changed']);
+  });
+
+  it('incremental: an ETag that differs only in its quotes or weak marker is the same version (the manifest records the ETag read, the listing another call\'s)', () => {
+    const listed = [src('2024-01', 'abc'), src('2024-02', '"def"'), src('2024-03', 'W/"ghi"')];
+    const recorded = ['"abc"', 'def', '"ghi"'];
+    const plan = planRun(base({ sources: listed, committed: listed.map((s, i) => out(s, { source: { key: s.key, etag: recorded[i] } })) }));
+    expect(plan.files).toEqual([]);
+    expect(plan.upToDate).toBe(3);
   });
 
   it('a moved source (same month, new key) counts as changed', () => {

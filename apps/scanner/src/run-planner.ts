@@ -1,6 +1,6 @@
 // "Which files does this run process, and which outputs does it remove?" — a pure function of what the
 // source lists, what the sink's manifests say, the intent and the filters. Unit tested; the scanner wires it to I/O.
-import type { DatasetName, Intent, ProcessReason } from '@sluice/contracts';
+import { isCommittedFor, isSameSourceVersion, type DatasetName, type Intent, type ManifestCommit, type ProcessReason } from '@sluice/contracts';
 
 export interface SourceFile {
   key: string;
@@ -12,12 +12,9 @@ export interface SourceFile {
 }
 
 /** What a manifest tells the planner about a committed output. */
-export interface CommittedOutput {
+export interface CommittedOutput extends ManifestCommit {
   dataset: DatasetName;
   month: string;
-  sourceKey: string;
-  sourceEtag: string;
-  schemaVersion: string;
   /** The manifest lists a quarantine file (written with QUARANTINE=true): removed with the output if it is an orphan. */
   hasQuarantine: boolean;
 }
@@ -106,7 +103,6 @@ export function planRun(input: PlanInput): Plan {
 
 function incrementalReason(source: SourceFile, output: CommittedOutput | undefined, schemaVersion: string): ProcessReason | undefined {
   if (!output) return 'new';
-  if (output.sourceEtag !== source.etag || output.sourceKey !== source.key) return 'source_changed';
-  if (output.schemaVersion !== schemaVersion) return 'schema_changed';
-  return undefined;
+  if (isCommittedFor(output, source, schemaVersion)) return undefined;
+  return isSameSourceVersion(output.source, source) ? 'schema_changed' : 'source_changed';
 }

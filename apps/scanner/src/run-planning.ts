@@ -74,7 +74,7 @@ export class RunPlanning {
         etag: source.etag,
         size: source.size,
       })),
-      orphans: plan.orphans.map((o) => ({ dataset: o.dataset, month: o.month, outputKey: outputKey(o.dataset, o.month), sourceKey: o.sourceKey })),
+      orphans: plan.orphans.map((o) => ({ dataset: o.dataset, month: o.month, outputKey: outputKey(o.dataset, o.month), sourceKey: o.source.key })),
       upToDate: plan.upToDate,
       unsupported: plan.unsupported.map((s) => s.key),
       conflicts: plan.conflicts.map((s) => s.key),

@@ -180,7 +180,7 @@ export class RunHandler {
       await this.stores.sink.delete(outputKey(orphan.dataset, orphan.month));
       if (orphan.hasQuarantine) await this.stores.sink.delete(quarantineKey(orphan.dataset, orphan.month));
       removed.push(outputKey(orphan.dataset, orphan.month));
-      log.info({ dataset: orphan.dataset, month: orphan.month, sourceKey: orphan.sourceKey }, 'removed orphan output');
+      log.info({ dataset: orphan.dataset, month: orphan.month, sourceKey: orphan.source.key }, 'removed orphan output');
     }
     return removed;
   }

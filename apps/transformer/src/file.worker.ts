@@ -2,13 +2,13 @@
 import { hostname } from 'node:os';
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { PermanentError, SUBJECTS, type FileDiscovered, type Manifest } from '@sluice/contracts';
+import { isCommittedFor, PermanentError, SUBJECTS, type FileDiscovered, type Manifest } from '@sluice/contracts';
 import type { TransformerEnv } from '@sluice/config';
 import { JetStreamContext, LOGGER, Publisher, RunStore, SERVICE_ENV } from '@sluice/messaging';
 import { schemaVersionFor, type QualityReport } from '@sluice/normalize';
 import { metrics, type Logger } from '@sluice/observability';
 import { rangeReaderOptionsFromEnv, SOURCE, type Source } from '@sluice/sources';
-import { PipelineStores, readManifest, sameEtag, validateObjectKey } from '@sluice/storage';
+import { PipelineStores, readManifest, validateObjectKey } from '@sluice/storage';
 import { processFile } from './file-processor';
 import { TaskProtection } from './task-protection';
 import { checkWork } from './work-check';
@@ -115,9 +115,7 @@ export class FileWorker {
 
 /** The manifest, when this run already committed this very source version (a redelivery after the commit). */
 function committedByThisRun(m: Manifest | undefined, file: FileDiscovered): Manifest | undefined {
-  if (!m) return undefined;
-  const current = m.runId === file.runId && sameEtag(m.source.etag, file.source.etag) && m.source.key === file.source.key;
-  return current && m.schemaVersion === schemaVersionFor(file.dataset) ? m : undefined;
+  return m?.runId === file.runId && isCommittedFor(m, file.source, schemaVersionFor(file.dataset)) ? m : undefined;
 }
 
 function recordFileMetrics(dataset: string, report: QualityReport, outputBytes: number, durationMs: number): void {

@@ -2,8 +2,8 @@
 // by name and probed with HEAD; 403/404 means "not published"; a HEAD that keeps failing makes the candidate
 // unknown — never absent. Reads are HTTP Range requests pinned to the ETag with If-Match, and checked again
 // against the ETag each answer carries. Nothing is cached across runs, so a replaced file is always seen.
-import { PermanentError, TransientError } from '@sluice/contracts';
-import { downloadByRanges, sameEtag, validateObjectKey, type DownloadOptions, type ObjectInfo, type RangeOptions, type WholeObject } from '@sluice/storage';
+import { PermanentError, sameEtag, TransientError } from '@sluice/contracts';
+import { downloadByRanges, validateObjectKey, type DownloadOptions, type ObjectInfo, type RangeOptions, type WholeObject } from '@sluice/storage';
 import pLimit from 'p-limit';
 import { classifyHttpFailure } from './http-failure';
 import { describeStatus, readUpTo, type HttpAnswer } from './http-exchange';

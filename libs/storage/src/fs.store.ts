@@ -8,12 +8,12 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PermanentError } from '@sluice/contracts';
+import { PermanentError, sameEtag } from '@sluice/contracts';
 import { classifyFsError } from './fs-errors';
 import { etagOfOpenFile, quoteMd5, rememberEtag } from './fs-etag';
 import { validateKeyPrefix, validateObjectKey } from './object-key';
 import type { DownloadOptions, ObjectInfo, ObjectStore, ObjectWriter, RangeOptions } from './object-store';
-import { assertByteRange, sameEtag } from './object-store';
+import { assertByteRange } from './object-store';
 import { downloadByRanges } from './ranged-download';
 
 const TEMP_NAME = /^\..*\.sluice-tmp-[0-9a-f]{12}$/;

@@ -1,5 +1,5 @@
 export type { ObjectInfo, ObjectStore, S3ConnectionOptions, DownloadOptions, RangeOptions } from './object-store';
-export { sameEtag, DEFAULT_DOWNLOAD_CHUNK_BYTES } from './object-store';
+export { DEFAULT_DOWNLOAD_CHUNK_BYTES } from './object-store';
 export { validateObjectKey, validateKeyPrefix, joinKey, MAX_KEY_BYTES } from './object-key';
 export { openObjectStore } from './open-store';
 export { S3Store, createS3Client, type S3StoreOptions } from './s3.store';

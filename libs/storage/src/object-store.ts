@@ -5,7 +5,7 @@ import { PermanentError } from '@sluice/contracts';
 export interface ObjectInfo {
   /** Relative to the store root. */
   key: string;
-  /** Changes whenever the content changes; compare with `sameEtag` (quotes are not significant). */
+  /** Changes whenever the content changes; compare with `sameEtag` from contracts (quotes are not significant). */
   etag: string;
   size: number;
   lastModified: Date;
@@ -88,12 +88,3 @@ export function assertByteRange(start: number, endExclusive: number): void {
 }
 
 export const DEFAULT_DOWNLOAD_CHUNK_BYTES = 8 * 1024 * 1024;
-
-/** ETags compare without their quotes and weak marker: S3 returns `"abc"`, people copy `abc`. */
-export function sameEtag(a: string, b: string): boolean {
-  return normalizeEtag(a) === normalizeEtag(b);
-}
-
-function normalizeEtag(etag: string): string {
-  return etag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
-}

@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { PermanentError, PipelineError, TransientError } from '@sluice/contracts';
+import { PermanentError, PipelineError, sameEtag, TransientError } from '@sluice/contracts';
 import { classifyFsError } from './fs-errors';
-import { DEFAULT_DOWNLOAD_CHUNK_BYTES, type DownloadOptions, type ObjectInfo, type ObjectStore, type RangeOptions, sameEtag } from './object-store';
+import { DEFAULT_DOWNLOAD_CHUNK_BYTES, type DownloadOptions, type ObjectInfo, type ObjectStore, type RangeOptions } from './object-store';
 
 /** The whole object, as a server sent it in answer to a Range request (already checked against the pinned ETag). */
 export interface WholeObject {

@@ -15,7 +15,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { PermanentError, TransientError } from '@sluice/contracts';
+import { PermanentError, sameEtag, TransientError } from '@sluice/contracts';
 import { classifyFsError } from './fs-errors';
 import { validateKeyPrefix, validateObjectKey } from './object-key';
 import {
@@ -26,7 +26,6 @@ import {
   type RangeOptions,
   type ObjectStore,
   type S3ConnectionOptions,
-  sameEtag,
 } from './object-store';
 import { downloadByRanges } from './ranged-download';
 import { classifyS3Error } from './s3-errors';
