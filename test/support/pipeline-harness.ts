@@ -18,6 +18,7 @@ import {
   FileEventSchema,
   isFinalRunState,
   RunEventSchema,
+  runRequestMsgId,
   KV,
   STREAMS,
   SUBJECTS,
@@ -220,7 +221,7 @@ export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<P
       return service;
     },
     async run(request, timeoutMs = 90_000) {
-      await new Publisher(nc).publishJson(SUBJECTS.run, request, `run:${request.runId}`);
+      await new Publisher(nc).publishJson(SUBJECTS.run, request, runRequestMsgId(request.runId));
       const store = await runStore();
       return waitFor(
         async () => {

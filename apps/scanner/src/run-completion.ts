@@ -1,7 +1,7 @@
 // Finishing a run, whichever way it ends (all files settled, no files at all, cancelled):
 // final state in KV, the report in the sink, the lock released, a `completed` run event.
 import { Inject, Injectable } from '@nestjs/common';
-import { isFinalRunState, runReportKey, type RunRecord, type RunState } from '@sluice/contracts';
+import { isFinalRunState, runEventMsgId, runReportKey, type RunRecord, type RunState } from '@sluice/contracts';
 import { LOGGER, Publisher, RunStore } from '@sluice/messaging';
 import type { Logger } from '@sluice/observability';
 import { PipelineStores } from '@sluice/storage';
@@ -53,7 +53,7 @@ export class RunCompletion {
         durationMs: Date.parse(record.finishedAt!) - Date.parse(record.startedAt),
         at: record.finishedAt!,
       },
-      `completed:${runId}`,
+      runEventMsgId('completed', runId),
     );
     this.log.info({ runId, state: record.state, done: record.done, failed: record.failed, total: record.total }, 'run finished');
     return true;

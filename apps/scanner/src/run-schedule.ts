@@ -2,7 +2,7 @@
 // Each tick publishes `pipeline.run` with a Msg-Id of its scheduled time, so two scanners cannot start it twice.
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ScannerEnv } from '@sluice/config';
-import { SUBJECTS, type RunRequestInput } from '@sluice/contracts';
+import { scheduledRunMsgId, SUBJECTS, type RunRequestInput } from '@sluice/contracts';
 import { LOGGER, Publisher, SERVICE_ENV } from '@sluice/messaging';
 import type { Logger } from '@sluice/observability';
 import { Cron } from 'croner';
@@ -36,7 +36,7 @@ export class RunSchedule implements OnApplicationBootstrap, OnApplicationShutdow
     const scheduledFor = this.job?.currentRun()?.toISOString() ?? new Date().toISOString();
     const request: RunRequestInput = { intent: 'incremental', requestedBy: 'schedule' };
     try {
-      const { duplicate } = await this.publisher.publishJson(SUBJECTS.run, request, `schedule:${scheduledFor}`);
+      const { duplicate } = await this.publisher.publishJson(SUBJECTS.run, request, scheduledRunMsgId(scheduledFor));
       this.log.info({ scheduledFor, duplicate, next: this.job?.nextRun()?.toISOString() }, 'scheduled run requested');
     } catch (error) {
       this.log.error({ scheduledFor, err: (error as Error).message }, 'could not request the scheduled run');

@@ -4,7 +4,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { ScannerEnv } from '@sluice/config';
-import { STREAMS, type RunRecord } from '@sluice/contracts';
+import { lostFileMsgId, STREAMS, type RunRecord } from '@sluice/contracts';
 import { JETSTREAM_MANAGER, LOGGER, Publisher, SERVICE_ENV, storedMessage } from '@sluice/messaging';
 import type { Logger } from '@sluice/observability';
 import { lostFiles, lostWorkGraceMs, stalled } from './lost-work';
@@ -55,7 +55,7 @@ export class RunWatchdog {
           attempt: 0,
           at: new Date().toISOString(),
         },
-        `lost:${record.runId}:${key}`,
+        lostFileMsgId(record.runId, key),
       );
     }
   }

@@ -7,6 +7,7 @@ import {
   manifestKey,
   outputKey,
   quarantineKey,
+  runEventMsgId,
   STREAMS,
   SUBJECTS,
   type CancelRequest,
@@ -60,7 +61,7 @@ export class RunHandler {
         log.info('resuming a run whose plan was persisted');
         record = existing;
       } else {
-        await this.publisher.runEvent({ type: 'accepted', runId, intent: request.intent, at: now() }, `accepted:${runId}`);
+        await this.publisher.runEvent({ type: 'accepted', runId, intent: request.intent, at: now() }, runEventMsgId('accepted', runId));
         record = await this.plan(runId, request, log);
       }
     } finally {
@@ -139,7 +140,7 @@ export class RunHandler {
         orphans: record.orphansRemoved.length,
         at: now(),
       },
-      `planned:${record.runId}`,
+      runEventMsgId('planned', record.runId),
     );
   }
 

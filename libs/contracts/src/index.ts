@@ -6,3 +6,4 @@ export * from './layout';
 export * from './bus-permissions';
 export * from './etag';
 export * from './committed-for';
+export * from './message-ids';

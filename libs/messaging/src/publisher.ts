@@ -3,10 +3,12 @@ import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   CapacityEventSchema,
+  deadLetterMsgId,
   deadLetterSubject,
   fileEventSubject,
   runEventSubject,
   SUBJECTS,
+  workMsgId,
   type CapacityEvent,
   type DeadLetter,
   type FileDiscovered,
@@ -30,9 +32,9 @@ export class Publisher {
     return { duplicate: ack.duplicate, seq: ack.seq };
   }
 
-  /** Msg-Id `<runId>:<dataset>:<sourceKey>`: publishing the same file of the same run twice stores it once. */
+  /** With its Msg-Id (workMsgId): publishing the same file of the same run twice stores it once. */
   work(file: FileDiscovered): Promise<{ duplicate: boolean; seq: number }> {
-    return this.publishJson(SUBJECTS.fileDiscovered, file, `${file.runId}:${file.dataset}:${file.source.key}`);
+    return this.publishJson(SUBJECTS.fileDiscovered, file, workMsgId(file));
   }
 
   runEvent(event: RunEvent, msgID?: string): Promise<{ duplicate: boolean }> {
@@ -50,7 +52,7 @@ export class Publisher {
 
   deadLetter(letter: DeadLetter): Promise<{ duplicate: boolean }> {
     // One dead letter per stored message, however often settlement is retried.
-    return this.publishJson(deadLetterSubject(letter.subject), letter, `dlq:${letter.stream}:${letter.streamSeq}`);
+    return this.publishJson(deadLetterSubject(letter.subject), letter, deadLetterMsgId(letter));
   }
 }
 

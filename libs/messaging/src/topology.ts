@@ -60,7 +60,7 @@ export function streamConfigs(): DeclaredStream[] {
       name: STREAMS.work,
       subjects: [SUBJECTS.fileDiscovered],
       retention: RetentionPolicy.Workqueue,
-      // Msg-Id `<runId>:<dataset>:<key>`: a scanner that restarts mid-listing cannot enqueue a file twice.
+      // Msg-Id workMsgId (`<runId>:<dataset>:<key>`): a scanner that restarts mid-listing cannot enqueue a file twice.
       duplicate_window: ms(3_600_000),
       max_msg_size: MAX_MESSAGE_BYTES,
       // A whole TLC catalog is under 1,000 files of under 1 KiB each.

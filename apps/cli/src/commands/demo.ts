@@ -1,6 +1,6 @@
 // `sluice demo`: the whole pipeline on this machine, no account, no Docker. Four runs, then a summary.
 import { resolve } from 'node:path';
-import { CapacityEventSchema, SUBJECTS, type CapacityEvent, type Intent, type RunRequestInput } from '@sluice/contracts';
+import { CapacityEventSchema, runRequestMsgId, SUBJECTS, type CapacityEvent, type Intent, type RunRequestInput } from '@sluice/contracts';
 import { DEV_DEPENDENCIES_NEEDED, embeddedS3Available } from '@sluice/embedded';
 import { newRunId, openCliContext, type CliContext } from '../cli-context';
 import { cliHint, startDemoEnvironment, withoutNatsCredentials, type DemoEnvironment } from '../demo/demo-environment';
@@ -70,7 +70,7 @@ async function runStep(ctx: CliContext, request: RunRequestInput): Promise<RunOu
   const runId = newRunId();
   const progress = createRunProgress();
   const follower = followRun(ctx, runId, (e) => progress.onEvent(e), { timeoutMs: 600_000 });
-  await ctx.publisher.publishJson(SUBJECTS.run, { ...request, runId }, `run:${runId}`);
+  await ctx.publisher.publishJson(SUBJECTS.run, { ...request, runId }, runRequestMsgId(runId));
   console.log(`  run ${runId} requested`);
   let outcome: RunOutcome;
   try {

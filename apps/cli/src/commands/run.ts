@@ -1,5 +1,5 @@
 // `sluice run`: publish a `pipeline.run`; with --wait, follow it to the end and exit non-zero if any file failed.
-import { RunRequestSchema, SUBJECTS, type RunRecord, type RunRequestInput } from '@sluice/contracts';
+import { RunRequestSchema, runRequestMsgId, SUBJECTS, type RunRecord, type RunRequestInput } from '@sluice/contracts';
 import { newRunId, openCliContext } from '../cli-context';
 import { followRun, type RunOutcome } from '../run-follower';
 import { createRunProgress } from '../run-progress';
@@ -50,7 +50,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
   try {
     const progress = opts.wait && !opts.json ? createRunProgress() : undefined;
     const follower = opts.wait ? followRun(ctx, runId, (e) => progress?.onEvent(e), { timeoutMs: opts.timeout ? opts.timeout * 1000 : undefined }) : undefined;
-    await ctx.publisher.publishJson(SUBJECTS.run, body, `run:${runId}`);
+    await ctx.publisher.publishJson(SUBJECTS.run, body, runRequestMsgId(runId));
     if (!follower) {
       console.log(opts.json ? JSON.stringify({ runId }) : `run ${runId} requested (intent ${parsed.data.intent}); follow it with: sluice status ${runId}`);
       return 0;
