@@ -5,7 +5,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capacityEnvSchema, cliEnvSchema, loadEnv, scannerEnvSchema, transformerEnvSchema } from '@sluice/config';
 import { BUS_ROLES } from '@sluice/contracts';
-import { renderBusAuthorization } from '@sluice/messaging';
+import { DRAIN_UNWIND_MS, renderBusAuthorization } from '@sluice/messaging';
 import { containersOf, deployedEnvironment, environmentOf, render, resourcesOfType, synth, TEST_NATS_PUBLIC_KEYS, typeCounts, type Synth } from './synth-support';
 
 let s: Synth;
@@ -122,6 +122,8 @@ describe('default deployment (nats=service)', () => {
     const drainMs = Number(environmentOf(container).DRAIN_TIMEOUT_MS);
     expect(drainMs).toBe(100_000);
     expect(drainMs).toBeLessThan(container.StopTimeout * 1000);
+    // past the drain timeout an aborted file gets DRAIN_UNWIND_MS to unwind (a manifest write under way finishes)
+    expect(drainMs + DRAIN_UNWIND_MS).toBeLessThan(container.StopTimeout * 1000);
     expect([task.Cpu, task.Memory]).toEqual(['1024', '4096']);
   });
 

@@ -132,7 +132,7 @@ export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<P
     POLL_INTERVAL_MS: '300',
     ROW_GROUP_ROWS: '4000',
     DRAIN_TIMEOUT_MS: '10000',
-    WORKER_KILL_AFTER_MS: '20000',
+    WORKER_KILL_AFTER_MS: '25000',
     ...opts.env,
   };
   const nc = await connect({ servers: nats.url, ...(secured?.client ?? opts.client) });

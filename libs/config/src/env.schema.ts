@@ -202,7 +202,7 @@ export const capacityEnvSchema = z
     POLL_INTERVAL_MS: int(100, 60_000).default(1_000),
     /** Local backend: the command that starts one transformer (default: this build's transformer). */
     TRANSFORMER_COMMAND: z.string().optional(),
-    /** Local backend: after SIGTERM a worker may drain this long before it is killed (keep > DRAIN_TIMEOUT_MS). */
+    /** Local backend: after SIGTERM a worker may drain this long before it is killed (keep > DRAIN_TIMEOUT_MS + 10 s: an aborted file's unwinding). */
     WORKER_KILL_AFTER_MS: int(1_000, 3_600_000).default(120_000),
     /** Local backend: the nkey seed file its workers connect with — the transformer's, not the manager's own. */
     WORKER_NATS_NKEY_SEED_FILE: z.string().optional(),

@@ -4,7 +4,7 @@
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { jetstream, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { PermanentError } from '@sluice/contracts';
+import { PermanentError, TransientError } from '@sluice/contracts';
 import { metrics, type Logger } from '@sluice/observability';
 import { lastValueFrom } from 'rxjs';
 import type { z } from 'zod';
@@ -39,6 +39,8 @@ export interface JetStreamServerOptions {
   logger: Logger;
   /** How long close() lets a running handler finish before its message is nak'ed for redelivery. */
   drainTimeoutMs: number;
+  /** After the drain timeout, how long an aborted handler may take to unwind (default DRAIN_UNWIND_MS). */
+  unwindTimeoutMs?: number;
   /** Longest a single pull waits for a message; also bounds how quickly an idle loop notices close(). */
   pullExpiresMs?: number;
 }
@@ -47,9 +49,29 @@ interface InFlight {
   msg: JsMsg;
   settled: boolean;
   done: Promise<void>;
+  /** Aborts the handler (its context's signal): at its deadline, or when a drain gives up on it. */
+  abort: (reason: Error) => void;
 }
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * How long a handler aborted by a drain timeout may take to unwind (notice the signal, abort its uploads, finish a
+ * manifest write under way). A worker's hard stop (WORKER_KILL_AFTER_MS, an ECS stop timeout) must leave
+ * DRAIN_TIMEOUT_MS plus this.
+ */
+export const DRAIN_UNWIND_MS = 10_000;
+
+/** Whether `work` settles within `ms` (a rejection counts as settled). */
+async function finishedWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export class JetStreamServer extends Server implements CustomTransportStrategy {
   private stopping = false;
@@ -80,19 +102,27 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     callback();
   }
 
-  /** Stops pulling, lets the message in hand finish within drainTimeoutMs, naks it otherwise. */
+  /**
+   * Stops pulling and lets the message in hand finish within drainTimeoutMs. Past that, it is returned for
+   * redelivery and its handler is aborted; close() then waits for the handler to unwind (up to unwindTimeoutMs)
+   * before the process may exit. Exiting under a running handler could stop it between two writes of a
+   * commit (the data object, then its manifest), leaving an output no manifest names.
+   */
   async close(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    const finished = Promise.all([...this.loops, ...[...this.inFlight].map((f) => f.done)]);
-    const timedOut = await Promise.race([finished.then(() => false), delay(this.options.drainTimeoutMs).then(() => true)]);
-    if (timedOut) {
-      for (const flight of this.inFlight) {
-        if (flight.settled) continue;
+    const all = () => Promise.all([...this.loops, ...[...this.inFlight].map((f) => f.done)]);
+    if (await finishedWithin(all(), this.options.drainTimeoutMs)) return;
+    for (const flight of this.inFlight) {
+      if (!flight.settled) {
         flight.settled = true;
         flight.msg.nak();
-        this.log.warn({ subject: flight.msg.subject, seq: flight.msg.seq }, 'drain timeout: message returned for redelivery');
+        this.log.warn({ subject: flight.msg.subject, seq: flight.msg.seq }, 'drain timeout: message returned for redelivery, its handler aborted');
       }
+      flight.abort(new TransientError('drain_timeout', `the worker is stopping and the message was not finished within ${this.options.drainTimeoutMs} ms (DRAIN_TIMEOUT_MS); returned for redelivery`));
+    }
+    if (!(await finishedWithin(all(), this.options.unwindTimeoutMs ?? DRAIN_UNWIND_MS))) {
+      this.log.error({ handlers: this.inFlight.size }, 'drain: aborted handlers did not unwind in time; closing anyway');
     }
   }
 
@@ -136,9 +166,16 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   private async process(binding: PullBinding, msg: JsMsg): Promise<void> {
     let resolveDone!: () => void;
-    const flight: InFlight = { msg, settled: false, done: new Promise<void>((r) => (resolveDone = r)) };
-    this.inFlight.add(flight);
     const deadline = new AbortController();
+    const flight: InFlight = {
+      msg,
+      settled: false,
+      done: new Promise<void>((r) => (resolveDone = r)),
+      abort: (reason) => {
+        if (!deadline.signal.aborted) deadline.abort(reason);
+      },
+    };
+    this.inFlight.add(flight);
     const heartbeat = setInterval(() => {
       if (!deadline.signal.aborted) msg.working();
     }, Math.max(1_000, Math.floor(binding.ackWaitMs / 3)));

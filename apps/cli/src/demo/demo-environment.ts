@@ -89,7 +89,7 @@ export async function startDemoEnvironment(opts: DemoOptions, say: (line: string
     POLL_INTERVAL_MS: '500',
     ROW_GROUP_ROWS: '100000',
     DRAIN_TIMEOUT_MS: '10000',
-    WORKER_KILL_AFTER_MS: '20000',
+    WORKER_KILL_AFTER_MS: '25000',
   };
   const services = [
     startServiceProcess('scanner', { env: { ...serviceEnv, ...natsEnv('scanner') }, logFile: join(logDir, 'scanner.log') }),
