@@ -1,8 +1,7 @@
 // What a fault scenario is judged by: every expected file either committed once or failed with a reason;
 // nothing lost, nothing committed twice, and no output visible without its manifest (no partial output).
 import { appendFileSync } from 'node:fs';
-import { MANIFEST_PREFIX, outputKey, type RunRecord } from '@sluice/contracts';
-import { parseSourceKey } from '@sluice/normalize';
+import { MANIFEST_PREFIX, outputKey, parseTlcFileName, type RunRecord } from '@sluice/contracts';
 import type { PipelineHarness } from '../support';
 
 export interface FaultRow {
@@ -25,7 +24,7 @@ export async function auditRun(h: PipelineHarness, scenario: string, record: Run
   let duplicated = 0;
   for (const key of expectedKeys) {
     const file = record.files[key];
-    const parsed = parseSourceKey(key)!;
+    const parsed = parseTlcFileName(key)!;
     const manifest = committedMonths.get(`${parsed.dataset}/${parsed.month}`);
     const commits = h.fileEvents.filter((e) => e.runId === record.runId && e.sourceKey === key && e.type === 'done' && !e.alreadyCommitted).length;
     duplicated += Math.max(0, commits - 1);

@@ -1,6 +1,5 @@
 // Lists the source and keeps the TLC trip files: key, ETag, size, dataset and month from the file name.
-import type { SourceListingSummary } from '@sluice/contracts';
-import { parseSourceKey } from '@sluice/normalize';
+import { parseTlcFileName, type SourceListingSummary } from '@sluice/contracts';
 import type { ListFilter, Source } from '@sluice/sources';
 import { validateObjectKey } from '@sluice/storage';
 import type { SourceFile } from './run-planner';
@@ -17,7 +16,7 @@ export async function listSources(source: Source, filter: ListFilter): Promise<S
   const files: SourceFile[] = [];
   const ignored: string[] = [];
   for (const object of listing.objects) {
-    const parsed = parseSourceKey(object.key);
+    const parsed = parseTlcFileName(object.key);
     if (!parsed || !isSafeKey(object.key)) {
       ignored.push(object.key);
       continue;

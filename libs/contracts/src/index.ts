@@ -7,3 +7,4 @@ export * from './bus-permissions';
 export * from './etag';
 export * from './committed-for';
 export * from './message-ids';
+export * from './tlc-file-name';

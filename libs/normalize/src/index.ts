@@ -1,5 +1,5 @@
 // Public API of the Parquet normalization engine.
-export { type Dataset, DATASETS, parseSourceKey } from './datasets';
+export { type Dataset, DATASETS } from './datasets';
 export { schemaVersionFor, qualityRulesFor } from './schemas/registry';
 export {
   type QualityReport,

@@ -1,6 +1,6 @@
 // The TLC publishes one file per dataset per month under a fixed name; there is no listing, so the candidates are
-// enumerated: every dataset from its first month up to the current month.
-import { DATASET_NAMES, type DatasetName } from '@sluice/contracts';
+// enumerated: every dataset from its first month up to the current month, named by contracts' tlcFileName.
+import { DATASET_NAMES, tlcFileName, type DatasetName, type TlcFile } from '@sluice/contracts';
 import type { ListFilter } from './source';
 
 export const TLC_FIRST_MONTH: Record<DatasetName, string> = {
@@ -10,13 +10,9 @@ export const TLC_FIRST_MONTH: Record<DatasetName, string> = {
   fhv: '2015-01',
 };
 
-export interface Candidate {
+export interface Candidate extends TlcFile {
   key: string;
-  dataset: DatasetName;
-  month: string;
 }
-
-export const tlcFileName = (dataset: DatasetName, month: string): string => `${dataset}_tripdata_${month}.parquet`;
 
 const nextMonth = (month: string): string => {
   const [y, m] = month.split('-').map(Number);

@@ -6,8 +6,8 @@
 import { constants } from 'node:os';
 import { Presets, SingleBar } from 'cli-progress';
 import { DEFAULT_MAX_DROP_FRACTION } from '@sluice/config';
-import { type DatasetName, PipelineError } from '@sluice/contracts';
-import { type QualityReport, type RandomAccessInput, normalize, parseSourceKey } from '@sluice/normalize';
+import { type DatasetName, PipelineError, parseTlcFileName } from '@sluice/contracts';
+import { type QualityReport, type RandomAccessInput, normalize } from '@sluice/normalize';
 import { createSecretScrubber, secretValuesOf } from '@sluice/observability';
 import { type CliOutputSink, OutputWriteError, fileNameOf, openInput, openOutput, overlappingLocations } from './normalize-locations';
 
@@ -31,7 +31,7 @@ export async function normalizeCommand(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const name = fileNameOf(input);
-  const fromName = parseSourceKey(name);
+  const fromName = parseTlcFileName(name);
   const dataset = opts.dataset ?? fromName?.dataset;
   const month = opts.month ?? fromName?.month;
   if (!dataset || !month) {

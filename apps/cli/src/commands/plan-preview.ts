@@ -1,6 +1,6 @@
 // `sluice run --dry-run`: asks the scanner for the plan of a run (core request-reply: nothing is stored,
 // published as work, or scaled) and prints every file with its reason and every orphan it would remove.
-import { PlanReplySchema, SUBJECTS, type PlanPreview, type ProcessReason, type RunRequest } from '@sluice/contracts';
+import { parseTlcFileName, PlanReplySchema, SUBJECTS, type PlanPreview, type ProcessReason, type RunRequest } from '@sluice/contracts';
 import type { CliContext } from '../cli-context';
 
 const REASON_LABEL: Record<ProcessReason, string> = {
@@ -50,7 +50,7 @@ export function formatPlanPreview(p: PlanPreview): string[] {
 function summarizeDatasets(keys: string[]): string {
   const counts = new Map<string, number>();
   for (const k of keys) {
-    const dataset = /([a-z]+)_tripdata_/.exec(k)?.[1] ?? 'other';
+    const dataset = parseTlcFileName(k)?.dataset ?? 'other';
     counts.set(dataset, (counts.get(dataset) ?? 0) + 1);
   }
   return [...counts].map(([d, n]) => `${d} ${n}`).join(', ');

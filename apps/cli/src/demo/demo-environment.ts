@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { CONSUMERS, STREAMS, type BusRole } from '@sluice/contracts';
+import { CONSUMERS, STREAMS, tlcFileName, type BusRole } from '@sluice/contracts';
 import { startNatsServer, startS3Server, startServiceProcess, type EmbeddedNats, type EmbeddedS3, type ServiceProcess } from '@sluice/embedded';
 import { generateFhvhvParquet, generateFhvParquet, generateGreenParquet, generateYellowParquet } from '@sluice/normalize/synthetic';
 import { connectNats, ensureBusCredentials, type BusCredentials } from '@sluice/messaging';
@@ -59,13 +59,13 @@ export async function startDemoEnvironment(opts: DemoOptions, say: (line: string
   let month = opts.firstMonth;
   for (let i = 0; i < opts.files; i += 1, month = nextMonth(month)) {
     const bytes = generateFhvhvParquet({ month, rows: opts.rows, seed: i + 1, invalidFraction: 0.005, compression: 'snappy' });
-    await source.put(`fhvhv_tripdata_${month}.parquet`, bytes, { contentType: 'application/vnd.apache.parquet' });
+    await source.put(tlcFileName('fhvhv', month), bytes, { contentType: 'application/vnd.apache.parquet' });
   }
   // One month of each other dataset, smaller, so the demo shows every canonical schema.
   const others = Math.max(1_000, Math.floor(opts.rows / 4));
-  await source.put(`yellow_tripdata_${opts.firstMonth}.parquet`, generateYellowParquet({ month: opts.firstMonth, rows: others, seed: 101 }));
-  await source.put(`green_tripdata_${opts.firstMonth}.parquet`, generateGreenParquet({ month: opts.firstMonth, rows: others, seed: 102 }));
-  await source.put(`fhv_tripdata_${opts.firstMonth}.parquet`, generateFhvParquet({ month: opts.firstMonth, rows: others, seed: 103 }));
+  await source.put(tlcFileName('yellow', opts.firstMonth), generateYellowParquet({ month: opts.firstMonth, rows: others, seed: 101 }));
+  await source.put(tlcFileName('green', opts.firstMonth), generateGreenParquet({ month: opts.firstMonth, rows: others, seed: 102 }));
+  await source.put(tlcFileName('fhv', opts.firstMonth), generateFhvParquet({ month: opts.firstMonth, rows: others, seed: 103 }));
   say(
     `generated ${opts.files} fhvhv file(s) of ${opts.rows.toLocaleString('en-US')} rows, and one yellow, green and fhv file of ` +
       `${others.toLocaleString('en-US')} rows, into ${source.url}`,

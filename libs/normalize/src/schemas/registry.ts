@@ -1,4 +1,4 @@
-// Which canonical schema each dataset has. The dataset comes from the source file name (`parseSourceKey`).
+// Which canonical schema each dataset has. The dataset comes from the source file name (`parseTlcFileName` in @sluice/contracts).
 import type { Dataset } from '../datasets';
 import type { DatasetSchema } from './canonical';
 import { FHV_SCHEMA_V1 } from './fhv.schema';
