@@ -141,7 +141,7 @@ describe('HTTP source: redirects', () => {
       area: 'http',
       scenario: 'a source redirects a ranged GET (and the HEAD) to another host (302)',
       expected: 'refused, permanent http_redirect_refused naming both hosts and the status; nothing sent to the other host',
-      happened: `${error.kind} ${error.code}; requests that reached the other host: ${reached}; listing: ${listing.unknown.length} unknown, ${listing.objects.length} found`,
+      happened: `${error.kind} ${error.code}; requests that reached the other host: ${reached}; listing: ${listing.unknown.length} unknown, ${listing.files.length} found`,
       lost: 0,
       duplicated: 0,
       clobbered: reached,
@@ -151,7 +151,7 @@ describe('HTTP source: redirects', () => {
     expect(error.message).toContain(new URL(otherHttp.url).host);
     expect(error.message).toMatch(/HTTP 302/);
     expect(reached).toBe(0);
-    expect(listing.objects).toEqual([]);
+    expect(listing.files).toEqual([]);
     expect(listing.unknown[0].reason).toMatch(/http_redirect_refused|refused/);
   });
 

@@ -27,12 +27,13 @@ describe('HttpsSource (CloudFront-like server)', () => {
     cf.publish('fhvhv_tripdata_2024-01.parquet', bytes(1000, 1));
     cf.publish('fhvhv_tripdata_2024-02.parquet', bytes(2000, 2));
     const listing = await source.list({ datasets: ['fhvhv'], months: ['2024-01', '2024-02', '2024-03'] });
-    expect(listing.objects.map((o) => [o.key, o.size])).toEqual([
-      ['fhvhv_tripdata_2024-01.parquet', 1000],
-      ['fhvhv_tripdata_2024-02.parquet', 2000],
+    expect(listing.files.map((f) => [f.source.key, f.source.size, f.dataset, f.month])).toEqual([
+      ['fhvhv_tripdata_2024-01.parquet', 1000, 'fhvhv', '2024-01'],
+      ['fhvhv_tripdata_2024-02.parquet', 2000, 'fhvhv', '2024-02'],
     ]);
-    expect(listing.objects[0].etag).toBe(cf.etagOf('fhvhv_tripdata_2024-01.parquet'));
-    expect(listing.objects[0].lastModified.getTime()).toBeGreaterThan(0);
+    expect(listing.files[0].source.etag).toBe(cf.etagOf('fhvhv_tripdata_2024-01.parquet'));
+    expect(Date.parse(listing.files[0].source.lastModified!)).toBeGreaterThan(0);
+    expect(listing.ignored).toEqual([]);
     expect({ candidates: listing.candidates, absent: listing.absent, unknown: listing.unknown, complete: listing.complete }).toEqual({
       candidates: 3,
       absent: 1,
@@ -46,13 +47,13 @@ describe('HttpsSource (CloudFront-like server)', () => {
     const listing = await source.list();
     expect(listing.candidates).toBe(tlcCandidates({}, now()).length);
     expect(cf.requests.length - before).toBe(listing.candidates);
-    expect(listing.objects).toHaveLength(2);
+    expect(listing.files).toHaveLength(2);
   });
 
   it('retries 5xx answers with backoff and then finds the file', async () => {
     cf.failNext('fhvhv_tripdata_2024-01.parquet', 503, 2);
     const listing = await source.list({ datasets: ['fhvhv'], months: ['2024-01'] });
-    expect(listing.objects.map((o) => o.key)).toEqual(['fhvhv_tripdata_2024-01.parquet']);
+    expect(listing.files.map((f) => f.source.key)).toEqual(['fhvhv_tripdata_2024-01.parquet']);
   });
 
   it('a HEAD that keeps failing or stalls makes the candidate unknown, never absent, and the listing incomplete', async () => {
@@ -62,7 +63,7 @@ describe('HttpsSource (CloudFront-like server)', () => {
       const listing = await source.list({ datasets: ['fhvhv'], months: ['2024-01', '2024-02', '2024-03'] });
       expect(listing.complete).toBe(false);
       expect(listing.absent).toBe(1);
-      expect(listing.objects).toEqual([]);
+      expect(listing.files).toEqual([]);
       expect(listing.unknown.map((u) => u.key)).toEqual(['fhvhv_tripdata_2024-01.parquet', 'fhvhv_tripdata_2024-02.parquet']);
       expect(listing.unknown[0].reason).toMatch(/HTTP 503/);
       expect(listing.unknown[1].reason).toMatch(/no complete answer within 500 ms/);

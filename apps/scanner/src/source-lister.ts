@@ -1,7 +1,7 @@
-// Lists the source and keeps the TLC trip files: key, ETag, size, dataset and month from the file name.
-import { parseTlcFileName, type SourceListingSummary } from '@sluice/contracts';
+// Lists the source: the TLC trip files with their dataset and month (the source reads them from the name), and the
+// summary a run records.
+import type { SourceListingSummary } from '@sluice/contracts';
 import type { ListFilter, Source } from '@sluice/sources';
-import { validateObjectKey } from '@sluice/storage';
 import type { SourceFile } from './run-planner';
 
 export interface SourceListing {
@@ -13,42 +13,16 @@ export interface SourceListing {
 
 export async function listSources(source: Source, filter: ListFilter): Promise<SourceListing> {
   const listing = await source.list(filter);
-  const files: SourceFile[] = [];
-  const ignored: string[] = [];
-  for (const object of listing.objects) {
-    const parsed = parseTlcFileName(object.key);
-    if (!parsed || !isSafeKey(object.key)) {
-      ignored.push(object.key);
-      continue;
-    }
-    files.push({
-      key: object.key,
-      etag: object.etag,
-      size: object.size,
-      lastModified: object.lastModified.toISOString(),
-      dataset: parsed.dataset,
-      month: parsed.month,
-    });
-  }
   return {
-    files,
-    ignored,
+    files: listing.files.map(({ dataset, month, source: object }) => ({ ...object, dataset, month })),
+    ignored: listing.ignored,
     summary: {
       url: source.url,
       candidates: listing.candidates,
-      found: listing.objects.length,
+      found: listing.files.length + listing.ignored.length,
       absent: listing.absent,
       unknown: listing.unknown,
       complete: listing.complete,
     },
   };
-}
-
-function isSafeKey(key: string): boolean {
-  try {
-    validateObjectKey(key);
-    return true;
-  } catch {
-    return false;
-  }
 }

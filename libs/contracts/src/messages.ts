@@ -63,6 +63,14 @@ export const SourceObjectSchema = z.object({
 });
 export type SourceObject = z.infer<typeof SourceObjectSchema>;
 
+/** A TLC source file as the listing finds it, the planner plans it and the work message carries it. */
+export const SourceFileSchema = z.object({
+  dataset: DatasetSchema,
+  month: MonthSchema,
+  source: SourceObjectSchema,
+});
+export type SourceFile = z.infer<typeof SourceFileSchema>;
+
 export const PROCESS_REASONS = ['new', 'source_changed', 'schema_changed', 'reprocess', 'test_subset'] as const;
 export const ProcessReasonSchema = z.enum(PROCESS_REASONS);
 export type ProcessReason = z.infer<typeof ProcessReasonSchema>;

@@ -10,6 +10,7 @@ import { describeStatus, readUpTo, type HttpAnswer } from './http-exchange';
 import { HttpClient, unexpectedStatus, type HttpPolicy } from './http-request';
 import { printableUrl } from './redirect-policy';
 import type { ListFilter, Source, SourceListing, UnknownCandidate } from './source';
+import { sourceFileOf } from './source-file';
 import { tlcCandidates } from './tlc-catalog';
 
 export interface HttpsSourceOptions extends HttpPolicy {
@@ -44,17 +45,17 @@ export class HttpsSource implements Source {
         limit(async () => {
           try {
             const info = await this.head(c.key);
-            return info ? { found: info } : { absent: true as const };
+            return info ? { found: info, candidate: c } : { absent: true as const };
           } catch (error) {
             return { unknown: { key: c.key, reason: (error as Error).message } satisfies UnknownCandidate };
           }
         }),
       ),
     );
-    const objects = probes.flatMap((p) => ('found' in p && p.found ? [p.found] : []));
+    const files = probes.flatMap((p) => ('found' in p && p.found ? [sourceFileOf(p.found, p.candidate)] : []));
     const unknown = probes.flatMap((p) => ('unknown' in p && p.unknown ? [p.unknown] : []));
     const absent = probes.filter((p) => 'absent' in p).length;
-    return { objects, candidates: candidates.length, absent, unknown, complete: unknown.length === 0 };
+    return { files, ignored: [], candidates: candidates.length, absent, unknown, complete: unknown.length === 0 };
   }
 
   /** undefined when the file is not published (403/404); throws when that cannot be established. */

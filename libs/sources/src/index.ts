@@ -4,3 +4,4 @@ export * from './https.source';
 export * from './store.source';
 export * from './open-source';
 export * from './range-reader';
+export * from './source-file';

@@ -1,6 +1,6 @@
 // A source answers two questions: which files exist (key, ETag, size, last-modified), and "give me bytes [a, b)
 // of this file". Three kinds, chosen by SOURCE_URL: the TLC's HTTPS distribution, an S3 bucket, a local folder.
-import type { DatasetName } from '@sluice/contracts';
+import type { DatasetName, SourceFile } from '@sluice/contracts';
 import type { DownloadOptions, ObjectInfo, RangeOptions } from '@sluice/storage';
 
 export type SourceObject = ObjectInfo;
@@ -16,7 +16,10 @@ export interface UnknownCandidate {
 }
 
 export interface SourceListing {
-  objects: SourceObject[];
+  /** The TLC trip files found, each with the dataset and month its name gives. */
+  files: SourceFile[];
+  /** Listed objects that are not TLC trip files (other names, unsafe keys): counted for the report, never processed. */
+  ignored: string[];
   /** Keys looked at: every enumerated name (HTTPS), or every listed object (bucket, folder). */
   candidates: number;
   /** Names that were looked up and are not published (HTTPS 403/404). */

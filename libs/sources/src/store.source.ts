@@ -1,7 +1,8 @@
 // A bucket or folder that can be listed (a mirror, your own bucket, MinIO, a local directory) as a source.
-import { PermanentError } from '@sluice/contracts';
-import type { DownloadOptions, ObjectInfo, ObjectStore, RangeOptions } from '@sluice/storage';
+import { parseTlcFileName, PermanentError, type SourceFile } from '@sluice/contracts';
+import { validateObjectKey, type DownloadOptions, type ObjectInfo, type ObjectStore, type RangeOptions } from '@sluice/storage';
 import type { Source, SourceListing } from './source';
+import { sourceFileOf } from './source-file';
 
 export class StoreSource implements Source {
   constructor(
@@ -13,11 +14,19 @@ export class StoreSource implements Source {
     return this.store.url;
   }
 
-  /** A listing either completes or throws: nothing in it is ever "unknown". Names are filtered by the planner. */
+  /**
+   * A listing either completes or throws: nothing in it is ever "unknown". Every object is looked at; the TLC trip
+   * files are kept with their dataset and month, the rest ignored. The dataset and month filters are the planner's.
+   */
   async list(): Promise<SourceListing> {
-    const objects: ObjectInfo[] = [];
-    for await (const object of this.store.list()) objects.push(object);
-    return { objects, candidates: objects.length, absent: 0, unknown: [], complete: true };
+    const files: SourceFile[] = [];
+    const ignored: string[] = [];
+    for await (const object of this.store.list()) {
+      const named = parseTlcFileName(object.key);
+      if (named && isSafeKey(object.key)) files.push(sourceFileOf(object, named));
+      else ignored.push(object.key);
+    }
+    return { files, ignored, candidates: files.length + ignored.length, absent: 0, unknown: [], complete: true };
   }
 
   head(key: string): Promise<ObjectInfo | undefined> {
@@ -36,5 +45,14 @@ export class StoreSource implements Source {
 
   download(key: string, destPath: string, opts?: DownloadOptions): Promise<ObjectInfo> {
     return this.store.download(key, destPath, opts);
+  }
+}
+
+function isSafeKey(key: string): boolean {
+  try {
+    validateObjectKey(key);
+    return true;
+  } catch {
+    return false;
   }
 }
