@@ -2,6 +2,7 @@
 // and where `test_subset` writes (never the production prefix). Sources are libs/sources.
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { OutputTarget } from '@sluice/contracts';
 import { openObjectStore } from './open-store';
 import type { ObjectStore, S3ConnectionOptions } from './object-store';
 
@@ -19,8 +20,6 @@ export interface PipelineStoreConfig extends S3Config {
   SINK_URL: string;
   TEST_SINK_URL?: string;
 }
-
-export type OutputTarget = 'production' | 'test';
 
 export class PipelineStores {
   constructor(
