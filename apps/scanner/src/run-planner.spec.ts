@@ -1,17 +1,18 @@
+import type { SourceFile } from '@sluice/contracts';
 import { describe, expect, it } from 'vitest';
-import { planRun, type CommittedOutput, type PlanInput, type SourceFile } from './run-planner';
+import { planRun, type CommittedOutput, type PlanInput } from './run-planner';
 
 const src = (month: string, etag = `e-${month}`, dataset: SourceFile['dataset'] = 'fhvhv'): SourceFile => ({
-  key: `${dataset}_tripdata_${month}.parquet`,
-  etag,
-  size: 100,
   dataset,
   month,
+  source: { key: `${dataset}_tripdata_${month}.parquet`, etag, size: 100 },
 });
+/** The same file under another key. */
+const movedTo = (s: SourceFile, key: string): SourceFile => ({ ...s, source: { ...s.source, key } });
 const out = (s: SourceFile, over: Partial<CommittedOutput> = {}): CommittedOutput => ({
   dataset: s.dataset,
   month: s.month,
-  source: { key: s.key, etag: s.etag },
+  source: { key: s.source.key, etag: s.source.etag },
   hasQuarantine: false,
   schemaVersion: 'fhvhv.v1',
   ...over,
@@ -25,7 +26,7 @@ const base = (over: Partial<PlanInput>): PlanInput => ({
   listingComplete: true,
   ...over,
 });
-const reasons = (p: ReturnType<typeof planRun>) => p.files.map((f) => `${f.source.month}:${f.reason}`);
+const reasons = (p: ReturnType<typeof planRun>) => p.files.map((f) => `${f.month}:${f.reason}`);
 
 describe('planRun', () => {
   const jan = src('2024-01');
@@ -36,7 +37,7 @@ describe('planRun', () => {
     const plan = planRun(
       base({
         sources: [mar, feb, jan, src('2024-04')],
-        committed: [out(jan), out(feb, { source: { key: feb.key, etag: 'old' } }), out(mar, { schemaVersion: 'fhvhv.v0' })],
+        committed: [out(jan), out(feb, { source: { key: feb.source.key, etag: 'old' } }), out(mar, { schemaVersion: 'fhvhv.v0' })],
       }),
     );
     expect(reasons(plan)).toEqual(['2024-02:source_changed', '2024-03:schema_changed', '2024-04:new']);
@@ -93,31 +94,31 @@ describe('planRun', () => {
   it('reports datasets without a canonical schema instead of enqueuing them', () => {
     const plan = planRun(base({ sources: [jan, src('2024-01', 'y', 'yellow')] }));
     expect(reasons(plan)).toEqual(['2024-01:new']);
-    expect(plan.unsupported.map((s) => s.key)).toEqual(['yellow_tripdata_2024-01.parquet']);
+    expect(plan.unsupported.map((s) => s.source.key)).toEqual(['yellow_tripdata_2024-01.parquet']);
   });
 
   it('one output per dataset-month: a second source object for the same month is a reported conflict', () => {
-    const copy = { ...jan, key: `backup/${jan.key}` };
+    const copy = movedTo(jan, `backup/${jan.source.key}`);
     const plan = planRun(base({ sources: [jan, copy] }));
     expect(plan.files.map((f) => f.source.key)).toEqual(['backup/fhvhv_tripdata_2024-01.parquet']);
-    expect(plan.conflicts.map((s) => s.key)).toEqual(['fhvhv_tripdata_2024-01.parquet']);
+    expect(plan.conflicts.map((s) => s.source.key)).toEqual(['fhvhv_tripdata_2024-01.parquet']);
   });
 
   it('a source whose ETag changed and whose schema changed is planned as source_changed', () => {
-    const plan = planRun(base({ sources: [jan], committed: [out(jan, { source: { key: jan.key, etag: 'old' }, schemaVersion: 'fhvhv.v0' })] }));
+    const plan = planRun(base({ sources: [jan], committed: [out(jan, { source: { key: jan.source.key, etag: 'old' }, schemaVersion: 'fhvhv.v0' })] }));
     expect(reasons(plan)).toEqual(['2024-01:source_changed']);
   });
 
   it('incremental: an ETag that differs only in its quotes or weak marker is the same version (the manifest records the ETag read, the listing another call\'s)', () => {
     const listed = [src('2024-01', 'abc'), src('2024-02', '"def"'), src('2024-03', 'W/"ghi"')];
     const recorded = ['"abc"', 'def', '"ghi"'];
-    const plan = planRun(base({ sources: listed, committed: listed.map((s, i) => out(s, { source: { key: s.key, etag: recorded[i] } })) }));
+    const plan = planRun(base({ sources: listed, committed: listed.map((s, i) => out(s, { source: { key: s.source.key, etag: recorded[i] } })) }));
     expect(plan.files).toEqual([]);
     expect(plan.upToDate).toBe(3);
   });
 
   it('a moved source (same month, new key) counts as changed', () => {
-    const moved = { ...jan, key: `new/${jan.key}` };
+    const moved = movedTo(jan, `new/${jan.source.key}`);
     expect(reasons(planRun(base({ sources: [moved], committed: [out(jan)] })))).toEqual(['2024-01:source_changed']);
   });
 });

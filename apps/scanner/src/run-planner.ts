@@ -1,15 +1,14 @@
 // "Which files does this run process, and which outputs does it remove?" — a pure function of what the
 // source lists, what the sink's manifests say, the intent and the filters. Unit tested; the scanner wires it to I/O.
-import { isCommittedFor, isSameSourceVersion, type DatasetName, type Intent, type ManifestCommit, type ProcessReason } from '@sluice/contracts';
-
-export interface SourceFile {
-  key: string;
-  etag: string;
-  size: number;
-  lastModified?: string;
-  dataset: DatasetName;
-  month: string;
-}
+import {
+  isCommittedFor,
+  isSameSourceVersion,
+  type DatasetName,
+  type Intent,
+  type ManifestCommit,
+  type ProcessReason,
+  type SourceFile,
+} from '@sluice/contracts';
 
 /** What a manifest tells the planner about a committed output. */
 export interface CommittedOutput extends ManifestCommit {
@@ -35,8 +34,8 @@ export interface PlanInput {
   listingComplete: boolean;
 }
 
-export interface PlannedFile {
-  source: SourceFile;
+/** A source file as listed, with why this run processes it: a run record's file and a work message start from it. */
+export interface PlannedFile extends SourceFile {
   reason: ProcessReason;
 }
 
@@ -55,7 +54,7 @@ export interface Plan {
 
 const slot = (f: { dataset: string; month: string }) => `${f.dataset}/${f.month}`;
 const byDatasetMonthKey = (a: SourceFile, b: SourceFile) =>
-  a.dataset.localeCompare(b.dataset) || a.month.localeCompare(b.month) || a.key.localeCompare(b.key);
+  a.dataset.localeCompare(b.dataset) || a.month.localeCompare(b.month) || a.source.key.localeCompare(b.source.key);
 
 export function planRun(input: PlanInput): Plan {
   const { filters } = input;
@@ -66,10 +65,10 @@ export function planRun(input: PlanInput): Plan {
   const bySlot = new Map<string, SourceFile>();
   const conflicts: SourceFile[] = [];
   const unsupported: SourceFile[] = [];
-  for (const source of sorted) {
-    if (input.schemaVersionOf(source.dataset) === undefined) unsupported.push(source);
-    else if (bySlot.has(slot(source))) conflicts.push(source);
-    else bySlot.set(slot(source), source);
+  for (const file of sorted) {
+    if (input.schemaVersionOf(file.dataset) === undefined) unsupported.push(file);
+    else if (bySlot.has(slot(file))) conflicts.push(file);
+    else bySlot.set(slot(file), file);
   }
   const eligible = [...bySlot.values()];
   const committed = new Map(input.committed.map((c) => [slot(c), c]));
@@ -79,17 +78,17 @@ export function planRun(input: PlanInput): Plan {
   switch (input.intent) {
     case 'incremental':
       files = [];
-      for (const source of eligible) {
-        const reason = incrementalReason(source, committed.get(slot(source)), input.schemaVersionOf(source.dataset)!);
-        if (reason) files.push({ source, reason });
+      for (const file of eligible) {
+        const reason = incrementalReason(file, committed.get(slot(file)), input.schemaVersionOf(file.dataset)!);
+        if (reason) files.push({ ...file, reason });
         else upToDate += 1;
       }
       break;
     case 'reprocess':
-      files = eligible.map((source) => ({ source, reason: 'reprocess' }));
+      files = eligible.map((file) => ({ ...file, reason: 'reprocess' }));
       break;
     case 'test_subset':
-      files = eligible.slice(0, filters.limit ?? 1).map((source) => ({ source, reason: 'test_subset' }));
+      files = eligible.slice(0, filters.limit ?? 1).map((file) => ({ ...file, reason: 'test_subset' }));
       break;
   }
   if (filters.limit !== undefined) files = files.slice(0, filters.limit);
@@ -101,8 +100,8 @@ export function planRun(input: PlanInput): Plan {
   return { files, orphans, unsupported, conflicts, upToDate, candidates: sorted.length };
 }
 
-function incrementalReason(source: SourceFile, output: CommittedOutput | undefined, schemaVersion: string): ProcessReason | undefined {
+function incrementalReason(file: SourceFile, output: CommittedOutput | undefined, schemaVersion: string): ProcessReason | undefined {
   if (!output) return 'new';
-  if (isCommittedFor(output, source, schemaVersion)) return undefined;
-  return isSameSourceVersion(output.source, source) ? 'schema_changed' : 'source_changed';
+  if (isCommittedFor(output, file.source, schemaVersion)) return undefined;
+  return isSameSourceVersion(output.source, file.source) ? 'schema_changed' : 'source_changed';
 }

@@ -66,18 +66,12 @@ export class RunPlanning {
       intent: request.intent,
       target: planned.target,
       source: listing.summary,
-      files: plan.files.map(({ source, reason }) => ({
-        key: source.key,
-        dataset: source.dataset,
-        month: source.month,
-        reason,
-        etag: source.etag,
-        size: source.size,
-      })),
+      // flat, as `sluice run --dry-run --json` has always printed it
+      files: plan.files.map(({ dataset, month, source, reason }) => ({ key: source.key, dataset, month, reason, etag: source.etag, size: source.size })),
       orphans: plan.orphans.map((o) => ({ dataset: o.dataset, month: o.month, outputKey: outputKey(o.dataset, o.month), sourceKey: o.source.key })),
       upToDate: plan.upToDate,
-      unsupported: plan.unsupported.map((s) => s.key),
-      conflicts: plan.conflicts.map((s) => s.key),
+      unsupported: plan.unsupported.map((f) => f.source.key),
+      conflicts: plan.conflicts.map((f) => f.source.key),
       ignored: listing.ignored.length,
     };
   }

@@ -107,18 +107,7 @@ export class RunHandler {
       failed: 0,
       skipped: 0,
       orphansRemoved,
-      files: Object.fromEntries(
-        plan.files.map(({ source, reason }) => [
-          source.key,
-          {
-            dataset: source.dataset,
-            month: source.month,
-            source: { key: source.key, etag: source.etag, size: source.size, lastModified: source.lastModified },
-            reason,
-            status: 'queued' as const,
-          },
-        ]),
-      ),
+      files: Object.fromEntries(plan.files.map((file) => [file.source.key, { ...file, status: 'queued' as const }])),
       requestedAt: startedAt,
       startedAt,
       lastProgressAt: startedAt,

@@ -1,8 +1,7 @@
 // Lists the source: the TLC trip files with their dataset and month (the source reads them from the name), and the
 // summary a run records.
-import type { SourceListingSummary } from '@sluice/contracts';
+import type { SourceFile, SourceListingSummary } from '@sluice/contracts';
 import type { ListFilter, Source } from '@sluice/sources';
-import type { SourceFile } from './run-planner';
 
 export interface SourceListing {
   files: SourceFile[];
@@ -14,7 +13,7 @@ export interface SourceListing {
 export async function listSources(source: Source, filter: ListFilter): Promise<SourceListing> {
   const listing = await source.list(filter);
   return {
-    files: listing.files.map(({ dataset, month, source: object }) => ({ ...object, dataset, month })),
+    files: listing.files,
     ignored: listing.ignored,
     summary: {
       url: source.url,

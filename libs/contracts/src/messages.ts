@@ -83,9 +83,7 @@ export type OutputTarget = z.infer<typeof OutputTargetSchema>;
 export const FileDiscoveredSchema = z.object({
   v: z.literal(CONTRACT_VERSION),
   runId: RunIdSchema,
-  dataset: DatasetSchema,
-  month: MonthSchema,
-  source: SourceObjectSchema,
+  ...SourceFileSchema.shape,
   target: OutputTargetSchema,
   reason: ProcessReasonSchema,
   /** The run's drop limit (from its `pipeline.run`); absent: the transformer's MAX_DROP_FRACTION. */

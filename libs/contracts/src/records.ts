@@ -9,8 +9,8 @@ import {
   ProcessReasonSchema,
   RunIdSchema,
   RunStateSchema,
+  SourceFileSchema,
   SourceListingSummarySchema,
-  SourceObjectSchema,
 } from './messages';
 
 export const FILE_STATUSES = ['queued', 'done', 'failed', 'skipped'] as const;
@@ -18,10 +18,8 @@ export const FileStatusSchema = z.enum(FILE_STATUSES);
 export type FileStatus = z.infer<typeof FileStatusSchema>;
 
 export const RunFileSchema = z.object({
-  dataset: DatasetSchema,
-  month: MonthSchema,
-  /** The source as planned: its ETag pins what the worker reads. */
-  source: SourceObjectSchema,
+  /** The source file as planned: its ETag pins what the worker reads. */
+  ...SourceFileSchema.shape,
   reason: ProcessReasonSchema,
   status: FileStatusSchema,
   rowsIn: z.number().int().optional(),

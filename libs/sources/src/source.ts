@@ -3,8 +3,6 @@
 import type { DatasetName, SourceFile } from '@sluice/contracts';
 import type { DownloadOptions, ObjectInfo, RangeOptions } from '@sluice/storage';
 
-export type SourceObject = ObjectInfo;
-
 export interface ListFilter {
   datasets?: readonly DatasetName[];
   months?: readonly string[];
@@ -36,13 +34,13 @@ export interface Source {
   readonly kind: 'https' | 's3' | 'file';
   list(filter?: ListFilter): Promise<SourceListing>;
   /** The object's current version; undefined when absent (not published). */
-  head(key: string): Promise<SourceObject | undefined>;
+  head(key: string): Promise<ObjectInfo | undefined>;
   /** The object's current version; PermanentError('source_missing') naming why (an HTTP source: the status) when absent. */
-  require(key: string): Promise<SourceObject>;
+  require(key: string): Promise<ObjectInfo>;
   /** Bytes [start, endExclusive); with ifMatch, PermanentError('source_changed') if the object is another version. */
   getRange(key: string, start: number, endExclusive: number, opts?: RangeOptions): Promise<Uint8Array>;
   /** Ranged reads into destPath, pinned to the ETag seen when the download starts; a replacement midway is transient. */
-  download(key: string, destPath: string, opts?: DownloadOptions): Promise<SourceObject>;
+  download(key: string, destPath: string, opts?: DownloadOptions): Promise<ObjectInfo>;
 }
 
 /** Injection token for the service's one Source. */
