@@ -1,5 +1,5 @@
 // A fault-injecting HTTP proxy on loopback in front of the S3-compatible server: chosen requests get a 500, a
-// 503 SlowDown, a 403 AccessDenied, a connection reset or no answer at all; everything else is forwarded. It also
+// 503 SlowDown, a 403 AccessDenied, a connection reset, no answer at all, or a late answer; everything else is forwarded. It also
 // records every request it sees (what a client asked, and what it was answered), so a test can check each call a
 // service made: it forwards any HTTP, so it also stands in front of the fake ECS API and task-protection endpoint.
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -8,7 +8,9 @@ import type { AddressInfo, Socket } from 'node:net';
 export type Fault =
   | { kind: 'status'; status: number; code: string }
   | { kind: 'reset' }
-  | { kind: 'stall' };
+  | { kind: 'stall' }
+  /** Forwarded whole, this long after the request has arrived (a slow write: widens the window after it). */
+  | { kind: 'delay'; ms: number };
 
 export const FAULTS = {
   internalError: { kind: 'status', status: 500, code: 'InternalError' },
@@ -81,11 +83,29 @@ export async function startS3FaultProxy(target: string): Promise<S3FaultProxy> {
       rule.skip -= 1;
       rule = undefined;
     }
+    const forward = (body?: Buffer) => {
+      const upstreamRequest = request(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstreamRequest.on('error', () => res.destroy());
+      if (body) upstreamRequest.end(body);
+      else req.pipe(upstreamRequest);
+    };
     if (rule) {
       rule.left -= 1;
       injected.push({ method: req.method ?? '?', path, fault: rule.fault.kind === 'status' ? rule.fault.code : rule.fault.kind });
-      req.resume();
       const fault = rule.fault;
+      if (fault.kind === 'delay') {
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => setTimeout(() => forward(Buffer.concat(chunks)), fault.ms));
+        return;
+      }
+      req.resume();
       if (fault.kind === 'reset') {
         req.socket.destroy();
         return;
@@ -95,15 +115,7 @@ export async function startS3FaultProxy(target: string): Promise<S3FaultProxy> {
       res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${fault.code}</Code><Message>injected ${fault.code}</Message><Resource>${path}</Resource></Error>`);
       return;
     }
-    const forward = request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
+    forward();
   });
   server.on('connection', (s) => {
     sockets.add(s);
