@@ -1,6 +1,9 @@
 // The capacity manager with the local backend: it reacts to events (not only its poll), replaces a worker that
 // died, and the file that worker held is completed exactly once by another.
 import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startServiceProcess } from '@sluice/embedded';
 import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../support';
@@ -50,5 +53,15 @@ describe('capacity manager (local backend)', () => {
   it('goes back to zero workers after the idle timeout, and no worker process is left', async () => {
     await waitFor(() => h.capacityEvents.at(-1)?.to === 0, { what: 'scale to zero', timeoutMs: 10_000 });
     await waitFor(() => childrenOf(managerPid).length === 0, { what: 'worker processes gone', timeoutMs: 20_000 });
+  });
+
+  it('refuses a blank TRANSFORMER_COMMAND at start-up, with the other bad keys', async () => {
+    const logFile = join(h.logDir, 'bad-capacity-manager.log');
+    const env = { ...h.envFor('capacity-manager'), TRANSFORMER_COMMAND: '  ', WORKERS_MAX: 'many' };
+    const { code } = await startServiceProcess('capacity-manager', { env, logFile }).exited;
+    expect(code).toBe(2);
+    const problems = (await readFile(logFile, 'utf8')).split('\n').filter((l) => l.startsWith('  - '));
+    expect(problems.map((l) => l.slice(4).split(':')[0]).sort()).toEqual(['TRANSFORMER_COMMAND', 'WORKERS_MAX']);
+    expect(problems).toContain('  - TRANSFORMER_COMMAND: must name the command to run (it is only blanks)');
   });
 });

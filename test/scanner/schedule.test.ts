@@ -25,13 +25,19 @@ describe('scanner schedule', () => {
     expect(runs.every((r) => r.intent === 'incremental')).toBe(true);
   });
 
-  it('refuses an invalid cron expression at start-up with one clear line', async () => {
+  it('refuses an invalid cron expression at start-up, in the one config error that lists every bad key', async () => {
     const logFile = join(h.logDir, 'bad-scanner.log');
-    const scanner = startServiceProcess('scanner', { env: { ...h.envFor('scanner'), SCHEDULE_CRON: 'every monday' }, logFile });
+    const base = h.envFor('scanner');
+    const env = { ...base, SCHEDULE_CRON: 'every monday', SCHEDULE_TIMEZONE: 'Mars/Olympus_Mons', TEST_SINK_URL: `${base.SINK_URL}/` };
+    const scanner = startServiceProcess('scanner', { env, logFile });
     const { code } = await scanner.exited;
-    expect(code).toBe(1);
-    const lines = (await readFile(logFile, 'utf8')).split('\n').filter((l) => l.startsWith('sluice scanner:'));
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/SCHEDULE_CRON "every monday" is not a valid cron expression/);
+    expect(code).toBe(2); // a config error: refused before connecting to anything
+    const output = await readFile(logFile, 'utf8');
+    expect(output.split('\n').filter((l) => l.startsWith('sluice scanner:'))).toEqual(['sluice scanner: invalid configuration:']);
+    const problems = output.split('\n').filter((l) => l.startsWith('  - '));
+    expect(problems).toHaveLength(3);
+    expect(problems).toContain('  - TEST_SINK_URL: must not be SINK_URL: test_subset never writes to the production prefix');
+    expect(problems).toContain('  - SCHEDULE_TIMEZONE: must be an IANA time zone, e.g. UTC or America/New_York');
+    expect(problems.find((l) => l.startsWith('  - SCHEDULE_CRON: "every monday" is not a valid cron expression: '))).toBeDefined();
   });
 });

@@ -1,10 +1,20 @@
 // One zod schema per service, built from shared groups. Every key is documented in the README's config table.
+import { Cron } from 'croner';
 import { z } from 'zod';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/**
+ * When a rule across keys runs: whenever those keys parsed, whatever else failed. (zod skips an object's refinement
+ * once any of its keys failed, so a bad key elsewhere would hide this one until the next start.)
+ */
+const whenParsed =
+  (...keys: string[]) =>
+  (payload: { issues: ReadonlyArray<{ path?: PropertyKey[] }> }): boolean =>
+    !payload.issues.some((issue) => keys.includes(String(issue.path?.[0])));
+
 const storeUrl = z
   .string()
   .regex(/^(s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?|file:\/\/\/.*)$/, 'must be s3://bucket[/prefix] or file:///absolute/dir');
@@ -109,6 +119,17 @@ export const pipelineEnv = {
   TEST_SINK_URL: storeUrl.optional(),
 };
 
+const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
+
+/** The scanner's and the transformer's rules across the pipeline keys. */
+function withPipelineRules<S extends z.ZodType<{ SINK_URL: string; TEST_SINK_URL?: string }>>(schema: S): S {
+  return schema.refine((e) => e.TEST_SINK_URL === undefined || withoutTrailingSlash(e.TEST_SINK_URL) !== withoutTrailingSlash(e.SINK_URL), {
+    message: 'must not be SINK_URL: test_subset never writes to the production prefix',
+    path: ['TEST_SINK_URL'],
+    when: whenParsed('SINK_URL', 'TEST_SINK_URL'),
+  });
+}
+
 export const workQueueEnv = {
   /** Redelivery deadline for a work message; transformers send `working()` heartbeats at a third of it. */
   WORK_ACK_WAIT_MS: int(5_000, 3_600_000).default(60_000),
@@ -118,7 +139,30 @@ export const workQueueEnv = {
   CONTROL_ACK_WAIT_MS: int(5_000, 3_600_000).default(60_000),
 };
 
-export const scannerEnvSchema = z.object({
+/** A time zone this Node knows (croner computes run times with Intl, which refuses any other). */
+const timeZone = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone, e.g. UTC or America/New_York');
+
+/** A cron expression as croner (the scanner's scheduler) reads it: 5 fields, or 6 with seconds first. */
+const cronExpression = z
+  .string()
+  .max(100)
+  .superRefine((expression, ctx) => {
+    try {
+      // No callback: croner only parses the expression, nothing is scheduled.
+      new Cron(expression, { timezone: 'UTC' });
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `"${expression}" is not a valid cron expression: ${(error as Error).message}`, input: expression });
+    }
+  });
+
+export const scannerEnvSchema = withPipelineRules(z.object({
   ...natsEnv,
   ...s3Env,
   ...logEnv,
@@ -126,18 +170,18 @@ export const scannerEnvSchema = z.object({
   ...pipelineEnv,
   ...workQueueEnv,
   /** Outside AWS (where EventBridge Scheduler does it): a cron expression on which the scanner requests an incremental run, e.g. `0 6 * * 1`. */
-  SCHEDULE_CRON: z.string().max(100).optional(),
+  SCHEDULE_CRON: cronExpression.optional(),
   /** Time zone of SCHEDULE_CRON. */
-  SCHEDULE_TIMEZONE: z.string().default('UTC'),
+  SCHEDULE_TIMEZONE: timeZone.default('UTC'),
   /**
    * The active-run lock is a lease the scanner renews every third of this; when its scanner is gone, a live scanner
    * takes the run over once the lease has run out.
    */
   RUN_LOCK_TTL_MS: int(1_000, 3_600_000).default(60_000),
-});
+}));
 export type ScannerEnv = z.infer<typeof scannerEnvSchema>;
 
-export const transformerEnvSchema = z.object({
+export const transformerEnvSchema = withPipelineRules(z.object({
   ...natsEnv,
   ...s3Env,
   ...logEnv,
@@ -174,7 +218,7 @@ export const transformerEnvSchema = z.object({
    * as `deadline_exceeded` when it is reached, so a hung file cannot hold its message forever.
    */
   FILE_DEADLINE_MS: int(10_000, 86_400_000).default(3_600_000),
-});
+}));
 export type TransformerEnv = z.infer<typeof transformerEnvSchema>;
 
 export const capacityEnvSchema = z
@@ -201,21 +245,30 @@ export const capacityEnvSchema = z
     /** Consumer-info poll; file and run events also nudge an immediate check. */
     POLL_INTERVAL_MS: int(100, 60_000).default(1_000),
     /** Local backend: the command that starts one transformer (default: this build's transformer). */
-    TRANSFORMER_COMMAND: z.string().optional(),
+    TRANSFORMER_COMMAND: z
+      .string()
+      .refine((command) => command.trim() !== '', 'must name the command to run (it is only blanks)')
+      .optional(),
     /** Local backend: after SIGTERM a worker may drain this long before it is killed (keep > DRAIN_TIMEOUT_MS + 10 s: an aborted file's unwinding). */
     WORKER_KILL_AFTER_MS: int(1_000, 3_600_000).default(120_000),
     /** Local backend: the nkey seed file its workers connect with — the transformer's, not the manager's own. */
     WORKER_NATS_NKEY_SEED_FILE: z.string().optional(),
   })
-  .refine((e) => e.WORKERS_MIN <= e.WORKERS_MAX, { message: 'WORKERS_MIN must be <= WORKERS_MAX', path: ['WORKERS_MIN'] })
+  .refine((e) => e.WORKERS_MIN <= e.WORKERS_MAX, {
+    message: 'WORKERS_MIN must be <= WORKERS_MAX',
+    path: ['WORKERS_MIN'],
+    when: whenParsed('WORKERS_MIN', 'WORKERS_MAX'),
+  })
   .refine((e) => e.CAPACITY_BACKEND !== 'ecs' || (e.ECS_CLUSTER && e.ECS_SERVICE), {
     message: 'CAPACITY_BACKEND=ecs needs ECS_CLUSTER and ECS_SERVICE',
     path: ['CAPACITY_BACKEND'],
+    when: whenParsed('CAPACITY_BACKEND', 'ECS_CLUSTER', 'ECS_SERVICE'),
   })
   // Workers would otherwise inherit the manager's identity, which may not pull work: they would retry forever.
   .refine((e) => e.CAPACITY_BACKEND !== 'local' || (e.NATS_NKEY_SEED_FILE === undefined && e.NATS_NKEY_SEED === undefined) || e.WORKER_NATS_NKEY_SEED_FILE, {
     message: 'the local backend connects as an nkey user: its workers need the transformer seed file in WORKER_NATS_NKEY_SEED_FILE',
     path: ['WORKER_NATS_NKEY_SEED_FILE'],
+    when: whenParsed('CAPACITY_BACKEND', 'NATS_NKEY_SEED_FILE', 'NATS_NKEY_SEED', 'WORKER_NATS_NKEY_SEED_FILE'),
   });
 export type CapacityEnv = z.infer<typeof capacityEnvSchema>;
 

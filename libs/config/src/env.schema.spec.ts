@@ -1,0 +1,129 @@
+// The checks that used to run only once a service was starting (TEST_SINK_URL vs SINK_URL, the schedule, the local
+// worker command) are part of the env schemas: a bad value is listed with every other bad key, before any connection.
+import { describe, expect, it } from 'vitest';
+import { capacityEnvSchema, scannerEnvSchema, transformerEnvSchema } from './env.schema';
+import { ConfigError, loadEnv } from './load-env';
+
+const sink = { SINK_URL: 's3://sink-bucket/out' };
+
+/** The problems of one refused environment, one line each, as `sluice <service>` prints them. */
+function problemsOf(load: () => unknown): string[] {
+  try {
+    load();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('the environment was accepted');
+}
+
+describe('TEST_SINK_URL', () => {
+  for (const [service, schema] of [
+    ['scanner', scannerEnvSchema],
+    ['transformer', transformerEnvSchema],
+  ] as const) {
+    it(`${service}: may not be SINK_URL, with or without a trailing slash`, () => {
+      for (const test of ['s3://sink-bucket/out', 's3://sink-bucket/out/', 's3://sink-bucket/out//']) {
+        expect(problemsOf(() => loadEnv(schema, { ...sink, TEST_SINK_URL: test })), test).toEqual([
+          'TEST_SINK_URL: must not be SINK_URL: test_subset never writes to the production prefix',
+        ]);
+      }
+    });
+
+    it(`${service}: another prefix, even inside the sink, or none at all parses as given`, () => {
+      expect(loadEnv(schema, { ...sink, TEST_SINK_URL: 's3://sink-bucket/out/_test' })).toMatchObject({ ...sink, TEST_SINK_URL: 's3://sink-bucket/out/_test' });
+      expect(loadEnv(schema, { ...sink, TEST_SINK_URL: 'file:///tmp/test-sink' }).TEST_SINK_URL).toBe('file:///tmp/test-sink');
+      expect(loadEnv(schema, sink).TEST_SINK_URL).toBeUndefined();
+    });
+  }
+
+  it('is reported with another bad key of the same environment', () => {
+    const problems = problemsOf(() => loadEnv(transformerEnvSchema, { ...sink, TEST_SINK_URL: `${sink.SINK_URL}/`, ROW_GROUP_ROWS: 'many' }));
+    expect(problems).toHaveLength(2);
+    expect(problems.find((p) => p.startsWith('ROW_GROUP_ROWS: '))).toBeDefined();
+    expect(problems).toContain('TEST_SINK_URL: must not be SINK_URL: test_subset never writes to the production prefix');
+  });
+});
+
+describe('SCHEDULE_CRON and SCHEDULE_TIMEZONE', () => {
+  it('refuses an expression croner cannot read, naming the key, the value and why', () => {
+    for (const bad of ['every monday', '0 6 * *', '61 * * * *', '0 6 * * 1 2026 x']) {
+      const problems = problemsOf(() => loadEnv(scannerEnvSchema, { ...sink, SCHEDULE_CRON: bad }));
+      expect(problems, bad).toHaveLength(1);
+      expect(problems[0], bad).toMatch(new RegExp(`^SCHEDULE_CRON: "${bad.replace(/\*/g, '\\*')}" is not a valid cron expression: .+`));
+    }
+  });
+
+  it('refuses a time zone Intl does not know', () => {
+    expect(problemsOf(() => loadEnv(scannerEnvSchema, { ...sink, SCHEDULE_CRON: '0 6 * * 1', SCHEDULE_TIMEZONE: 'Mars/Olympus_Mons' }))).toEqual([
+      'SCHEDULE_TIMEZONE: must be an IANA time zone, e.g. UTC or America/New_York',
+    ]);
+  });
+
+  it('a bad cron and a bad SINK_URL are both in one error', () => {
+    const problems = problemsOf(() => loadEnv(scannerEnvSchema, { SINK_URL: 'http://not-a-store', SCHEDULE_CRON: 'every monday' }));
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toBe('SINK_URL: must be s3://bucket[/prefix] or file:///absolute/dir');
+    expect(problems[1]).toMatch(/^SCHEDULE_CRON: "every monday" is not a valid cron expression/);
+  });
+
+  it('every bad key of the scanner at once: cron, time zone, TEST_SINK_URL and a number', () => {
+    const problems = problemsOf(() =>
+      loadEnv(scannerEnvSchema, {
+        ...sink,
+        TEST_SINK_URL: sink.SINK_URL,
+        SCHEDULE_CRON: 'sometimes',
+        SCHEDULE_TIMEZONE: 'Nowhere/Else',
+        RUN_LOCK_TTL_MS: 'soon',
+      }),
+    );
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['RUN_LOCK_TTL_MS', 'SCHEDULE_CRON', 'SCHEDULE_TIMEZONE', 'TEST_SINK_URL']);
+  });
+
+  it('good values parse as given: 5 fields, 6 with seconds, any IANA zone; UTC by default, no schedule by default', () => {
+    expect(loadEnv(scannerEnvSchema, { ...sink, SCHEDULE_CRON: '0 6 * * 1', SCHEDULE_TIMEZONE: 'America/New_York' })).toMatchObject({
+      SCHEDULE_CRON: '0 6 * * 1',
+      SCHEDULE_TIMEZONE: 'America/New_York',
+    });
+    expect(loadEnv(scannerEnvSchema, { ...sink, SCHEDULE_CRON: '*/2 * * * * *' })).toMatchObject({ SCHEDULE_CRON: '*/2 * * * * *', SCHEDULE_TIMEZONE: 'UTC' });
+    const unscheduled = loadEnv(scannerEnvSchema, sink);
+    expect(unscheduled.SCHEDULE_CRON).toBeUndefined();
+    expect(unscheduled.SCHEDULE_TIMEZONE).toBe('UTC');
+  });
+});
+
+describe('TRANSFORMER_COMMAND', () => {
+  it('refuses a command of blanks (an empty value is unset: the default command)', () => {
+    expect(problemsOf(() => loadEnv(capacityEnvSchema, { TRANSFORMER_COMMAND: '   ' }))).toEqual([
+      'TRANSFORMER_COMMAND: must name the command to run (it is only blanks)',
+    ]);
+    expect(loadEnv(capacityEnvSchema, { TRANSFORMER_COMMAND: '' }).TRANSFORMER_COMMAND).toBeUndefined();
+  });
+
+  it('is reported with the capacity rules across keys, which no longer wait for every other key to be valid', () => {
+    const problems = problemsOf(() => loadEnv(capacityEnvSchema, { TRANSFORMER_COMMAND: ' \t', WORKERS_MIN: '5', WORKERS_MAX: '2', LOG_LEVEL: 'loud' }));
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['LOG_LEVEL', 'TRANSFORMER_COMMAND', 'WORKERS_MIN']);
+    expect(problems).toContain('WORKERS_MIN: WORKERS_MIN must be <= WORKERS_MAX');
+  });
+
+  it('a command parses as given (the manager splits it into argv)', () => {
+    expect(loadEnv(capacityEnvSchema, { TRANSFORMER_COMMAND: 'node dist/apps/transformer/src/main.js' }).TRANSFORMER_COMMAND).toBe(
+      'node dist/apps/transformer/src/main.js',
+    );
+  });
+});
+
+describe('rules across keys', () => {
+  it('CAPACITY_BACKEND=ecs without its cluster is reported with a bad number', () => {
+    const problems = problemsOf(() => loadEnv(capacityEnvSchema, { CAPACITY_BACKEND: 'ecs', ECS_SERVICE: 'workers', POLL_INTERVAL_MS: 'often' }));
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['CAPACITY_BACKEND', 'POLL_INTERVAL_MS']);
+  });
+
+  it('a rule is not applied to a key that is itself bad (one problem for it, not two)', () => {
+    expect(problemsOf(() => loadEnv(capacityEnvSchema, { WORKERS_MIN: 'lots', WORKERS_MAX: '2' })).map((p) => p.split(':')[0])).toEqual(['WORKERS_MIN']);
+    expect(problemsOf(() => loadEnv(scannerEnvSchema, { SINK_URL: 'nope', TEST_SINK_URL: 'nope' })).map((p) => p.split(':')[0])).toEqual([
+      'SINK_URL',
+      'TEST_SINK_URL',
+    ]);
+  });
+});
