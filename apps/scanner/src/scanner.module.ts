@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { ScannerEnv } from '@sluice/config';
+import { sinkOptionsOf, type ScannerEnv } from '@sluice/config';
 import { JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, Publisher, RunStore, SERVICE_ENV, type ServiceDeps } from '@sluice/messaging';
 import { openSourceFromEnv, SOURCE } from '@sluice/sources';
-import { openPipelineStores, PipelineStores } from '@sluice/storage';
+import { openPipelineStores, PipelineStores, s3OptionsFromEnv } from '@sluice/storage';
 import { PlanResponder } from './plan.responder';
 import { RunCompletion } from './run-completion';
 import { RunLease } from './run-lease';
@@ -26,7 +26,7 @@ export class ScannerModule {
         { provide: Publisher, useValue: new Publisher(nc) },
         { provide: RunStore, useValue: new RunStore(topology.runs) },
         { provide: NATS_CONNECTION, useValue: nc },
-        { provide: PipelineStores, useValue: openPipelineStores(env) },
+        { provide: PipelineStores, useValue: openPipelineStores(sinkOptionsOf(env), s3OptionsFromEnv(env)) },
         { provide: SOURCE, useValue: openSourceFromEnv(env) },
         RunCompletion,
         RunLease,

@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { TransformerEnv } from '@sluice/config';
+import { sinkOptionsOf, type TransformerEnv } from '@sluice/config';
 import { LOGGER, Publisher, RunStore, SERVICE_ENV, type ServiceDeps } from '@sluice/messaging';
 import { openSourceFromEnv, SOURCE } from '@sluice/sources';
-import { openPipelineStores, PipelineStores } from '@sluice/storage';
+import { openPipelineStores, PipelineStores, s3OptionsFromEnv } from '@sluice/storage';
 import { FileWorker } from './file.worker';
 import { TaskProtection } from './task-protection';
 
@@ -17,7 +17,7 @@ export class TransformerModule {
         { provide: LOGGER, useValue: logger },
         { provide: Publisher, useValue: new Publisher(nc) },
         { provide: RunStore, useValue: new RunStore(topology.runs) },
-        { provide: PipelineStores, useValue: openPipelineStores(env) },
+        { provide: PipelineStores, useValue: openPipelineStores(sinkOptionsOf(env), s3OptionsFromEnv(env)) },
         { provide: SOURCE, useValue: openSourceFromEnv(env) },
         TaskProtection,
       ],

@@ -1,3 +1,4 @@
 export * from './load-env';
 export * from './env.schema';
 export * from './runtime';
+export * from './sink-options';

@@ -1,10 +1,26 @@
-import { describe, expect, it } from 'vitest';
-import { testSinkUrl } from './pipeline-stores';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openPipelineStores } from './pipeline-stores';
 
-describe('testSinkUrl', () => {
-  it('is <SINK_URL>/_test unless TEST_SINK_URL is set', () => {
-    expect(testSinkUrl({ SINK_URL: 's3://sink-bucket/out/' })).toBe('s3://sink-bucket/out/_test');
-    expect(testSinkUrl({ SINK_URL: 'file:///tmp/sink' })).toBe('file:///tmp/sink/_test');
-    expect(testSinkUrl({ SINK_URL: 's3://sink-bucket/out', TEST_SINK_URL: 's3://test-bucket/' })).toBe('s3://test-bucket/');
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sluice-pipeline-stores-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('openPipelineStores', () => {
+  it('opens the two given locations, creating missing folders; a test output goes to the test sink only', async () => {
+    const sinkDir = join(dir, 'sink');
+    const testDir = join(dir, 'elsewhere', 'test-sink');
+    const stores = openPipelineStores({ sinkUrl: pathToFileURL(sinkDir).href, testSinkUrl: pathToFileURL(testDir).href }, {});
+    expect([existsSync(sinkDir), existsSync(testDir)]).toEqual([true, true]);
+    await stores.output('test').put('fhvhv/out.txt', 'test rows');
+    await stores.output('production').put('fhvhv/out.txt', 'production rows');
+    expect(await readFile(join(testDir, 'fhvhv/out.txt'), 'utf8')).toBe('test rows');
+    expect(await readFile(join(sinkDir, 'fhvhv/out.txt'), 'utf8')).toBe('production rows');
   });
 });

@@ -1,5 +1,5 @@
-// The two stores a run writes to, opened once from validated config: where production outputs are committed,
-// and where `test_subset` writes (never the production prefix). Sources are libs/sources.
+// The two stores a run writes to, opened once from options the service built from its parsed config: where
+// production outputs are committed, and where `test_subset` writes (never the production prefix). Sources are libs/sources.
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { OutputTarget } from '@sluice/contracts';
@@ -16,9 +16,10 @@ export interface S3Config {
   S3_REQUEST_TIMEOUT_MS?: number;
 }
 
-export interface PipelineStoreConfig extends S3Config {
-  SINK_URL: string;
-  TEST_SINK_URL?: string;
+/** The two locations (libs/config's sinkOptionsOf builds them from SINK_URL and TEST_SINK_URL). */
+export interface SinkLocations {
+  sinkUrl: string;
+  testSinkUrl: string;
 }
 
 export class PipelineStores {
@@ -44,14 +45,8 @@ export function s3OptionsFromEnv(env: S3Config): S3ConnectionOptions {
   };
 }
 
-/** `TEST_SINK_URL` defaults to `<SINK_URL>/_test`. That it is not the sink itself is checked with the env (libs/config). */
-export function testSinkUrl(env: Pick<PipelineStoreConfig, 'SINK_URL' | 'TEST_SINK_URL'>): string {
-  return env.TEST_SINK_URL ?? `${env.SINK_URL.replace(/\/+$/, '')}/_test`;
-}
-
-export function openPipelineStores(env: PipelineStoreConfig): PipelineStores {
-  const s3 = s3OptionsFromEnv(env);
-  return new PipelineStores(openSink(env.SINK_URL, s3), openSink(testSinkUrl(env), s3));
+export function openPipelineStores(locations: SinkLocations, s3: S3ConnectionOptions): PipelineStores {
+  return new PipelineStores(openSink(locations.sinkUrl, s3), openSink(locations.testSinkUrl, s3));
 }
 
 /** A sink folder that does not exist yet is created: an empty sink is the normal first state. */
