@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { CONSUMERS, KV, runReportKey, runRequestMsgId, STREAMS, SUBJECTS, type RunRecord } from '@sluice/contracts';
+import { CONSUMERS, KV, runReportKey, STREAMS, SUBJECTS, type RunRecord } from '@sluice/contracts';
 import { appEntry } from '@sluice/embedded';
 import { lostWorkGraceMs } from '../../apps/scanner/src/lost-work';
 import { Publisher } from '@sluice/messaging';
@@ -41,7 +41,7 @@ const finished = (runId: string, timeoutMs: number) =>
   }, { what: `run ${runId} to finish`, timeoutMs });
 
 it('a work message terminated with no failure event: its file fails as `terminated`, parked whole in the DLQ', async () => {
-  await new Publisher(h.nc).publishJson(SUBJECTS.run, { intent: 'incremental', datasets: ['fhvhv'], months: ['2024-01'], runId: 'term-1' }, runRequestMsgId('term-1'));
+  await h.requestRun({ intent: 'incremental', datasets: ['fhvhv'], months: ['2024-01'], runId: 'term-1' });
   const consumer = await jetstream(h.nc).consumers.get(STREAMS.work, CONSUMERS.transformers);
   const msg = await waitFor(() => consumer.next({ expires: 1_000 }), { what: 'the work message', timeoutMs: 20_000 });
   msg.term(); // as a broken or hostile worker could: no file event, no dead letter
@@ -64,7 +64,7 @@ it('a work message terminated with no failure event: its file fails as `terminat
 });
 
 it('work messages purged from the stream: their files fail as `work_lost` after the grace, the run ends', async () => {
-  await new Publisher(h.nc).publishJson(SUBJECTS.run, { intent: 'incremental', runId: 'lost-1' }, runRequestMsgId('lost-1'));
+  await h.requestRun({ intent: 'incremental', runId: 'lost-1' });
   await waitFor(() => h.runEvents.find((e) => e.runId === 'lost-1' && e.type === 'planned'), { what: 'lost-1 planned' });
   expect((await h.jsm.streams.info(STREAMS.work)).state.messages).toBe(2);
   await h.jsm.streams.purge(STREAMS.work);
@@ -108,7 +108,7 @@ it("a dead scanner's lock is taken over after its TTL, and the run it left settl
   await kv.put(KV.activeRunKey, JSON.stringify({ runId: 'orphan-1', since: at, holder: 'dead-scanner', renewedAt: at, expiresAt }));
 
   // While the dead scanner's lease lasts, the run is active: a new run is rejected.
-  await new Publisher(h.nc).publishJson(SUBJECTS.run, { intent: 'incremental', runId: 'during-lease' }, runRequestMsgId('during-lease'));
+  await h.requestRun({ intent: 'incremental', runId: 'during-lease' });
   const rejected = await waitFor(() => h.runEvents.find((e) => e.runId === 'during-lease' && e.type !== 'accepted'), { what: 'during-lease answered' });
   expect(rejected).toMatchObject({ type: 'rejected', activeRunId: 'orphan-1' });
   // `sluice status` says who holds the lock, for how long, and how long the run has made no progress.
@@ -123,7 +123,7 @@ it("a dead scanner's lock is taken over after its TTL, and the run it left settl
   await waitFor(async () => ((await h.sink.getBytes(runReportKey('orphan-1')))?.length ? true : undefined), { what: 'the run report of orphan-1' });
   await waitFor(async () => (await h.runs.activeLock()) === undefined, { what: 'the lock released' });
   // No worker runs in this file: accepted and planned is what shows the lock is free.
-  await new Publisher(h.nc).publishJson(SUBJECTS.run, { intent: 'incremental', runId: 'after-lease' }, runRequestMsgId('after-lease'));
+  await h.requestRun({ intent: 'incremental', runId: 'after-lease' });
   const answer = await waitFor(() => h.runEvents.find((e) => e.runId === 'after-lease' && (e.type === 'planned' || e.type === 'rejected')), {
     what: 'after-lease answered',
   });
@@ -145,12 +145,12 @@ it('the lock is kept while a run is planned, however long the source listing tak
   await finished('after-lease', 20_000);
   // The source listing stalls for S3_REQUEST_TIMEOUT_MS (3 s) before its retry answers: six lease ticks (every 500 ms).
   proxy.add({ method: 'GET', path: /^\/tlc-source\/?$/, fault: FAULTS.stall, times: 1 });
-  await new Publisher(h.nc).publishJson(SUBJECTS.run, { intent: 'reprocess', runId: 'slow-plan' }, runRequestMsgId('slow-plan'));
+  await h.requestRun({ intent: 'reprocess', runId: 'slow-plan' });
   await waitFor(() => h.runEvents.find((e) => e.runId === 'slow-plan' && e.type === 'planned'), { what: 'slow-plan planned', timeoutMs: 30_000 });
   expect(proxy.injected.filter((i) => i.fault === 'stall')).toHaveLength(1);
   expect((await h.runs.activeLock())?.runId).toBe('slow-plan');
   // Its files are queued (no worker here): it is active, so the next run is rejected.
-  await new Publisher(h.nc).publishJson(SUBJECTS.run, { intent: 'incremental', runId: 'after-slow-plan' }, runRequestMsgId('after-slow-plan'));
+  await h.requestRun({ intent: 'incremental', runId: 'after-slow-plan' });
   const answer = await waitFor(() => h.runEvents.find((e) => e.runId === 'after-slow-plan' && (e.type === 'rejected' || e.type === 'planned')), {
     what: 'after-slow-plan answered',
   });

@@ -6,11 +6,12 @@ import type { INestMicroservice } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { DeadLetterSchema, PermanentError, STREAMS, TransientError } from '@sluice/contracts';
+import { PermanentError, STREAMS, TransientError } from '@sluice/contracts';
 import { JetStreamContext, JetStreamServer, PassErrorsToSettlementFilter, streamConfigs } from '@sluice/messaging';
 import { createLogger } from '@sluice/observability';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { readDeadLetters } from '../../apps/cli/src/dead-letters';
 import { startTestNats, waitFor, type TestNats } from '../support';
 
 const SUBJECT = 'test.jobs';
@@ -56,13 +57,9 @@ describe('JetStream transport', () => {
 
   const publish = (body: unknown) => jetstream(nc).publish(SUBJECT, typeof body === 'string' ? body : JSON.stringify(body));
   const deadLetters = async () => {
-    const info = await jsm.streams.info(STREAMS.dlq);
-    const letters = [];
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq += 1) {
-      const m = await jsm.streams.getMessage(STREAMS.dlq, { seq }).catch(() => undefined);
-      if (m) letters.push(DeadLetterSchema.parse(m.json()));
-    }
-    return letters;
+    const { letters, unreadable } = await readDeadLetters(jsm);
+    if (unreadable.length) throw new Error(`DLQ messages ${unreadable.join(', ')} are not dead letters`);
+    return letters.map((l) => l.letter);
   };
 
   beforeAll(async () => {

@@ -13,7 +13,6 @@ import {
   manifestKey,
   outputKey,
   runReportKey,
-  runRequestMsgId,
   STREAMS,
   SUBJECTS,
   type BusRole,
@@ -94,7 +93,7 @@ it('forged done events change nothing; the run counts only what its workers comm
   for (const [i, key] of FHVHV.entries()) await h.source.put(key, generateFhvhvParquet({ month: `2024-0${i + 1}`, rows: 4_000, seed: i + 5 }));
   // No worker for now, so the forgeries arrive while the files are still queued.
   await h.services.get('capacity-manager')!.stop();
-  await new Publisher(h.nc).publishJson(SUBJECTS.run, { intent: 'incremental', datasets: ['fhvhv'], runId: 'victim' }, runRequestMsgId('victim'));
+  await h.requestRun({ intent: 'incremental', datasets: ['fhvhv'], runId: 'victim' });
   await waitFor(async () => (await h.runs.get('victim'))?.total === 2, { what: 'victim planned' });
   const forged = (key: string, month: string, extra: Partial<Extract<FileEvent, { type: 'done' }>>): FileEvent => ({
     type: 'done', runId: 'victim', dataset: 'fhvhv', month, sourceKey: key, workerId: 'evil', rowsIn: 1_999_999_998, rowsOut: 1_999_999_998,

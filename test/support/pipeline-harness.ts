@@ -14,11 +14,8 @@ import {
   CapacityEventSchema,
   CONSUMERS,
   CONTRACT_VERSION,
-  DeadLetterSchema,
   FileEventSchema,
-  isFinalRunState,
   RunEventSchema,
-  runRequestMsgId,
   KV,
   STREAMS,
   SUBJECTS,
@@ -30,13 +27,14 @@ import {
   type RunEvent,
   type RunRecord,
   type BusRole,
-  type RunRequestInput,
 } from '@sluice/contracts';
 import { loadEnv, workQueueEnv } from '@sluice/config';
 import { startServiceProcess, type ServiceProcess, type SluiceApp } from '@sluice/embedded';
 import { ensureBusCredentials, ensureTopology, Publisher, RunStore, type BusCredentials } from '@sluice/messaging';
 import { openObjectStore, readManifests, type ObjectStore } from '@sluice/storage';
 import { z } from 'zod';
+import { readDeadLetters } from '../../apps/cli/src/dead-letters';
+import { requestRun, runAndFollow, type IdentifiedRunRequest } from '../../apps/cli/src/run-and-follow';
 import { startS3FaultProxy, type S3FaultProxy } from './s3-fault-proxy';
 import { startTestNats, startTestS3, type S3KeyPair, type TestNats, type TestS3 } from './servers';
 import { waitFor } from './wait-for';
@@ -72,8 +70,10 @@ export interface PipelineHarness {
   /** With the s3FaultProxy option: the proxy the services reach S3 through (the test's own stores go direct). */
   proxy?: S3FaultProxy;
   startService(app: SluiceApp, extraEnv?: NodeJS.ProcessEnv): Promise<ServiceProcess>;
-  /** Publishes `pipeline.run` and waits until the run is final; returns its record. */
-  run(request: RunRequestInput & { runId: string }, timeoutMs?: number): Promise<RunRecord>;
+  /** Publishes `pipeline.run` (with its Msg-Id) and returns at once. */
+  requestRun(request: IdentifiedRunRequest): Promise<void>;
+  /** Publishes `pipeline.run` and follows the run as `sluice run --wait` does until it is final; returns its record. */
+  run(request: IdentifiedRunRequest, timeoutMs?: number): Promise<RunRecord>;
   manifests(store?: ObjectStore): Promise<Manifest[]>;
   deadLetters(): Promise<DeadLetter[]>;
   stop(): Promise<void>;
@@ -220,27 +220,24 @@ export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<P
       }
       return service;
     },
+    requestRun: (request) => requestRun({ publisher: new Publisher(nc) }, request),
     async run(request, timeoutMs = 90_000) {
-      await new Publisher(nc).publishJson(SUBJECTS.run, request, runRequestMsgId(request.runId));
       const store = await runStore();
-      return waitFor(
-        async () => {
-          const record = await store.get(request.runId);
-          return record && isFinalRunState(record.state) ? record : undefined;
-        },
-        { what: `run ${request.runId} to finish (logs: ${logDir})`, timeoutMs, intervalMs: 100 },
-      );
+      const outcome = await runAndFollow({ nc, runs: store, publisher: new Publisher(nc) }, request, { timeoutMs }).catch(async (error: Error) => {
+        const last = await store.get(request.runId).catch(() => undefined);
+        const seen = last ? `last seen ${last.state}, ${last.done} done, ${last.failed} failed, ${last.skipped} skipped of ${last.total}` : 'no run record';
+        throw new Error(`${error.message}; ${seen} (logs: ${logDir})`);
+      });
+      if (outcome.state === 'rejected') throw new Error(`run ${request.runId} rejected: ${outcome.reason} (logs: ${logDir})`);
+      return outcome.record;
     },
     manifests: (store = sink) => readManifests(store),
     async deadLetters() {
-      const info = await jsm.streams.info(STREAMS.dlq).catch(() => undefined);
-      const letters: DeadLetter[] = [];
-      if (!info || info.state.messages === 0) return letters;
-      for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq += 1) {
-        const m = await jsm.streams.getMessage(STREAMS.dlq, { seq }).catch(() => undefined);
-        if (m) letters.push(DeadLetterSchema.parse(m.json()));
-      }
-      return letters;
+      if (!(await jsm.streams.info(STREAMS.dlq).catch(() => undefined))) return []; // no topology declared yet
+      const { letters, unreadable } = await readDeadLetters(jsm);
+      // Every test's DLQ holds only what sluice parked: anything else is a finding, never skipped.
+      if (unreadable.length) throw new Error(`DLQ messages ${unreadable.join(', ')} are not dead letters sluice wrote`);
+      return letters.map((l) => l.letter);
     },
     async stop() {
       subs.forEach((s) => s.unsubscribe());

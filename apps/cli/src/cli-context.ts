@@ -21,10 +21,3 @@ export async function openCliContext(env: NodeJS.ProcessEnv = process.env): Prom
   const kv = await new Kvm(nc).open(KV.runsBucket);
   return { nc, jsm, runs: new RunStore(kv), publisher: new Publisher(nc), close: () => nc.drain() };
 }
-
-/** A run id the CLI picks so it can follow its own run from the first event: `cli-20261125-201850-a1b2`. */
-export function newRunId(now = new Date()): string {
-  const iso = now.toISOString();
-  const stamp = `${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}`;
-  return `cli-${stamp}-${Math.random().toString(16).slice(2, 6)}`;
-}

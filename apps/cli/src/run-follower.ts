@@ -29,7 +29,7 @@ export interface RunFollower {
 }
 
 /** Subscribe BEFORE publishing the run so no event is missed; the KV record covers anything that was. */
-export function followRun(ctx: CliContext, runId: string, onEvent: (e: FollowEvent) => void, opts: { timeoutMs?: number } = {}): RunFollower {
+export function followRun(ctx: Pick<CliContext, 'nc' | 'runs'>, runId: string, onEvent: (e: FollowEvent) => void, opts: { timeoutMs?: number } = {}): RunFollower {
   let sub: Subscription | undefined;
   let poll: NodeJS.Timeout | undefined;
   let deadline: NodeJS.Timeout | undefined;

@@ -1,5 +1,6 @@
 // Renders a followed run in a terminal: a progress bar on a TTY, one plain line per event otherwise.
 import { SingleBar, Presets } from 'cli-progress';
+import { describeListing, describePlanned } from './plan-listing';
 import type { FollowEvent } from './run-follower';
 
 export interface RunProgress {
@@ -53,9 +54,8 @@ export function createRunProgress(out: NodeJS.WriteStream = process.stdout): Run
           return;
         case 'run':
           if (e.event.type === 'planned') {
-            const l = e.event.listing;
-            line(`  source ${l.url}: ${l.candidates} candidate(s), ${l.found} found, ${l.absent} absent, ${l.unknown.length} unknown`);
-            line(`  planned: ${e.event.total} file(s) to process of ${e.event.candidates} candidate(s)${e.event.orphans ? `, ${e.event.orphans} orphan output(s) removed` : ''}`);
+            line(`  ${describeListing(e.event.listing)}`);
+            line(`  ${describePlanned(e.event)}`);
             if (bar && e.event.total > 0) {
               bar.start(e.event.total, done + failed, { failed, workers });
               started = true;

@@ -8,3 +8,4 @@ export * from './etag';
 export * from './committed-for';
 export * from './message-ids';
 export * from './tlc-file-name';
+export * from './run-id-stamp';

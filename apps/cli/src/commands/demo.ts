@@ -1,12 +1,13 @@
 // `sluice demo`: the whole pipeline on this machine, no account, no Docker. Four runs, then a summary.
 import { resolve } from 'node:path';
-import { CapacityEventSchema, runRequestMsgId, SUBJECTS, type CapacityEvent, type Intent, type RunRequestInput } from '@sluice/contracts';
+import { CapacityEventSchema, SUBJECTS, type CapacityEvent, type Intent, type RunRequestInput } from '@sluice/contracts';
 import { DEV_DEPENDENCIES_NEEDED, embeddedS3Available } from '@sluice/embedded';
-import { newRunId, openCliContext, type CliContext } from '../cli-context';
+import { openCliContext, type CliContext } from '../cli-context';
 import { cliHint, startDemoEnvironment, withoutNatsCredentials, type DemoEnvironment } from '../demo/demo-environment';
 import { readManifests } from '@sluice/storage';
 import { demoQuery, exportOutputs, formatManifestTable, runWithDuckDb } from '../demo/demo-summary';
-import { followRun, type RunOutcome } from '../run-follower';
+import { runAndFollow, type RunOutcome } from '../run-and-follow';
+import { newRunId } from '../run-id';
 import { createRunProgress } from '../run-progress';
 
 export interface DemoCommandOptions {
@@ -69,12 +70,13 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<number> {
 async function runStep(ctx: CliContext, request: RunRequestInput): Promise<RunOutcome> {
   const runId = newRunId();
   const progress = createRunProgress();
-  const follower = followRun(ctx, runId, (e) => progress.onEvent(e), { timeoutMs: 600_000 });
-  await ctx.publisher.publishJson(SUBJECTS.run, { ...request, runId }, runRequestMsgId(runId));
-  console.log(`  run ${runId} requested`);
   let outcome: RunOutcome;
   try {
-    outcome = await follower.outcome;
+    outcome = await runAndFollow(ctx, { ...request, runId }, {
+      onEvent: (e) => progress.onEvent(e),
+      onRequested: () => console.log(`  run ${runId} requested`),
+      timeoutMs: 600_000,
+    });
   } finally {
     progress.stop();
   }

@@ -1,46 +1,14 @@
 // `sluice dlq list | replay <id…|--all> | purge`: the dead-letter stream, for operators. What replay may publish is
 // decided in dlq-replay-policy.ts.
-import { DeadLetterSchema, STREAMS, type DeadLetter } from '@sluice/contracts';
-import { openCliContext, type CliContext } from '../cli-context';
+import { STREAMS } from '@sluice/contracts';
+import { openCliContext } from '../cli-context';
+import { readDeadLetters } from '../dead-letters';
 import { decideReplay } from '../dlq-replay-policy';
-
-interface Letter {
-  id: number;
-  /** The subject it is stored under in the DLQ stream. */
-  parkedOn: string;
-  letter: DeadLetter;
-}
-
-interface Letters {
-  letters: Letter[];
-  /** Messages in the DLQ that are not dead letters sluice can read (not JSON, wrong shape). */
-  unreadable: number[];
-}
-
-async function readLetters(ctx: CliContext, limit: number): Promise<Letters> {
-  const info = await ctx.jsm.streams.info(STREAMS.dlq);
-  const found: Letters = { letters: [], unreadable: [] };
-  if (info.state.messages === 0) return found;
-  for (let seq = info.state.first_seq; seq <= info.state.last_seq && found.letters.length < limit; seq += 1) {
-    const m = await ctx.jsm.streams.getMessage(STREAMS.dlq, { seq }).catch(() => undefined);
-    if (!m) continue; // deleted (replayed)
-    let body: unknown;
-    try {
-      body = m.json();
-    } catch {
-      body = undefined;
-    }
-    const parsed = DeadLetterSchema.safeParse(body);
-    if (parsed.success) found.letters.push({ id: seq, parkedOn: m.subject, letter: parsed.data });
-    else found.unreadable.push(seq);
-  }
-  return found;
-}
 
 export async function dlqListCommand(opts: { json?: boolean; limit?: number }): Promise<number> {
   const ctx = await openCliContext();
   try {
-    const { letters } = await readLetters(ctx, opts.limit ?? 1_000);
+    const { letters } = await readDeadLetters(ctx.jsm, opts.limit ?? 1_000);
     if (opts.json) {
       console.log(JSON.stringify(letters.map(({ id, letter }) => ({ id, ...letter, payloadBase64: undefined })), null, 2));
       return 0;
@@ -70,7 +38,7 @@ export async function dlqReplayCommand(ids: string[], opts: { all?: boolean }): 
   if (!opts.all && ids.length === 0) throw new Error('give dead-letter ids (see `sluice dlq list`) or --all');
   const ctx = await openCliContext();
   try {
-    const { letters, unreadable } = await readLetters(ctx, Number.MAX_SAFE_INTEGER);
+    const { letters, unreadable } = await readDeadLetters(ctx.jsm);
     const wanted = opts.all ? letters : letters.filter((l) => ids.includes(String(l.id)));
     const missing = opts.all ? [] : ids.filter((id) => !letters.some((l) => String(l.id) === id));
     let failed = missing.length;

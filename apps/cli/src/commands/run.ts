@@ -1,9 +1,11 @@
 // `sluice run`: publish a `pipeline.run`; with --wait, follow it to the end and exit non-zero if any file failed.
-import { RunRequestSchema, runRequestMsgId, SUBJECTS, type RunRecord, type RunRequestInput } from '@sluice/contracts';
-import { newRunId, openCliContext } from '../cli-context';
-import { followRun, type RunOutcome } from '../run-follower';
+import { RunRequestSchema, type RunRequestInput } from '@sluice/contracts';
+import { openCliContext } from '../cli-context';
+import { formatPlanPreview, listingLines } from '../plan-listing';
+import { requestRun, runAndFollow, type RunOutcome } from '../run-and-follow';
+import { newRunId } from '../run-id';
 import { createRunProgress } from '../run-progress';
-import { formatPlanPreview, requestPlan } from './plan-preview';
+import { requestPlan } from './plan-preview';
 
 export interface RunCommandOptions {
   intent: string;
@@ -20,20 +22,20 @@ export interface RunCommandOptions {
 }
 
 export async function runCommand(opts: RunCommandOptions): Promise<number> {
-  const body: RunRequestInput = {
+  const runId = opts.runId ?? newRunId();
+  const body: RunRequestInput & { runId: string } = {
     intent: opts.intent as RunRequestInput['intent'],
     datasets: opts.dataset as RunRequestInput['datasets'],
     months: opts.months,
     limit: opts.limit,
     maxDropFraction: opts.maxDropFraction,
     requestedBy: opts.requestedBy ?? process.env.USER ?? 'cli',
-    runId: opts.runId ?? newRunId(),
+    runId,
   };
   const parsed = RunRequestSchema.safeParse(body);
   if (!parsed.success) {
     throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; '));
   }
-  const runId = body.runId!;
   const ctx = await openCliContext();
   if (opts.dryRun) {
     try {
@@ -48,17 +50,21 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
     }
   }
   try {
-    const progress = opts.wait && !opts.json ? createRunProgress() : undefined;
-    const follower = opts.wait ? followRun(ctx, runId, (e) => progress?.onEvent(e), { timeoutMs: opts.timeout ? opts.timeout * 1000 : undefined }) : undefined;
-    await ctx.publisher.publishJson(SUBJECTS.run, body, runRequestMsgId(runId));
-    if (!follower) {
+    if (!opts.wait) {
+      await requestRun(ctx, body);
       console.log(opts.json ? JSON.stringify({ runId }) : `run ${runId} requested (intent ${parsed.data.intent}); follow it with: sluice status ${runId}`);
       return 0;
     }
-    if (!opts.json) console.log(`run ${runId} (intent ${parsed.data.intent})`);
+    const progress = opts.json ? undefined : createRunProgress();
     let outcome: RunOutcome;
     try {
-      outcome = await follower.outcome;
+      outcome = await runAndFollow(ctx, body, {
+        onEvent: (e) => progress?.onEvent(e),
+        onRequested: () => {
+          if (!opts.json) console.log(`run ${runId} (intent ${parsed.data.intent})`);
+        },
+        timeoutMs: opts.timeout ? opts.timeout * 1000 : undefined,
+      });
     } finally {
       progress?.stop();
     }
@@ -70,10 +76,6 @@ export async function runCommand(opts: RunCommandOptions): Promise<number> {
   }
 }
 
-export function describeListing(l: RunRecord['sourceListing']): string {
-  return `source ${l.url}: ${l.candidates} candidate(s), ${l.found} found, ${l.absent} absent, ${l.unknown.length} unknown`;
-}
-
 function printOutcome(runId: string, outcome: RunOutcome): void {
   if (outcome.state === 'rejected') {
     console.log(`run ${runId} rejected: ${outcome.reason}`);
@@ -82,8 +84,7 @@ function printOutcome(runId: string, outcome: RunOutcome): void {
   const r = outcome.record;
   const seconds = r.finishedAt ? ((Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000).toFixed(1) : '?';
   console.log(`run ${runId} ${r.state}: ${r.done} done, ${r.failed} failed, ${r.skipped} skipped of ${r.total} in ${seconds}s`);
-  console.log(`  ${describeListing(r.sourceListing)}`);
-  for (const u of r.sourceListing.unknown) console.log(`  unknown ${u.key}: ${u.reason}`);
+  for (const line of listingLines(r.sourceListing)) console.log(`  ${line}`);
   for (const [key, f] of Object.entries(r.files)) if (f.status === 'failed') console.log(`  failed ${key}: ${f.error}`);
   if (r.reportKey) console.log(`  report: ${r.sink.replace(/\/?$/, '/')}${r.reportKey}`);
 }

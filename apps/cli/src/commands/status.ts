@@ -1,7 +1,7 @@
 // `sluice status [runId]`: streams, consumers (pending, ack pending, redelivered, waiting pulls), workers, runs.
 import { CapacityEventSchema, CONSUMERS, isFinalRunState, STREAMS, SUBJECTS, type ActiveRunLock, type RunRecord } from '@sluice/contracts';
 import { openCliContext, type CliContext } from '../cli-context';
-import { describeListing } from './run';
+import { listingLines } from '../plan-listing';
 
 const CONSUMERS_BY_STREAM: Array<[string, string]> = [
   [STREAMS.control, CONSUMERS.scanner],
@@ -122,8 +122,7 @@ function printStatus(s: Awaited<ReturnType<typeof collectStatus>>): void {
     const r = s.run;
     console.log(`\nrun ${r.runId} (${r.intent}): ${r.state} — ${r.done} done, ${r.failed} failed, ${r.skipped} skipped of ${r.total}`);
     if (r.noProgressForMs !== null) console.log(`  no progress for ${formatDuration(r.noProgressForMs)} (last file settled or run planned at ${r.lastProgressAt})`);
-    console.log(`  ${describeListing(r.sourceListing)}`);
-    for (const u of r.sourceListing.unknown) console.log(`  unknown ${u.key}: ${u.reason}`);
+    for (const line of listingLines(r.sourceListing)) console.log(`  ${line}`);
     for (const f of r.failures) console.log(`  failed ${f.key}: ${f.error}`);
   }
   if (s.recentRuns.length > 0) {
