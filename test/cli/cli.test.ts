@@ -58,6 +58,10 @@ describe('sluice CLI', () => {
     const json = JSON.parse((await sluice('status', '--json')).stdout);
     expect(json.consumers.map((c: { consumer: string }) => c.consumer)).toEqual(['scanner', 'transformers', 'run-tracker', 'work-advisories']);
     expect(json.recentRuns.map((r: { runId: string }) => r.runId)).toEqual(expect.arrayContaining(['cli-ok', 'cli-bad']));
+    // a failure is its code and reason as fields, as in the run record
+    const bad = JSON.parse((await sluice('status', 'cli-bad', '--json')).stdout);
+    expect(bad.run.failures).toEqual([{ key: 'fhvhv_tripdata_2024-02.parquet', code: 'truncated', reason: expect.any(String), attempt: expect.any(Number) }]);
+    expect(text.stdout).toContain(`failed fhvhv_tripdata_2024-02.parquet: truncated: ${bad.run.failures[0].reason}\n`);
   });
 
   it('rejects bad arguments with a clear message before publishing anything', async () => {

@@ -36,7 +36,8 @@ it('fails each bad file with its precise reason, cleans absurd values, and the r
   const record = await h.run({ intent: 'incremental', runId: 'fault-bad' }, 120_000);
   const row = await auditRun(h, 'bad source files (9 kinds) + zero rows + absurd values + good', record, keys);
   expect(row).toMatchObject({ expected: keys.length, completed: 3, failedWithReason: bad.length, lost: 0, duplicated: 0, partial: 0 });
-  const codeOf = (kind: string) => record.files[name(month(BAD_FILE_KINDS.indexOf(kind as never)))].error?.split(':')[0];
+  const keyOf = (kind: string) => name(month(BAD_FILE_KINDS.indexOf(kind as never)));
+  const codeOf = (kind: string) => record.files[keyOf(kind)].failure?.code;
   expect(Object.fromEntries(bad.map((k) => [k, codeOf(k)]))).toEqual({
     empty: 'empty',
     truncated: 'truncated',
@@ -54,4 +55,6 @@ it('fails each bad file with its precise reason, cleans absurd values, and the r
   expect(absurd.rowsOut).toBe(10_000 - Object.values(absurd.dropped).reduce((a, b) => a + b, 0));
   const report = JSON.parse(Buffer.from((await h.sink.getBytes(runReportKey('fault-bad')))!).toString());
   expect(report.failures).toHaveLength(bad.length);
+  const reported = (report.failures as Array<{ sourceKey: string; code: string }>).map((f) => [f.sourceKey, f.code]);
+  expect(Object.fromEntries(reported)).toEqual(Object.fromEntries(bad.map((k) => [keyOf(k), codeOf(k)])));
 });

@@ -31,7 +31,7 @@ export async function auditRun(h: PipelineHarness, scenario: string, record: Run
     const committedByRun = manifest?.runId === record.runId;
     // A cancelled run stops counting, but the file that was in progress may still commit (cleanly): completed.
     if (committedByRun && (file?.status === 'done' || record.state === 'cancelled')) completed += 1;
-    else if (file?.status === 'failed' && (file.error ?? '').length > 0) failedWithReason += 1;
+    else if (file?.status === 'failed' && (file.failure?.code ?? '').length > 0 && (file.failure?.reason ?? '').length > 0) failedWithReason += 1;
     // Dropped by a cancel: not processed, for a stated reason (the run report says cancelled, and why).
     else if (record.state === 'cancelled' && file && file.status !== 'done' && record.cancelReason) failedWithReason += 1;
   }

@@ -36,8 +36,9 @@ it('a hung file is aborted at FILE_DEADLINE_MS: failed deadline_exceeded, nothin
   const tookMs = Date.now() - started;
   expect(record.state).toBe('completed_with_failures');
   expect(record.files[GOOD].status).toBe('done');
-  expect(record.files[HUNG]).toMatchObject({ status: 'failed', errorCode: 'deadline_exceeded' });
-  expect(record.files[HUNG].error).toMatch(/FILE_DEADLINE_MS/);
+  expect(record.files[HUNG].status).toBe('failed');
+  expect(record.files[HUNG].failure?.code).toBe('deadline_exceeded');
+  expect(record.files[HUNG].failure?.reason).toMatch(/FILE_DEADLINE_MS/);
   expect(tookMs).toBeLessThan(60_000); // the S3 client alone would have waited 600 s
   expect(await h.sink.head('fhvhv/year=2024/month=02/fhvhv_2024-02.parquet')).toBeUndefined();
   const letters = (await h.deadLetters()).filter((d) => d.runId === 'deadline-1');
@@ -48,7 +49,7 @@ it('a hung file is aborted at FILE_DEADLINE_MS: failed deadline_exceeded, nothin
     area: 'liveness',
     scenario: 'a file hangs with heartbeats going (its source read stalls for 10 min)',
     expected: 'aborted at FILE_DEADLINE_MS=10s, failed deadline_exceeded, nothing committed, run ends',
-    happened: `run ${record.state} after ${Math.round(tookMs / 1000)} s; ${HUNG}: ${record.files[HUNG].errorCode}; output present: no`,
+    happened: `run ${record.state} after ${Math.round(tookMs / 1000)} s; ${HUNG}: ${record.files[HUNG].failure?.code}; output present: no`,
     lost: row.lost,
     duplicated: row.duplicated,
     clobbered: row.partial,

@@ -3,11 +3,13 @@
 // - work messages that vanished from the work stream (purged by hand): failed as `work_lost` after a grace period;
 // - a scanner that died after the last file settled but before completing the run: its lock is a lease, a live
 //   scanner takes it over once it expires and completes the run; new runs are rejected until then, accepted after.
+//   The dead scanner is the previous version (an upgrade with a run in flight): its record holds a failure in the
+//   string form (`error: "code: reason"`), which this version reads as its code and reason.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { CONSUMERS, KV, runReportKey, STREAMS, SUBJECTS, type RunRecord } from '@sluice/contracts';
+import { CONSUMERS, KV, runReportKey, STREAMS, SUBJECTS } from '@sluice/contracts';
 import { appEntry } from '@sluice/embedded';
 import { lostWorkGraceMs } from '../../apps/scanner/src/lost-work';
 import { Publisher } from '@sluice/messaging';
@@ -47,7 +49,8 @@ it('a work message terminated with no failure event: its file fails as `terminat
   msg.term(); // as a broken or hostile worker could: no file event, no dead letter
   const record = await finished('term-1', 30_000);
   expect(record.state).toBe('completed_with_failures');
-  expect(record.files[KEYS[0]]).toMatchObject({ status: 'failed', errorCode: 'terminated' });
+  expect(record.files[KEYS[0]].status).toBe('failed');
+  expect(record.files[KEYS[0]].failure).toMatchObject({ code: 'terminated', reason: expect.stringMatching(/^its work message was terminated on delivery \d+ and no failure was reported for it$/) });
   const letters = (await h.deadLetters()).filter((d) => d.runId === 'term-1');
   expect(letters.map((d) => [d.key, d.code])).toEqual([[KEYS[0], 'terminated']]);
   // The payload was gone from the work-queue stream; the letter carries it rebuilt from the plan, replayable.
@@ -56,7 +59,7 @@ it('a work message terminated with no failure event: its file fails as `terminat
     area: 'liveness',
     scenario: 'a work message is terminated (+TERM) with no failure event',
     expected: 'file failed `terminated` from the MSG_TERMINATED advisory, dead letter with the work rebuilt; run ends',
-    happened: `run ${record.state}; ${record.files[KEYS[0]].errorCode}; dead letters ${letters.length}`,
+    happened: `run ${record.state}; ${record.files[KEYS[0]].failure?.code}; dead letters ${letters.length}`,
     lost: 0,
     duplicated: 0,
     clobbered: 0,
@@ -71,14 +74,17 @@ it('work messages purged from the stream: their files fail as `work_lost` after 
   const started = Date.now();
   const record = await finished('lost-1', 60_000);
   expect(record.state).toBe('completed_with_failures');
-  for (const key of KEYS) expect(record.files[key]).toMatchObject({ status: 'failed', errorCode: 'work_lost' });
+  for (const key of KEYS) {
+    expect(record.files[key].status).toBe('failed');
+    expect(record.files[key].failure).toEqual({ code: 'work_lost', reason: expect.stringMatching(/^its work message is no longer in PIPELINE_WORK/), attempt: 0 });
+  }
   // grace = 2 × CONTROL_ACK_WAIT_MS + 2 × WORK_ACK_WAIT_MS = 20 s after the last progress (the planning, just before the purge)
   expect(Date.now() - started).toBeGreaterThanOrEqual(lostWorkGraceMs(5_000, 5_000) - 2_000);
   recordSecurityRow({
     area: 'liveness',
     scenario: 'the work stream is purged mid-run (messages gone, no events)',
     expected: 'queued files failed work_lost after the grace; run ends',
-    happened: `run ${record.state}; ${KEYS.map((k) => record.files[k].errorCode).join(', ')}`,
+    happened: `run ${record.state}; ${KEYS.map((k) => record.files[k].failure?.code).join(', ')}`,
     lost: 0,
     duplicated: 0,
     clobbered: 0,
@@ -86,17 +92,22 @@ it('work messages purged from the stream: their files fail as `work_lost` after 
 });
 
 it("a dead scanner's lock is taken over after its TTL, and the run it left settled is completed", async () => {
-  // What a scanner killed between counting the last file and completing the run leaves behind.
+  // What a scanner of the previous version killed between counting the last file and completing the run leaves
+  // behind: one file done, one failed in the string form that version wrote.
   const kv = await new Kvm(h.nc).open(KV.runsBucket);
   const at = new Date().toISOString();
   const template = (await h.runs.get('lost-1'))!;
-  const left: RunRecord = {
+  const crashed = 'no worker settled this file in 3 deliveries: each worker that held it crashed';
+  const left = {
     ...template,
     runId: 'orphan-1',
     state: 'running',
-    failed: 0,
-    done: 2,
-    files: Object.fromEntries(KEYS.map((k) => [k, { ...template.files[k], status: 'done' as const, error: undefined, errorCode: undefined }])),
+    failed: 1,
+    done: 1,
+    files: {
+      [KEYS[0]]: { ...template.files[KEYS[0]], failure: undefined, status: 'done' },
+      [KEYS[1]]: { ...template.files[KEYS[1]], failure: undefined, status: 'failed', error: `worker_crashed: ${crashed}`, errorCode: 'worker_crashed' },
+    },
     startedAt: at,
     requestedAt: at,
     lastProgressAt: at,
@@ -114,13 +125,28 @@ it("a dead scanner's lock is taken over after its TTL, and the run it left settl
   // `sluice status` says who holds the lock, for how long, and how long the run has made no progress.
   const status = (await promisify(execFile)(process.execPath, [appEntry('cli'), 'status'], { env: h.cliEnv() })).stdout;
   expect(status).toMatch(/active run: orphan-1\n  lock held by dead-scanner; lease renewed, \ds left/);
-  expect(status).toMatch(/run orphan-1 \(incremental\): running — 2 done, 0 failed, 0 skipped of 2\n  no progress for \d+s/);
+  expect(status).toMatch(/run orphan-1 \(incremental\): running — 1 done, 1 failed, 0 skipped of 2\n  no progress for \d+s/);
+  // the CLI prints the old record's failure as it always did
+  expect(status).toContain(`  failed ${KEYS[1]}: worker_crashed: ${crashed}\n`);
 
   const record = await finished('orphan-1', 30_000);
-  expect(record.state).toBe('succeeded');
+  expect(record.state).toBe('completed_with_failures');
   expect(Date.parse(record.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(expiresAt));
+  expect(record.files[KEYS[1]].failure).toEqual({ code: 'worker_crashed', reason: crashed });
+  // the completing scanner wrote the record back in the structured form
+  const stored = (await kv.get(KV.runKey('orphan-1')))!.json<{ files: Record<string, Record<string, unknown>> }>().files[KEYS[1]];
+  expect(stored).toMatchObject({ status: 'failed', failure: { code: 'worker_crashed', reason: crashed } });
+  expect(stored).not.toHaveProperty('error');
+  expect(stored).not.toHaveProperty('errorCode');
   // the report is written right after the final state (seen missing once when read at once)
-  await waitFor(async () => ((await h.sink.getBytes(runReportKey('orphan-1')))?.length ? true : undefined), { what: 'the run report of orphan-1' });
+  const reportBytes = await waitFor(
+    async () => {
+      const bytes = await h.sink.getBytes(runReportKey('orphan-1'));
+      return bytes?.length ? bytes : undefined;
+    },
+    { what: 'the run report of orphan-1' },
+  );
+  expect(JSON.parse(Buffer.from(reportBytes).toString()).failures).toEqual([{ sourceKey: KEYS[1], code: 'worker_crashed', reason: crashed }]);
   await waitFor(async () => (await h.runs.activeLock()) === undefined, { what: 'the lock released' });
   // No worker runs in this file: accepted and planned is what shows the lock is free.
   await h.requestRun({ intent: 'incremental', runId: 'after-lease' });
@@ -131,7 +157,7 @@ it("a dead scanner's lock is taken over after its TTL, and the run it left settl
   const next = (await h.runs.get('after-lease'))!;
   recordSecurityRow({
     area: 'liveness',
-    scenario: 'a scanner dies after the last file settled, before completing the run (lock held, run `running`)',
+    scenario: 'a scanner (the previous version, failures as `code: reason` strings) dies after the last file settled, before completing the run (lock held, run `running`)',
     expected: 'rejected while the lease lasts; a live scanner takes the lease over after its TTL and completes the run',
     happened: `during the lease: ${rejected.type}; after: run ${record.state}, lock released, next run ${next.state}`,
     lost: 0,

@@ -47,8 +47,9 @@ it('a file whose every delivery kills its worker: failed as worker_crashed from 
   expect(kills.length).toBe(3); // one per delivery: WORK_MAX_DELIVER=3
   expect(record.state).toBe('completed_with_failures');
   expect(record.files[GOOD].status).toBe('done');
-  expect(record.files[KILLER]).toMatchObject({ status: 'failed', errorCode: 'worker_crashed' });
-  expect(record.files[KILLER].error).toMatch(/^worker_crashed: no worker settled this file in 3 deliveries/);
+  expect(record.files[KILLER].status).toBe('failed');
+  expect(record.files[KILLER].failure).toMatchObject({ code: 'worker_crashed', attempt: 3 });
+  expect(record.files[KILLER].failure?.reason).toMatch(/^no worker settled this file in 3 deliveries/);
   const letters = (await h.deadLetters()).filter((d) => d.runId === 'crash-1');
   expect(letters.map((d) => [d.key, d.code, d.deliveryCount])).toEqual([[KILLER, 'worker_crashed', 3]]);
   expect(letters[0].payloadTruncated).toBe(false); // the work message itself is parked: nothing lost
@@ -71,7 +72,7 @@ it('a file whose every delivery kills its worker: failed as worker_crashed from 
     area: 'liveness',
     scenario: 'a file kills every worker that takes it (SIGKILL on each of WORK_MAX_DELIVER=3 deliveries)',
     expected: 'file failed worker_crashed + dead letter from the max-deliveries advisory; run ends; next run accepted',
-    happened: `run ${record.state}; ${KILLER}: ${record.files[KILLER].errorCode}; dead letters ${letters.length}; next run ${next.state}`,
+    happened: `run ${record.state}; ${KILLER}: ${record.files[KILLER].failure?.code}; dead letters ${letters.length}; next run ${next.state}`,
     lost: row.lost,
     duplicated: row.duplicated,
     clobbered: row.partial,

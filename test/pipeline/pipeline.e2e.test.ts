@@ -44,7 +44,7 @@ describe('pipeline end to end (demo path)', () => {
   it('processes every good file once; a corrupt source fails with its reason and the others succeed', async () => {
     expect(first.state).toBe('completed_with_failures');
     expect({ total: first.total, done: first.done, failed: first.failed }).toEqual({ total: 4, done: 3, failed: 1 });
-    expect(first.files[key('2024-04')].error).toMatch(/^not_parquet: .*HTML/i);
+    expect(first.files[key('2024-04')].failure).toMatchObject({ code: 'not_parquet', reason: expect.stringMatching(/HTML/i) });
     const letters = await h.deadLetters();
     expect(letters.filter((d) => d.key === key('2024-04')).map((d) => d.code)).toEqual(['not_parquet']);
     expect(await h.sink.head(outputKey('fhvhv', '2024-04'))).toBeUndefined();
@@ -74,7 +74,9 @@ describe('pipeline end to end (demo path)', () => {
     }
     const report = JSON.parse(Buffer.from((await h.sink.getBytes(runReportKey('e2e-first')))!).toString());
     expect(report.counts).toMatchObject({ total: 4, done: 3, failed: 1 });
-    expect(report.failures).toEqual([{ sourceKey: key('2024-04'), error: expect.stringMatching(/^not_parquet/) }]);
+    expect(report.reportVersion).toBe(2);
+    const failure = first.files[key('2024-04')].failure!;
+    expect(report.failures).toEqual([{ sourceKey: key('2024-04'), code: 'not_parquet', reason: failure.reason, attempt: failure.attempt }]);
   });
 
   it('scales workers from 0 up while there is work and back to 0 when idle', async () => {

@@ -282,7 +282,7 @@ export function describeNoSecrets(kindName: CredentialKindName): void {
         },
         { what: 'both files of secrets-denied dead-lettered', timeoutMs: 60_000 },
       );
-      for (const letter of letters) expect(`${letter.code}: ${letter.reason}`).toMatch(/^invalid_credentials: .*InvalidAccessKeyId \(HTTP 403\)/);
+      for (const letter of letters) expect(letter).toMatchObject({ code: 'invalid_credentials', reason: expect.stringMatching(/InvalidAccessKeyId \(HTTP 403\)/) });
       // The transformer reads the previous manifest before its file worker reports failures (file.worker.ts), so these
       // reach the DLQ but send no file event, and nats-server < 2.10 sends no MSG_TERMINATED advisory: the run would wait
       // for FILE_DEADLINE_MS. End it with a cancel (a run that ends by itself first is fine too).
@@ -376,7 +376,7 @@ export function describeNoSecrets(kindName: CredentialKindName): void {
       // What a run was expected to do, from its record and its events: nothing lost, nothing committed twice.
       const records = await Promise.all(runIds.map((id) => h.runs.get(id)));
       const files = records.flatMap((r) => Object.entries(r!.files).map(([key, f]) => ({ run: r!, key, ...f })));
-      const lost = files.filter((f) => f.status !== 'done' && !f.error && f.run.state !== 'cancelled').length;
+      const lost = files.filter((f) => f.status !== 'done' && !f.failure?.reason && f.run.state !== 'cancelled').length;
       const commits = h.fileEvents.filter((e) => e.type === 'done' && !e.alreadyCommitted).map((e) => `${e.runId}/${e.sourceKey}`);
       const duplicated = commits.length - new Set(commits).size;
       const manifests = await h.manifests();

@@ -55,7 +55,7 @@ const manifestOf = async (month: string): Promise<Manifest | undefined> => (awai
 const doneCommits = (runId: string, sourceKey: string) =>
   h.fileEvents.filter((e) => e.runId === runId && e.sourceKey === sourceKey && e.type === 'done' && !e.alreadyCommitted).length;
 /** Files of the run that neither committed nor failed with a reason. */
-const lostIn = (record: RunRecord) => Object.values(record.files).filter((f) => f.status !== 'done' && !(f.status === 'failed' && f.error)).length;
+const lostIn = (record: RunRecord) => Object.values(record.files).filter((f) => f.status !== 'done' && !(f.status === 'failed' && f.failure?.reason)).length;
 
 describe('the drop-fraction guard in the pipeline', () => {
   let wrong: RunRecord;
@@ -87,17 +87,18 @@ describe('the drop-fraction guard in the pipeline', () => {
       area: 'quality',
       scenario: 'a file named for the wrong month (100 % pickup_outside_month), once replacing a good month, once new',
       expected: 'quality_threshold with rows in / dropped / fraction / top rules; nothing committed; earlier output kept; run goes on',
-      happened: `${replaced.status} (${replaced.error?.slice(0, 90)}…), new one ${fresh.status}; run ${wrong.state}, ${wrong.done} done`,
+      happened: `${replaced.status} (${replaced.failure?.code}: ${replaced.failure?.reason.slice(0, 70)}…), new one ${fresh.status}; run ${wrong.state}, ${wrong.done} done`,
       lost: lostIn(wrong),
       duplicated: Object.keys(wrong.files).reduce((n, k) => n + Math.max(0, doneCommits('q-wrong', k) - 1), 0),
       clobbered: clobbered + committedWrong,
     });
     expect(replaced.status).toBe('failed');
-    expect(replaced.error).toMatch(
-      /^quality_threshold: the quality rules dropped 3,000 of 3,000 rows \(100 %\), more than the 10 % allowed \(max drop fraction 0\.1\): pickup_outside_month 2,9\d\d, .*Nothing was written for fhvhv 2024-02\. .*wrong month/,
+    expect(replaced.failure?.code).toBe('quality_threshold');
+    expect(replaced.failure?.reason).toMatch(
+      /^the quality rules dropped 3,000 of 3,000 rows \(100 %\), more than the 10 % allowed \(max drop fraction 0\.1\): pickup_outside_month 2,9\d\d, .*Nothing was written for fhvhv 2024-02\. .*wrong month/,
     );
     expect(fresh.status).toBe('failed');
-    expect(fresh.error).toMatch(/^quality_threshold: /);
+    expect(fresh.failure?.code).toBe('quality_threshold');
     expect(row).toMatchObject({ lost: 0, duplicated: 0, clobbered: 0 });
     expect((await manifestOf('2024-02'))?.runId).toBe('q-good');
     expect(await h.sink.head(`_quarantine/fhvhv/year=2024/month=04/fhvhv_2024-04.parquet`)).toBeUndefined();
@@ -107,8 +108,8 @@ describe('the drop-fraction guard in the pipeline', () => {
     const report = JSON.parse((await bytesOf(runReportKey('q-wrong')))!.toString());
     expect(report.failures).toEqual(
       expect.arrayContaining([
-        { sourceKey: key('2024-02'), error: expect.stringMatching(/^quality_threshold: .*3,000 of 3,000 rows/) },
-        { sourceKey: key('2024-04'), error: expect.stringMatching(/^quality_threshold: .*3,000 of 3,000 rows/) },
+        { sourceKey: key('2024-02'), code: 'quality_threshold', reason: expect.stringMatching(/3,000 of 3,000 rows/), attempt: expect.any(Number) },
+        { sourceKey: key('2024-04'), code: 'quality_threshold', reason: expect.stringMatching(/3,000 of 3,000 rows/), attempt: expect.any(Number) },
       ]),
     );
     const letters = (await h.deadLetters()).filter((d) => d.runId === 'q-wrong' && d.code === 'quality_threshold');
@@ -122,13 +123,15 @@ describe('the drop-fraction guard in the pipeline', () => {
       area: 'quality',
       scenario: 'a Git LFS pointer and `curl -i` output saved as .parquet (pipeline)',
       expected: 'not_parquet, each with its own hint (git lfs pull / download again without -i), nothing committed',
-      happened: `${lfs.error?.slice(0, 80)}… / ${curl.error?.slice(0, 80)}…`,
+      happened: `${lfs.failure?.code}: ${lfs.failure?.reason.slice(0, 65)}… / ${curl.failure?.code}: ${curl.failure?.reason.slice(0, 65)}…`,
       lost: lostIn(wrong),
       duplicated: 0,
       clobbered: Number((await manifestOf('2024-05')) !== undefined) + Number((await manifestOf('2024-06')) !== undefined),
     });
-    expect(lfs.error).toMatch(/^not_parquet: not a Parquet file: starts with 'version https:\/\/git-lfs\.' \(a Git LFS pointer file, not the data \(the real file is [\d,]+ bytes\): fetch it with 'git lfs pull'/);
-    expect(curl.error).toMatch(/^not_parquet: .*\(HTTP status line and headers saved in front of the file \(curl -i \/ --include output\?\); the Parquet data starts after them, at byte \d+: download it again without -i\)/);
+    expect(lfs.failure?.code).toBe('not_parquet');
+    expect(lfs.failure?.reason).toMatch(/^not a Parquet file: starts with 'version https:\/\/git-lfs\.' \(a Git LFS pointer file, not the data \(the real file is [\d,]+ bytes\): fetch it with 'git lfs pull'/);
+    expect(curl.failure?.code).toBe('not_parquet');
+    expect(curl.failure?.reason).toMatch(/\(HTTP status line and headers saved in front of the file \(curl -i \/ --include output\?\); the Parquet data starts after them, at byte \d+: download it again without -i\)/);
     expect(row).toMatchObject({ lost: 0, clobbered: 0 });
   });
 

@@ -1,5 +1,6 @@
 // Renders a followed run in a terminal: a progress bar on a TTY, one plain line per event otherwise.
 import { SingleBar, Presets } from 'cli-progress';
+import { describeFailure } from './failure-text';
 import { describeListing, describePlanned } from './plan-listing';
 import type { FollowEvent } from './run-follower';
 
@@ -69,7 +70,7 @@ export function createRunProgress(out: NodeJS.WriteStream = process.stdout): Run
             line(`  ✓ ${e.event.sourceKey}: ${e.event.rowsOut.toLocaleString('en-US')} rows out, ${drops.toLocaleString('en-US')} dropped (${(e.event.durationMs / 1000).toFixed(1)}s)`);
           } else if (e.event.type === 'failed') {
             failed += 1;
-            line(`  ✗ ${e.event.sourceKey}: ${e.event.code}: ${e.event.reason}`);
+            line(`  ✗ ${e.event.sourceKey}: ${describeFailure(e.event)}`);
           } else if (e.event.type === 'skipped') line(`  - ${e.event.sourceKey}: skipped (${e.event.reason})`);
           update();
           return;

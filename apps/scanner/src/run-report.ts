@@ -1,8 +1,9 @@
 // The run report written to the sink: the whole story of a run, readable without NATS.
-import { runReportKey, type RunRecord } from '@sluice/contracts';
+import { failureOf, runReportKey, type FileFailure, type RunRecord } from '@sluice/contracts';
 
+/** 2: a failure carries its code and reason as fields (1 had `error: "code: reason"`). */
 export interface RunReport {
-  reportVersion: 1;
+  reportVersion: 2;
   runId: string;
   intent: RunRecord['intent'];
   state: RunRecord['state'];
@@ -20,7 +21,7 @@ export interface RunReport {
   counts: { candidates: number; total: number; done: number; failed: number; skipped: number; rowsIn: number; rowsOut: number };
   droppedByRule: Record<string, number>;
   orphansRemoved: string[];
-  failures: Array<{ sourceKey: string; error: string }>;
+  failures: Array<{ sourceKey: string } & FileFailure>;
   files: RunRecord['files'];
   cancelReason?: string;
 }
@@ -36,7 +37,7 @@ export function buildRunReport(record: RunRecord): RunReport {
     for (const [rule, n] of Object.entries(f.dropped ?? {})) droppedByRule[rule] = (droppedByRule[rule] ?? 0) + n;
   }
   return {
-    reportVersion: 1,
+    reportVersion: 2,
     runId: record.runId,
     intent: record.intent,
     state: record.state,
@@ -61,7 +62,7 @@ export function buildRunReport(record: RunRecord): RunReport {
     },
     droppedByRule,
     orphansRemoved: record.orphansRemoved,
-    failures: files.filter(([, f]) => f.status === 'failed').map(([sourceKey, f]) => ({ sourceKey, error: f.error ?? 'unknown' })),
+    failures: files.filter(([, f]) => f.status === 'failed').map(([sourceKey, f]) => ({ sourceKey, ...failureOf(f) })),
     files: record.files,
     cancelReason: record.cancelReason,
   };

@@ -14,7 +14,8 @@ describe('applyFileEvent', () => {
   it('records failures with their code and reason', () => {
     const r = applyFileEvent(runRecord(), failedEvent('b', '2024-02'))!;
     expect(r.failed).toBe(1);
-    expect(r.files.b).toMatchObject({ error: 'not_parquet: HTML page', errorCode: 'not_parquet' });
+    expect(r.files.b.status).toBe('failed');
+    expect(r.files.b.failure).toEqual({ code: 'not_parquet', reason: 'HTML page', attempt: 1 });
   });
 
   it("counts a failure of a file this run committed as done, with its manifest's figures, and then ignores the real done", () => {

@@ -30,11 +30,11 @@ export function applyFileEvent(record: RunRecord, event: SettledEvent, evidence:
       next.done += 1;
       break;
     case 'failed':
-      Object.assign(target, { status: 'failed', error: `${event.code}: ${event.reason}`, errorCode: event.code });
+      Object.assign(target, { status: 'failed', failure: { code: event.code, reason: event.reason, attempt: event.attempt } });
       next.failed += 1;
       break;
     case 'skipped':
-      Object.assign(target, { status: 'skipped', error: event.reason });
+      Object.assign(target, { status: 'skipped', skipReason: event.reason });
       next.skipped += 1;
       break;
   }

@@ -12,12 +12,22 @@ import {
   SourceFileSchema,
   SourceListingSummarySchema,
 } from './messages';
+import { upgradeLegacyRunFile } from './legacy-run-file';
 
 export const FILE_STATUSES = ['queued', 'done', 'failed', 'skipped'] as const;
 export const FileStatusSchema = z.enum(FILE_STATUSES);
 export type FileStatus = z.infer<typeof FileStatusSchema>;
 
-export const RunFileSchema = z.object({
+/** Why a file failed: its `failed` event's code (`corrupt`, `worker_crashed`, …) and reason, kept apart. */
+export const FileFailureSchema = z.object({
+  code: z.string(),
+  reason: z.string(),
+  /** The delivery it failed on (0: failed by the scanner, its work lost); absent when read from a record of the string form. */
+  attempt: z.number().int().optional(),
+});
+export type FileFailure = z.infer<typeof FileFailureSchema>;
+
+const RunFileFields = z.object({
   /** The source file as planned: its ETag pins what the worker reads. */
   ...SourceFileSchema.shape,
   reason: ProcessReasonSchema,
@@ -26,13 +36,21 @@ export const RunFileSchema = z.object({
   rowsOut: z.number().int().optional(),
   dropped: z.record(z.string(), z.number().int()).optional(),
   outputKey: z.string().optional(),
-  error: z.string().optional(),
-  /** The failure's code (`corrupt`, `worker_crashed`, …), kept apart from its reason. */
-  errorCode: z.string().optional(),
+  /** Present when the file failed. */
+  failure: FileFailureSchema.optional(),
+  /** Why a worker skipped the file (the run was cancelled). */
+  skipReason: z.string().optional(),
   /** Sequence of its work message in PIPELINE_WORK: how an advisory (which names only the sequence) finds the file. */
   workSeq: z.number().int().positive().optional(),
 });
+/** A file of a run. A record written before failures kept their structure (`error: "code: reason"`) reads as this shape too. */
+export const RunFileSchema = z.preprocess(upgradeLegacyRunFile, RunFileFields);
 export type RunFile = z.infer<typeof RunFileSchema>;
+
+/** A failed file's failure. The tracker always records one; a reader of a damaged record still gets a code to show. */
+export function failureOf(file: RunFile): FileFailure {
+  return file.failure ?? { code: 'unknown', reason: 'no reason was recorded' };
+}
 
 /** KV `sluice_runs` / `run.<runId>`: the run's state, owned by the scanner. */
 export const RunRecordSchema = z.object({

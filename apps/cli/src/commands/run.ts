@@ -1,6 +1,7 @@
 // `sluice run`: publish a `pipeline.run`; with --wait, follow it to the end and exit non-zero if any file failed.
-import { RunRequestSchema, type RunRequestInput } from '@sluice/contracts';
+import { failureOf, RunRequestSchema, type RunRequestInput } from '@sluice/contracts';
 import { openCliContext } from '../cli-context';
+import { describeFailure } from '../failure-text';
 import { formatPlanPreview, listingLines } from '../plan-listing';
 import { requestRun, runAndFollow, type RunOutcome } from '../run-and-follow';
 import { newRunId } from '../run-id';
@@ -85,6 +86,6 @@ function printOutcome(runId: string, outcome: RunOutcome): void {
   const seconds = r.finishedAt ? ((Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000).toFixed(1) : '?';
   console.log(`run ${runId} ${r.state}: ${r.done} done, ${r.failed} failed, ${r.skipped} skipped of ${r.total} in ${seconds}s`);
   for (const line of listingLines(r.sourceListing)) console.log(`  ${line}`);
-  for (const [key, f] of Object.entries(r.files)) if (f.status === 'failed') console.log(`  failed ${key}: ${f.error}`);
+  for (const [key, f] of Object.entries(r.files)) if (f.status === 'failed') console.log(`  failed ${key}: ${describeFailure(failureOf(f))}`);
   if (r.reportKey) console.log(`  report: ${r.sink.replace(/\/?$/, '/')}${r.reportKey}`);
 }

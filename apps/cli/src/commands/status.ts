@@ -1,6 +1,7 @@
 // `sluice status [runId]`: streams, consumers (pending, ack pending, redelivered, waiting pulls), workers, runs.
-import { CapacityEventSchema, CONSUMERS, isFinalRunState, STREAMS, SUBJECTS, type ActiveRunLock, type RunRecord } from '@sluice/contracts';
+import { CapacityEventSchema, CONSUMERS, failureOf, isFinalRunState, STREAMS, SUBJECTS, type ActiveRunLock, type RunRecord } from '@sluice/contracts';
 import { openCliContext, type CliContext } from '../cli-context';
+import { describeFailure } from '../failure-text';
 import { listingLines } from '../plan-listing';
 
 const CONSUMERS_BY_STREAM: Array<[string, string]> = [
@@ -89,7 +90,7 @@ function summary(r: RunRecord, now = Date.now()) {
     noProgressForMs: isFinalRunState(r.state) ? null : Math.max(0, now - Date.parse(lastProgressAt)),
     failures: Object.entries(r.files)
       .filter(([, f]) => f.status === 'failed')
-      .map(([key, f]) => ({ key, code: f.errorCode ?? null, error: f.error })),
+      .map(([key, f]) => ({ key, ...failureOf(f) })),
   };
 }
 
@@ -123,7 +124,7 @@ function printStatus(s: Awaited<ReturnType<typeof collectStatus>>): void {
     console.log(`\nrun ${r.runId} (${r.intent}): ${r.state} — ${r.done} done, ${r.failed} failed, ${r.skipped} skipped of ${r.total}`);
     if (r.noProgressForMs !== null) console.log(`  no progress for ${formatDuration(r.noProgressForMs)} (last file settled or run planned at ${r.lastProgressAt})`);
     for (const line of listingLines(r.sourceListing)) console.log(`  ${line}`);
-    for (const f of r.failures) console.log(`  failed ${f.key}: ${f.error}`);
+    for (const f of r.failures) console.log(`  failed ${f.key}: ${describeFailure(f)}`);
   }
   if (s.recentRuns.length > 0) {
     console.log('\nRECENT RUNS');
