@@ -24,7 +24,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          // test/architecture: static checks of the whole tree (imports, the README's diagram); they start nothing
+          // test/architecture: static checks of the whole tree (imports, the README's diagram, the services' consumer
+          // bindings against the topology); they start nothing
           include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'test/architecture/**/*.spec.ts'],
           environment: 'node',
         },

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { CONSUMERS, KV, runReportKey, STREAMS, SUBJECTS } from '@sluice/contracts';
+import { DURABLES, KV, runReportKey, STREAMS, SUBJECTS } from '@sluice/contracts';
 import { appEntry } from '@sluice/embedded';
 import { lostWorkGraceMs } from '../../apps/scanner/src/lost-work';
 import { Publisher } from '@sluice/messaging';
@@ -44,7 +44,7 @@ const finished = (runId: string, timeoutMs: number) =>
 
 it('a work message terminated with no failure event: its file fails as `terminated`, parked whole in the DLQ', async () => {
   await h.requestRun({ intent: 'incremental', datasets: ['fhvhv'], months: ['2024-01'], runId: 'term-1' });
-  const consumer = await jetstream(h.nc).consumers.get(STREAMS.work, CONSUMERS.transformers);
+  const consumer = await jetstream(h.nc).consumers.get(DURABLES.transformers.stream, DURABLES.transformers.consumer);
   const msg = await waitFor(() => consumer.next({ expires: 1_000 }), { what: 'the work message', timeoutMs: 20_000 });
   msg.term(); // as a broken or hostile worker could: no file event, no dead letter
   const record = await finished('term-1', 30_000);

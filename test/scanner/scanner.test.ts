@@ -1,6 +1,6 @@
 // The scanner process alone (no workers): planning, Msg-Id de-duplication, one active run, cancel, poison messages.
 import { jetstream } from '@nats-io/jetstream';
-import { CONSUMERS, FileDiscoveredSchema, runReportKey, STREAMS, SUBJECTS } from '@sluice/contracts';
+import { DURABLES, FileDiscoveredSchema, runReportKey, STREAMS, SUBJECTS } from '@sluice/contracts';
 import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPipelineHarness, waitFor, type PipelineHarness } from '../support';
@@ -27,16 +27,16 @@ describe('scanner', () => {
     await waitFor(async () => (await workMessages()) === 2, { what: 'two work messages' });
     const record = (await h.runs.get('plan-1'))!;
     expect(record).toMatchObject({ state: 'running', total: 2, candidates: 2, intent: 'reprocess' });
-    const consumer = await jetstream(h.nc).consumers.get(STREAMS.work, CONSUMERS.transformers);
+    const consumer = await jetstream(h.nc).consumers.get(DURABLES.transformers.stream, DURABLES.transformers.consumer);
     const first = FileDiscoveredSchema.parse((await consumer.next({ expires: 2_000 }))!.json());
     expect(first).toMatchObject({ runId: 'plan-1', dataset: 'fhvhv', month: '2024-01', reason: 'reprocess', target: 'production' });
     expect(first.source.etag).toBe((await h.source.head('fhvhv_tripdata_2024-01.parquet'))!.etag);
   });
 
   it('a redelivered or repeated pipeline.run resumes the same run: Msg-Ids keep every file enqueued once', async () => {
-    const before = (await h.jsm.consumers.info(STREAMS.control, CONSUMERS.scanner)).ack_floor.stream_seq;
+    const before = (await h.jsm.consumers.info(DURABLES.scanner.stream, DURABLES.scanner.consumer)).ack_floor.stream_seq;
     await jetstream(h.nc).publish(SUBJECTS.run, JSON.stringify({ intent: 'reprocess', runId: 'plan-1', months: ['2024-01', '2024-02'] }));
-    await waitFor(async () => (await h.jsm.consumers.info(STREAMS.control, CONSUMERS.scanner)).ack_floor.stream_seq > before, {
+    await waitFor(async () => (await h.jsm.consumers.info(DURABLES.scanner.stream, DURABLES.scanner.consumer)).ack_floor.stream_seq > before, {
       what: 'the repeated request handled',
     });
     expect(await workMessages()).toBe(2);

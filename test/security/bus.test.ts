@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { BUS_ROLES, inboxPrefixFor, PlanReplySchema, STREAMS, SUBJECTS, WORK_ADVISORY_SUBJECTS, type BusRole, type PlanReply } from '@sluice/contracts';
+import { BUS_ROLES, DURABLES, inboxPrefixFor, PlanReplySchema, STREAMS, SUBJECTS, WORK_ADVISORY_SUBJECTS, type BusRole, type PlanReply } from '@sluice/contracts';
 import { appEntry } from '@sluice/embedded';
 import { connectNats } from '@sluice/messaging';
 import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
@@ -115,13 +115,13 @@ describe('an authenticated bus', () => {
       ['transformer', 'pipeline.event.run.some-run'],
       ['transformer', `$JS.API.STREAM.UPDATE.${STREAMS.work}`],
       ['transformer', `$JS.API.STREAM.DELETE.${STREAMS.work}`],
-      ['transformer', `$JS.API.CONSUMER.CREATE.${STREAMS.work}.transformers`],
+      ['transformer', `$JS.API.CONSUMER.CREATE.${DURABLES.transformers.stream}.${DURABLES.transformers.consumer}`],
       ['operator', `$JS.API.STREAM.DELETE.${STREAMS.events}`],
       ['operator', `$JS.API.STREAM.PURGE.${STREAMS.work}`],
       ['transformer', '$KV.sluice_runs.active'],
     ];
     const workConfig = JSON.stringify((await h.jsm.streams.info(STREAMS.work)).config);
-    const consumer = JSON.stringify((await h.jsm.consumers.info(STREAMS.work, 'transformers')).config);
+    const consumer = JSON.stringify((await h.jsm.consumers.info(DURABLES.transformers.stream, DURABLES.transformers.consumer)).config);
     const before = await counts();
     const outcomes: string[] = [];
     for (const [role, subject] of attempts) {
@@ -135,7 +135,7 @@ describe('an authenticated bus', () => {
     const n = stored(before, await counts());
     const changed =
       Number(JSON.stringify((await h.jsm.streams.info(STREAMS.work)).config) !== workConfig) +
-      Number(JSON.stringify((await h.jsm.consumers.info(STREAMS.work, 'transformers')).config) !== consumer);
+      Number(JSON.stringify((await h.jsm.consumers.info(DURABLES.transformers.stream, DURABLES.transformers.consumer)).config) !== consumer);
     recordSecurityRow({
       area: 'bus',
       scenario: 'operator/capacity manager publish work; a transformer changes, deletes or re-creates the work stream or its consumer, or writes the run lock',

@@ -7,13 +7,12 @@
 // that run, once, with figures that match the manifest it names. Both are dead-lettered with the reason.
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
-  CONSUMERS,
   CONTRACT_VERSION,
+  DURABLES,
   fileEventSubject,
   manifestKey,
   outputKey,
   runReportKey,
-  STREAMS,
   SUBJECTS,
   type BusRole,
   type FileDiscovered,
@@ -120,7 +119,7 @@ it('forged done events change nothing; the run counts only what its workers comm
   }, { what: 'the four forged events dead-lettered' });
   expect(refused.map((d) => d.code).sort()).toEqual(['event_mismatch', 'no_manifest', 'no_manifest', 'no_manifest'].sort());
   // The forged failure is held back (asked again with backoff) while the file's work message is still queued.
-  await waitFor(async () => (await h.jsm.consumers.info(STREAMS.events, CONSUMERS.runTracker)).num_redelivered > 0, { what: 'the forged failure held back' });
+  await waitFor(async () => (await h.jsm.consumers.info(DURABLES.runTracker.stream, DURABLES.runTracker.consumer)).num_redelivered > 0, { what: 'the forged failure held back' });
   const during = (await h.runs.get('victim'))!;
   expect(during).toMatchObject({ state: 'running', done: 0, failed: 0, skipped: 0 });
 

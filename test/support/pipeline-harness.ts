@@ -12,8 +12,8 @@ import { createUser } from '@nats-io/nkeys';
 import { connect, nkeyAuthenticator, type ConnectionOptions, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import {
   CapacityEventSchema,
-  CONSUMERS,
   CONTRACT_VERSION,
+  DURABLES,
   FileEventSchema,
   RunEventSchema,
   KV,
@@ -30,7 +30,7 @@ import {
 } from '@sluice/contracts';
 import { loadEnv, workQueueEnv } from '@sluice/config';
 import { startServiceProcess, type ServiceProcess, type SluiceApp } from '@sluice/embedded';
-import { ensureBusCredentials, ensureTopology, Publisher, RunStore, type BusCredentials } from '@sluice/messaging';
+import { ensureBusCredentials, ensureTopology, Publisher, RunStore, topologyOptionsOf, type BusCredentials } from '@sluice/messaging';
 import { openObjectStore, readManifests, type ObjectStore } from '@sluice/storage';
 import { z } from 'zod';
 import { readDeadLetters } from '../../apps/cli/src/dead-letters';
@@ -205,13 +205,13 @@ export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<P
       const serviceEnv = { ...env, ...credentials(app), ...extraEnv };
       // Only the scanner's user may declare the topology, and tests start a transformer alone: the harness declares
       // it first as a deployment's setup step would, with that service's settings (as its ensureTopology once did).
-      if (app !== 'scanner') await ensureTopology(nc, topologyOptionsOf(serviceEnv));
+      if (app !== 'scanner') await ensureTopology(nc, topologyOptionsOf(loadEnv(z.object(workQueueEnv), serviceEnv)));
       const service = startServiceProcess(app, { env: serviceEnv, logFile });
       services.set(app, service);
       // Ready = pulling: its pull requests are waiting on its consumer (the topology exists by then).
-      const pulls = { scanner: [STREAMS.control, CONSUMERS.scanner], transformer: [STREAMS.work, CONSUMERS.transformers] } as const;
+      const pulls = { scanner: DURABLES.scanner, transformer: DURABLES.transformers } as const;
       if (app === 'scanner' || app === 'transformer') {
-        const [stream, consumer] = pulls[app];
+        const { stream, consumer } = pulls[app];
         await waitFor(async () => (await jsm.consumers.info(stream, consumer)).num_waiting > 0, {
           what: `the ${app} pulling (log: ${logFile})`,
           timeoutMs: 30_000,
@@ -249,12 +249,6 @@ export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<P
     },
   };
   return harness;
-}
-
-/** The consumer settings a service would declare from this environment (the defaults of libs/config). */
-function topologyOptionsOf(env: NodeJS.ProcessEnv) {
-  const { WORK_ACK_WAIT_MS, WORK_MAX_DELIVER, CONTROL_ACK_WAIT_MS } = loadEnv(z.object(workQueueEnv), env);
-  return { workAckWaitMs: WORK_ACK_WAIT_MS, workMaxDeliver: WORK_MAX_DELIVER, controlAckWaitMs: CONTROL_ACK_WAIT_MS };
 }
 
 /**

@@ -2,11 +2,10 @@
 // graceful stop (finish or nak), and retry of a transient storage outage.
 import { jetstream } from '@nats-io/jetstream';
 import {
-  CONSUMERS,
   CONTRACT_VERSION,
+  DURABLES,
   manifestKey,
   outputKey,
-  STREAMS,
   type FileDiscovered,
   type FileEvent,
 } from '@sluice/contracts';
@@ -25,7 +24,7 @@ describe('transformer', () => {
   const work = (runId: string, month: string, key?: string) => publishWork(h, runId, month, key);
   const eventFor = (runId: string, month: string, type: FileEvent['type']) => fileEventFor(h, runId, month, type);
   const backlog = async () => {
-    const info = await h.jsm.consumers.info(STREAMS.work, CONSUMERS.transformers);
+    const info = await h.jsm.consumers.info(DURABLES.transformers.stream, DURABLES.transformers.consumer);
     return info.num_pending + info.num_ack_pending;
   };
 
@@ -119,7 +118,7 @@ describe('transformer', () => {
     await planWork(h, later);
     await h.s3.stop();
     await new Publisher(h.nc).work(later);
-    await waitFor(async () => (await h.jsm.consumers.info(STREAMS.work, CONSUMERS.transformers)).num_redelivered > 0 || h.fileEvents.some((e) => e.runId === 't5' && e.month === '2024-08' && e.type === 'started' && e.attempt > 1), {
+    await waitFor(async () => (await h.jsm.consumers.info(DURABLES.transformers.stream, DURABLES.transformers.consumer)).num_redelivered > 0 || h.fileEvents.some((e) => e.runId === 't5' && e.month === '2024-08' && e.type === 'started' && e.attempt > 1), {
       what: 'a retry while S3 is down',
       timeoutMs: 30_000,
     });

@@ -4,13 +4,16 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { desiredWorkers, type CapacityBackend, type ScalingConfig } from '@sluice/capacity';
-import { CONSUMERS, errorCodeOf, errorKindOf, errorMessageOf, STREAMS, SUBJECTS } from '@sluice/contracts';
+import { DURABLES, errorCodeOf, errorKindOf, errorMessageOf, SUBJECTS } from '@sluice/contracts';
 import { JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, Publisher } from '@sluice/messaging';
 import { metrics, type Logger } from '@sluice/observability';
 
 export const CAPACITY_BACKEND = Symbol('CAPACITY_BACKEND');
 export const SCALING_CONFIG = Symbol('SCALING_CONFIG');
 export const POLL_INTERVAL_MS = Symbol('POLL_INTERVAL_MS');
+
+/** The backlog is this consumer's pending and ack-pending counts. */
+export const BACKLOG_CONSUMER = DURABLES.transformers;
 
 /** Events come in bursts; one check per this many ms is enough to react "within a second". */
 const NUDGE_DEBOUNCE_MS = 100;
@@ -78,7 +81,7 @@ export class BacklogWatcher implements OnApplicationBootstrap, OnApplicationShut
   }
 
   private async check(): Promise<void> {
-    const info = await this.jsm.consumers.info(STREAMS.work, CONSUMERS.transformers);
+    const info = await this.jsm.consumers.info(BACKLOG_CONSUMER.stream, BACKLOG_CONSUMER.consumer);
     const backlog = info.num_pending + info.num_ack_pending;
     const now = Date.now();
     if (backlog > 0) this.idleSince = now;

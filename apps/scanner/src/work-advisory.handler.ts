@@ -10,7 +10,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import {
-  CONSUMERS,
+  DURABLES,
   FileDiscoveredSchema,
   STREAMS,
   SUBJECTS,
@@ -48,7 +48,7 @@ export class WorkAdvisoryHandler {
 
   @EventPattern(WORK_ADVISORIES_PATTERN)
   async onAdvisory(@Payload() advisory: WorkAdvisory, @Ctx() ctx: JetStreamContext): Promise<void> {
-    if (advisory.stream !== STREAMS.work || advisory.consumer !== CONSUMERS.transformers) return;
+    if (advisory.stream !== DURABLES.transformers.stream || advisory.consumer !== DURABLES.transformers.consumer) return;
     if (advisory.type === WORK_ADVISORY_TYPES.maxDeliveries) await this.onMaxDeliveries(advisory);
     else await this.onTerminated(advisory, ctx.deliveryCount);
   }
@@ -93,7 +93,8 @@ export class WorkAdvisoryHandler {
   }
 
   private async park(stored: { subject: string; data: Uint8Array }, advisory: WorkAdvisory, code: string, reason: string): Promise<void> {
-    const parked = { subject: stored.subject, data: stored.data, stream: STREAMS.work, streamSeq: advisory.stream_seq, consumer: CONSUMERS.transformers, deliveryCount: advisory.deliveries };
+    const work = DURABLES.transformers;
+    const parked = { subject: stored.subject, data: stored.data, stream: work.stream, streamSeq: advisory.stream_seq, consumer: work.consumer, deliveryCount: advisory.deliveries };
     await this.publisher.deadLetter(deadLetterFor(parked, code, reason));
   }
 

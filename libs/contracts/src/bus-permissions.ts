@@ -1,6 +1,6 @@
 // Who may publish and subscribe what on the bus: one NATS user per role, deny by default. The one source of the
 // permissions that the demo, the tests, docker-compose and the CDK stack render into nats-server's configuration.
-import { CONSUMERS, deadLetterSubject, KV, STREAMS, SUBJECTS, WORK_ADVISORY_SUBJECTS } from './subjects';
+import { deadLetterSubject, DURABLES, KV, STREAMS, SUBJECTS, WORK_ADVISORY_SUBJECTS, type DurableRef } from './subjects';
 
 /** The operator runs the CLI (run, cancel, plan, status, dlq); the observer only reads (status, dlq list, events). */
 export const BUS_ROLES = ['scanner', 'transformer', 'capacity-manager', 'operator', 'observer'] as const;
@@ -53,17 +53,10 @@ const api = {
   ack: (stream: string, consumer: string) => `$JS.ACK.${stream}.${consumer}.>`,
 };
 
-const DURABLES: Array<{ stream: string; consumer: string }> = [
-  { stream: STREAMS.control, consumer: CONSUMERS.scanner },
-  { stream: STREAMS.work, consumer: CONSUMERS.transformers },
-  { stream: STREAMS.events, consumer: CONSUMERS.runTracker },
-  { stream: STREAMS.advisories, consumer: CONSUMERS.workAdvisories },
-];
-
 /** Every service checks every stream for its readiness; `sluice status` shows them all. Reading config is harmless. */
 const readStreams = (): string[] => [api.accountInfo, ...[...Object.values(STREAMS), KV_RUNS_STREAM].map(api.streamInfo)];
 const readRuns = (): string[] => [api.messageGet(KV_RUNS_STREAM), ...api.directGet(KV_RUNS_STREAM)];
-const consume = (stream: string, consumer: string): string[] => [api.consumerInfo(stream, consumer), api.pull(stream, consumer), api.ack(stream, consumer)];
+const consume = ({ stream, consumer }: DurableRef): string[] => [api.consumerInfo(stream, consumer), api.pull(stream, consumer), api.ack(stream, consumer)];
 
 function scanner(inboxOf: (role: BusRole) => string): BusPermissions {
   return {
@@ -71,10 +64,10 @@ function scanner(inboxOf: (role: BusRole) => string): BusPermissions {
       ...readStreams(),
       // The scanner declares the topology (streams, consumers, the runs bucket); no other service may change it.
       ...[...Object.values(STREAMS), KV_RUNS_STREAM].flatMap(api.streamDeclare),
-      ...DURABLES.flatMap(({ stream, consumer }) => [api.consumerInfo(stream, consumer), ...api.consumerDeclare(stream, consumer)]),
-      ...consume(STREAMS.control, CONSUMERS.scanner),
-      ...consume(STREAMS.events, CONSUMERS.runTracker),
-      ...consume(STREAMS.advisories, CONSUMERS.workAdvisories),
+      ...Object.values(DURABLES).flatMap(({ stream, consumer }) => [api.consumerInfo(stream, consumer), ...api.consumerDeclare(stream, consumer)]),
+      ...consume(DURABLES.scanner),
+      ...consume(DURABLES.runTracker),
+      ...consume(DURABLES.workAdvisories),
       // cancel drops the queued work; a file failed from an advisory is read and removed from the work stream
       api.streamPurge(STREAMS.work),
       api.messageGet(STREAMS.work),
@@ -103,7 +96,7 @@ function transformer(): BusPermissions {
   return {
     publish: [
       ...readStreams(),
-      ...consume(STREAMS.work, CONSUMERS.transformers),
+      ...consume(DURABLES.transformers),
       ...readRuns(), // is the file's run still active?
       SUBJECTS.fileEvents,
       deadLetterSubject(SUBJECTS.fileDiscovered),
@@ -115,7 +108,7 @@ function transformer(): BusPermissions {
 
 function capacityManager(): BusPermissions {
   return {
-    publish: [...readStreams(), api.consumerInfo(STREAMS.work, CONSUMERS.transformers), SUBJECTS.capacityEvent],
+    publish: [...readStreams(), api.consumerInfo(DURABLES.transformers.stream, DURABLES.transformers.consumer), SUBJECTS.capacityEvent],
     subscribe: [SUBJECTS.events], // run and file events nudge a backlog check
     allowResponses: false,
   };
@@ -126,7 +119,7 @@ function observer(): BusPermissions {
   return {
     publish: [
       ...readStreams(),
-      ...DURABLES.map(({ stream, consumer }) => api.consumerInfo(stream, consumer)),
+      ...Object.values(DURABLES).map(({ stream, consumer }) => api.consumerInfo(stream, consumer)),
       api.messageGet(STREAMS.events), // the last capacity event
       api.messageGet(STREAMS.dlq),
       ...readRuns(),

@@ -27,7 +27,6 @@ export const STREAMS = {
   advisories: 'PIPELINE_ADVISORIES',
 } as const;
 
-
 export const CONSUMERS = {
   /** Scanner's durable pull consumer on PIPELINE_CONTROL. */
   scanner: 'scanner',
@@ -39,18 +38,36 @@ export const CONSUMERS = {
   workAdvisories: 'work-advisories',
 } as const;
 
+/** A durable consumer by where it lives: its stream and its name. */
+export interface DurableRef {
+  stream: string;
+  consumer: string;
+}
+
+/**
+ * Every durable consumer with its stream, in the order `sluice status` lists them: the one place that pairs them.
+ * Their settings (ack wait, max deliver, filter…) are declared with the topology in libs/messaging, keyed the same way.
+ */
+export const DURABLES = {
+  scanner: { stream: STREAMS.control, consumer: CONSUMERS.scanner },
+  transformers: { stream: STREAMS.work, consumer: CONSUMERS.transformers },
+  runTracker: { stream: STREAMS.events, consumer: CONSUMERS.runTracker },
+  workAdvisories: { stream: STREAMS.advisories, consumer: CONSUMERS.workAdvisories },
+} as const satisfies Record<keyof typeof CONSUMERS, DurableRef>;
+export type DurableName = keyof typeof DURABLES;
+
 /**
  * Advisories the server publishes about the `transformers` consumer: a work message that exhausted its deliveries
  * without any handler settling it (a worker crashed, was OOM-killed or hung), and (nats-server 2.10+) one a handler
  * terminated. Only the server publishes on `$JS.EVENT.>`; no sluice user may.
  */
 export const WORK_ADVISORY_SUBJECTS = [
-  `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${STREAMS.work}.${CONSUMERS.transformers}`,
-  `$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.${STREAMS.work}.${CONSUMERS.transformers}`,
+  `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${DURABLES.transformers.stream}.${DURABLES.transformers.consumer}`,
+  `$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.${DURABLES.transformers.stream}.${DURABLES.transformers.consumer}`,
 ] as const;
 
 /** The pattern both advisories match, for the scanner's handler. */
-export const WORK_ADVISORIES_PATTERN = `$JS.EVENT.ADVISORY.CONSUMER.*.${STREAMS.work}.${CONSUMERS.transformers}`;
+export const WORK_ADVISORIES_PATTERN = `$JS.EVENT.ADVISORY.CONSUMER.*.${DURABLES.transformers.stream}.${DURABLES.transformers.consumer}`;
 
 export const KV = {
   runsBucket: 'sluice_runs',

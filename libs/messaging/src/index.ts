@@ -5,6 +5,7 @@ export * from './publisher';
 export * from './message-decoder';
 export * from './jetstream.context';
 export * from './jetstream.server';
+export * from './pull-binding';
 export * from './rpc-errors.filter';
 export * from './run-store';
 export * from './service-bootstrap';

@@ -3,7 +3,7 @@ import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ConfigError, exitOnUnsupportedRuntime, loadEnv } from '@sluice/config';
-import { STREAMS } from '@sluice/contracts';
+import { STREAMS, type DurableRef } from '@sluice/contracts';
 import {
   createLogger,
   createSecretScrubber,
@@ -18,7 +18,7 @@ import type { z } from 'zod';
 import { connectNats, describeServers, type NatsConfig } from './connection';
 import { JetStreamServer, type PullBinding } from './jetstream.server';
 import { PassErrorsToSettlementFilter } from './rpc-errors.filter';
-import { awaitTopology, ensureTopology, type Topology } from './topology';
+import { awaitTopology, consumerTopology, ensureTopology, topologyOptionsOf, type ConsumerTopology, type Topology } from './topology';
 
 export interface ServiceDeps<E> {
   env: E;
@@ -40,8 +40,11 @@ export interface ServiceDefinition<S extends z.ZodType<BaseEnv>> {
   name: string;
   envSchema: S;
   module: (deps: ServiceDeps<z.infer<S>>) => DynamicModule;
-  /** Pull consumers feeding `@EventPattern` handlers; none means a plain application context. */
-  bindings?: (env: z.infer<S>) => PullBinding[];
+  /**
+   * Pull consumers feeding `@EventPattern` handlers, each bound to a declared consumer (`pullBinding(consumers.x, …)`);
+   * none means a plain application context.
+   */
+  bindings?: (consumers: ConsumerTopology, env: z.infer<S>) => PullBinding[];
   drainTimeoutMs?: (env: z.infer<S>) => number;
   /**
    * The scanner declares the streams, consumers and the runs bucket; every other service waits for them, because
@@ -49,7 +52,7 @@ export interface ServiceDefinition<S extends z.ZodType<BaseEnv>> {
    */
   declaresTopology?: boolean;
   /** Durable consumers a waiting service reads besides its bindings' (the capacity manager: the transformers'). */
-  readsConsumers?: Array<{ stream: string; consumer: string }>;
+  readsConsumers?: DurableRef[];
 }
 
 /** Starts a service; on a fatal start-up problem prints one clear line and exits non-zero. */
@@ -72,21 +75,17 @@ export async function runService<S extends z.ZodType<BaseEnv>>(def: ServiceDefin
   try {
     nc = await connectNats(env, `sluice-${def.name}`);
     connection.up = true;
+    const bindings = def.bindings?.(consumerTopology(topologyOptionsOf(env)), env) ?? [];
     const topology = def.declaresTopology
-      ? await ensureTopology(nc, {
-          workAckWaitMs: env.WORK_ACK_WAIT_MS,
-          workMaxDeliver: env.WORK_MAX_DELIVER,
-          controlAckWaitMs: env.CONTROL_ACK_WAIT_MS,
-        })
+      ? await ensureTopology(nc, topologyOptionsOf(env))
       : await awaitTopology(nc, {
-          consumers: [...(def.bindings?.(env) ?? []), ...(def.readsConsumers ?? [])].map(({ stream, consumer }) => ({ stream, consumer })),
+          consumers: [...bindings, ...(def.readsConsumers ?? [])].map(({ stream, consumer }) => ({ stream, consumer })),
           onWaiting: (missing) => logger.info({ missing }, 'waiting for the scanner to declare the streams and consumers'),
         });
     if (env.HTTP_PORT > 0) {
       http = await startHttpEndpoint({ port: env.HTTP_PORT, readiness: readinessOf(topology, connection), logger });
     }
     const module = def.module({ env, nc, topology, logger });
-    const bindings = def.bindings?.(env) ?? [];
     if (bindings.length > 0) {
       const strategy = new JetStreamServer(nc, bindings, { logger, drainTimeoutMs: def.drainTimeoutMs?.(env) ?? 10_000 });
       const micro = await NestFactory.createMicroservice(module, { strategy, logger: new NestPinoLogger(logger) });

@@ -1,8 +1,9 @@
-import { DiscardPolicy } from '@nats-io/jetstream';
-import { STREAMS } from '@sluice/contracts';
+import { AckPolicy, DeliverPolicy, DiscardPolicy } from '@nats-io/jetstream';
+import { DURABLES, STREAMS, SUBJECTS } from '@sluice/contracts';
 import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_PAYLOAD_LIMIT } from './publisher';
-import { MAX_DEAD_LETTER_BYTES, MAX_MESSAGE_BYTES, RUNS_BUCKET_LIMITS, streamConfigs } from './topology';
+import { subjectMatches } from './subject-match';
+import { consumerConfigs, consumerTopology, MAX_DEAD_LETTER_BYTES, MAX_MESSAGE_BYTES, RUNS_BUCKET_LIMITS, streamConfigs, topologyOptionsOf } from './topology';
 
 const NATS_DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
@@ -33,5 +34,54 @@ describe('stream limits', () => {
     const by = Object.fromEntries(streamConfigs().map((s) => [s.name, s]));
     expect(by[STREAMS.dlq].max_msg_size).toBe(MAX_DEAD_LETTER_BYTES);
     expect(by[STREAMS.events].max_msg_size).toBe(MAX_MESSAGE_BYTES);
+  });
+});
+
+describe('consumer declarations', () => {
+  // Not the defaults of libs/config, so that a setting taken from the wrong option shows.
+  const opts = topologyOptionsOf({ WORK_ACK_WAIT_MS: 45_000, WORK_MAX_DELIVER: 7, CONTROL_ACK_WAIT_MS: 20_000 });
+  const s = (n: number) => n * 1e9;
+
+  it('declares each consumer with its settings, as the server takes them', () => {
+    expect(consumerConfigs(opts)).toEqual([
+      {
+        stream: STREAMS.control,
+        config: { durable_name: 'scanner', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New, ack_wait: s(20), max_deliver: 5, max_ack_pending: 1 },
+      },
+      { stream: STREAMS.work, config: { durable_name: 'transformers', ack_policy: AckPolicy.Explicit, ack_wait: s(45), max_deliver: 7 } },
+      {
+        stream: STREAMS.events,
+        config: {
+          durable_name: 'run-tracker',
+          filter_subject: SUBJECTS.fileEvents,
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.New,
+          ack_wait: s(30),
+          max_deliver: 10,
+        },
+      },
+      {
+        stream: STREAMS.advisories,
+        config: { durable_name: 'work-advisories', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: s(30), max_deliver: 10 },
+      },
+    ]);
+  });
+
+  it('declares every durable the contracts name (whose permissions they build), on its stream, and no other', () => {
+    expect(consumerConfigs(opts).map(({ stream, config }) => ({ stream, consumer: config.durable_name }))).toEqual(Object.values(DURABLES));
+    for (const [name, consumer] of Object.entries(consumerTopology(opts))) {
+      expect({ stream: consumer.stream, consumer: consumer.consumer }, name).toEqual(DURABLES[name as keyof typeof DURABLES]);
+    }
+  });
+
+  it("reads only what its stream holds: each consumer's stream is declared, and a filter lies inside its subjects", () => {
+    const streams = new Map(streamConfigs().map((stream) => [stream.name, stream]));
+    for (const consumer of Object.values(consumerTopology(opts))) {
+      const stream = streams.get(consumer.stream);
+      expect(stream, consumer.consumer).toBeDefined();
+      if (consumer.filterSubject) {
+        expect(stream!.subjects.some((subject) => subjectMatches(subject, consumer.filterSubject!)), consumer.consumer).toBe(true);
+      }
+    }
   });
 });

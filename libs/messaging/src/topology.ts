@@ -13,7 +13,7 @@ import {
 } from '@nats-io/jetstream';
 import { Kvm, type KV as KvBucket } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { CONSUMERS, KV, KV_RUNS_STREAM, STREAMS, SUBJECTS, WORK_ADVISORY_SUBJECTS } from '@sluice/contracts';
+import { DURABLES, KV, KV_RUNS_STREAM, STREAMS, SUBJECTS, WORK_ADVISORY_SUBJECTS, type DurableName, type DurableRef } from '@sluice/contracts';
 import { isNotFoundError } from './stored-message';
 
 const ms = (n: number): number => n * 1_000_000; // JetStream durations are nanoseconds
@@ -122,50 +122,68 @@ export const RUNS_BUCKET_LIMITS: StreamLimits = {
   discard: DiscardPolicy.New,
 };
 
+/**
+ * What a service bound to a durable consumer must agree with: its pull transport heartbeats at a third of the ack wait,
+ * and its settlement dead-letters on the last delivery the server makes.
+ */
+export interface ConsumerSettings {
+  ackWaitMs: number;
+  maxDeliver: number;
+  /** Deliveries outstanding at once over all its clients; unset: the server's default. */
+  maxAckPending?: number;
+  /** Fixed at creation, as is the filter. */
+  deliverPolicy?: DeliverPolicy;
+  filterSubject?: string;
+}
+
+export type DeclaredConsumer = DurableRef & ConsumerSettings;
+
+/** Every durable consumer with its settings, keyed as DURABLES: `consumers.transformers` is the work consumer. */
+export type ConsumerTopology = { readonly [K in DurableName]: (typeof DURABLES)[K] & ConsumerSettings };
+
+/** The one declaration of the durable consumers' settings; services bind to these (see pull-binding.ts). */
+export function consumerTopology(opts: TopologyOptions): ConsumerTopology {
+  return {
+    scanner: {
+      ...DURABLES.scanner,
+      deliverPolicy: DeliverPolicy.New,
+      ackWaitMs: opts.controlAckWaitMs,
+      maxDeliver: 5,
+      // run and cancel requests are handled strictly in order, one at a time
+      maxAckPending: 1,
+    },
+    transformers: { ...DURABLES.transformers, ackWaitMs: opts.workAckWaitMs, maxDeliver: opts.workMaxDeliver },
+    runTracker: {
+      ...DURABLES.runTracker,
+      filterSubject: SUBJECTS.fileEvents,
+      deliverPolicy: DeliverPolicy.New,
+      ackWaitMs: 30_000,
+      maxDeliver: 10,
+    },
+    workAdvisories: { ...DURABLES.workAdvisories, deliverPolicy: DeliverPolicy.All, ackWaitMs: 30_000, maxDeliver: 10 },
+  };
+}
+
+/** The consumer's configuration as the server takes it. */
+export function consumerConfig(consumer: DeclaredConsumer): Partial<ConsumerConfig> & { durable_name: string } {
+  return {
+    durable_name: consumer.consumer,
+    ...(consumer.filterSubject !== undefined && { filter_subject: consumer.filterSubject }),
+    ack_policy: AckPolicy.Explicit,
+    ...(consumer.deliverPolicy !== undefined && { deliver_policy: consumer.deliverPolicy }),
+    ack_wait: ms(consumer.ackWaitMs),
+    max_deliver: consumer.maxDeliver,
+    ...(consumer.maxAckPending !== undefined && { max_ack_pending: consumer.maxAckPending }),
+  };
+}
+
 export function consumerConfigs(opts: TopologyOptions): Array<{ stream: string; config: Partial<ConsumerConfig> & { durable_name: string } }> {
-  return [
-    {
-      stream: STREAMS.control,
-      config: {
-        durable_name: CONSUMERS.scanner,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.New,
-        ack_wait: ms(opts.controlAckWaitMs),
-        max_deliver: 5,
-        max_ack_pending: 1,
-      },
-    },
-    {
-      stream: STREAMS.work,
-      config: {
-        durable_name: CONSUMERS.transformers,
-        ack_policy: AckPolicy.Explicit,
-        ack_wait: ms(opts.workAckWaitMs),
-        max_deliver: opts.workMaxDeliver,
-      },
-    },
-    {
-      stream: STREAMS.events,
-      config: {
-        durable_name: CONSUMERS.runTracker,
-        filter_subject: SUBJECTS.fileEvents,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.New,
-        ack_wait: ms(30_000),
-        max_deliver: 10,
-      },
-    },
-    {
-      stream: STREAMS.advisories,
-      config: {
-        durable_name: CONSUMERS.workAdvisories,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        ack_wait: ms(30_000),
-        max_deliver: 10,
-      },
-    },
-  ];
+  return Object.values(consumerTopology(opts)).map((consumer) => ({ stream: consumer.stream, config: consumerConfig(consumer) }));
+}
+
+/** The work-queue settings of a service's environment (libs/config's workQueueEnv), as the topology takes them. */
+export function topologyOptionsOf(env: { WORK_ACK_WAIT_MS: number; WORK_MAX_DELIVER: number; CONTROL_ACK_WAIT_MS: number }): TopologyOptions {
+  return { workAckWaitMs: env.WORK_ACK_WAIT_MS, workMaxDeliver: env.WORK_MAX_DELIVER, controlAckWaitMs: env.CONTROL_ACK_WAIT_MS };
 }
 
 async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
@@ -222,7 +240,7 @@ export async function ensureTopology(nc: NatsConnection, opts: TopologyOptions):
 
 export interface AwaitTopologyOptions {
   /** Durable consumers this service uses, besides the streams and the runs bucket. */
-  consumers: Array<{ stream: string; consumer: string }>;
+  consumers: DurableRef[];
   /** Told every `reportEveryMs` while something is still missing, with what. */
   onWaiting?: (missing: string[]) => void;
   reportEveryMs?: number;

@@ -1,15 +1,8 @@
 // `sluice status [runId]`: streams, consumers (pending, ack pending, redelivered, waiting pulls), workers, runs.
-import { CapacityEventSchema, CONSUMERS, failureOf, isFinalRunState, STREAMS, SUBJECTS, type ActiveRunLock, type RunRecord } from '@sluice/contracts';
+import { CapacityEventSchema, DURABLES, failureOf, isFinalRunState, STREAMS, SUBJECTS, type ActiveRunLock, type RunRecord } from '@sluice/contracts';
 import { openCliContext, type CliContext } from '../cli-context';
 import { describeFailure } from '../failure-text';
 import { listingLines } from '../plan-listing';
-
-const CONSUMERS_BY_STREAM: Array<[string, string]> = [
-  [STREAMS.control, CONSUMERS.scanner],
-  [STREAMS.work, CONSUMERS.transformers],
-  [STREAMS.events, CONSUMERS.runTracker],
-  [STREAMS.advisories, CONSUMERS.workAdvisories],
-];
 
 export async function statusCommand(runId: string | undefined, opts: { json?: boolean }): Promise<number> {
   const ctx = await openCliContext();
@@ -30,7 +23,7 @@ export async function collectStatus(ctx: CliContext, runId?: string) {
     streams.push({ stream: name, messages: info?.state.messages ?? null, bytes: info?.state.bytes ?? null, exists: Boolean(info) });
   }
   const consumers = [];
-  for (const [stream, name] of CONSUMERS_BY_STREAM) {
+  for (const { stream, consumer: name } of Object.values(DURABLES)) {
     const info = await ctx.jsm.consumers.info(stream, name).catch(() => undefined);
     consumers.push({
       stream,

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { CONSUMERS, STREAMS, tlcFileName, type BusRole } from '@sluice/contracts';
+import { DURABLES, tlcFileName, type BusRole } from '@sluice/contracts';
 import { startNatsServer, startS3Server, startServiceProcess, type EmbeddedNats, type EmbeddedS3, type ServiceProcess } from '@sluice/embedded';
 import { generateFhvhvParquet, generateFhvParquet, generateGreenParquet, generateYellowParquet } from '@sluice/normalize/synthetic';
 import { connectNats, ensureBusCredentials, type BusCredentials } from '@sluice/messaging';
@@ -146,7 +146,7 @@ async function waitForPullers(natsEnv: { NATS_URL: string; NATS_NKEY_SEED_FILE: 
       for (const s of services) {
         if (s.child.exitCode !== null) throw new Error(`${s.app} exited with code ${s.child.exitCode} during start-up; see its log`);
       }
-      const info = await jsm.consumers.info(STREAMS.control, CONSUMERS.scanner).catch(() => undefined);
+      const info = await jsm.consumers.info(DURABLES.scanner.stream, DURABLES.scanner.consumer).catch(() => undefined);
       if (info && info.num_waiting > 0) return;
       if (Date.now() > deadline) throw new Error('services did not become ready within 30s; see the logs');
       await new Promise((r) => setTimeout(r, 100));
