@@ -1,7 +1,7 @@
 // The services bind to the consumers the topology declares, with the same settings, and their roles may use them: the
 // relation between apps/*/src/consumer-bindings.ts, libs/messaging's topology and libs/contracts' bus permissions.
-import { BUS_ROLES, busPermissions, DURABLES, inboxPrefixFor, type BusRole, type DurableRef } from '@sluice/contracts';
-import { consumerConfigs, consumerTopology, streamConfigs, subjectMatches, topologyOptionsOf, type PullBinding } from '@sluice/messaging';
+import { BUS_ROLES, busPermissions, DURABLES, inboxPrefixFor, subjectMatches, type BusRole, type DurableRef } from '@sluice/contracts';
+import { consumerConfigs, consumerTopology, streamConfigs, topologyOptionsOf, type PullBinding } from '@sluice/messaging';
 import { describe, expect, it } from 'vitest';
 import { BACKLOG_CONSUMER } from '../../apps/capacity-manager/src/backlog-watcher';
 import { scannerBindings } from '../../apps/scanner/src/consumer-bindings';

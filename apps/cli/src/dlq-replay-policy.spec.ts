@@ -1,4 +1,4 @@
-import { CONTRACT_VERSION, deadLetterSubject, SUBJECTS, type DeadLetter, type FileDiscovered } from '@sluice/contracts';
+import { CONTRACT_VERSION, deadLetterSubject, parseMessage, SUBJECTS, type DeadLetter, type FileDiscovered } from '@sluice/contracts';
 import { describe, expect, it } from 'vitest';
 import { decideReplay, REPLAYABLE_SUBJECTS } from './dlq-replay-policy';
 
@@ -43,6 +43,23 @@ describe('decideReplay', () => {
     expect(decideReplay(noJson, parked(noJson))).toMatchObject({ replay: false, reason: expect.stringMatching(/not a valid pipeline\.cancel message \(not JSON\)/) });
     const extra = letter(SUBJECTS.cancel, { runId: 'r1', purge: 'all' });
     expect(decideReplay(extra, parked(extra))).toMatchObject({ replay: false });
+  });
+
+  it("judges a payload by its subject's schema in the contracts' map: replayed exactly when it parses there, refused with its reason", () => {
+    const bodies = [{ intent: 'reprocess', runId: 'r1' }, { runId: 'r1', reason: 'stop' }, { runId: 'r1' }, { intent: 'x' }, { v: CONTRACT_VERSION, runId: 'r1' }, {}];
+    let replayed = 0;
+    for (const subject of REPLAYABLE_SUBJECTS) {
+      for (const body of bodies) {
+        const l = letter(subject, body);
+        const decision = decideReplay(l, parked(l));
+        const parsed = parseMessage(subject, body, 3);
+        expect(decision.replay, `${JSON.stringify(body)} on ${subject}`).toBe(parsed.ok);
+        if (!decision.replay && !parsed.ok) expect(decision.reason).toBe(`its payload is not a valid ${subject} message (${parsed.reason})`);
+        if (decision.replay) replayed += 1;
+      }
+    }
+    // pipeline.run: the request, a bare run id and `{}` (every field is optional); pipeline.cancel: with and without a reason
+    expect(replayed).toBe(5);
   });
 
   it('refuses a work letter with the supported path: an incremental run, or a reprocess of that month', () => {

@@ -2,16 +2,10 @@
 // cancel requests, so those are the only subjects a replay republishes to, and only with a payload that passes that
 // subject's schema. Work is published by the scanner alone: a parked file is picked up by the next run that plans
 // it. Anything else a letter names (an event subject, `$JS.API.…`) was never ours to replay: refused and reported.
-import { CancelRequestSchema, deadLetterSubject, FileDiscoveredSchema, RunRequestSchema, SUBJECTS, type DeadLetter } from '@sluice/contracts';
-import type { z } from 'zod';
+import { deadLetterSubject, FileDiscoveredSchema, parseMessage, SUBJECTS, type DeadLetter } from '@sluice/contracts';
 
-/** The subjects a replay may publish to, each with the schema its payload must pass. */
-const REPLAYABLE: ReadonlyMap<string, z.ZodType> = new Map<string, z.ZodType>([
-  [SUBJECTS.run, RunRequestSchema],
-  [SUBJECTS.cancel, CancelRequestSchema],
-]);
-
-export const REPLAYABLE_SUBJECTS: readonly string[] = [...REPLAYABLE.keys()];
+/** The subjects a replay may publish to; a payload must pass its subject's schema (the contracts' MESSAGE_SCHEMAS). */
+export const REPLAYABLE_SUBJECTS: readonly string[] = [SUBJECTS.run, SUBJECTS.cancel];
 
 export type ReplayDecision =
   | { replay: true; subject: string; payload: Uint8Array }
@@ -36,13 +30,12 @@ export function decideReplay(letter: DeadLetter, parkedOn: string): ReplayDecisi
   if (subject === SUBJECTS.fileDiscovered) {
     return { replay: false, reason: 'work is published only by the scanner', hint: workHint(letter), suspicious: false };
   }
-  const schema = REPLAYABLE.get(subject);
-  if (!schema) {
+  if (!REPLAYABLE_SUBJECTS.includes(subject)) {
     return refuse(`${subject} is not a subject sluice replays (only ${REPLAYABLE_SUBJECTS.join(' and ')}); it may be forged`, true);
   }
   if (letter.payloadTruncated) return refuse('the payload was cut when it was parked; it cannot be replayed', false);
   const payload = Buffer.from(letter.payloadBase64, 'base64');
-  const problem = schemaProblem(payload, schema);
+  const problem = schemaProblem(subject, payload);
   if (problem) return refuse(`its payload is not a valid ${subject} message (${problem})`, false);
   return { replay: true, subject, payload: new Uint8Array(payload) };
 }
@@ -51,19 +44,15 @@ function refuse(reason: string, suspicious: boolean): ReplayDecision {
   return { replay: false, reason, suspicious };
 }
 
-function schemaProblem(payload: Buffer, schema: z.ZodType): string | undefined {
+function schemaProblem(subject: string, payload: Buffer): string | undefined {
   let body: unknown;
   try {
     body = JSON.parse(payload.toString('utf8'));
   } catch {
     return 'not JSON';
   }
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return undefined;
-  return parsed.error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
-    .join('; ');
+  const parsed = parseMessage(subject, body, 3);
+  return parsed.ok ? undefined : parsed.reason;
 }
 
 /**

@@ -1,10 +1,10 @@
 // Follows one run live: its run and file events, the capacity events, and the KV record as the source of truth.
 import type { Subscription } from '@nats-io/transport-node';
 import {
-  CapacityEventSchema,
-  FileEventSchema,
+  fileEventSubject,
   isFinalRunState,
-  RunEventSchema,
+  parseMessage,
+  runEventSubject,
   SUBJECTS,
   type CapacityEvent,
   type FileEvent,
@@ -58,26 +58,27 @@ export function followRun(ctx: Pick<CliContext, 'nc' | 'runs'>, runId: string, o
   sub = ctx.nc.subscribe(SUBJECTS.events, {
     callback: (error, msg) => {
       if (error || finished) return;
-      const body = safeJson(msg.data);
-      if (msg.subject === SUBJECTS.capacityEvent) {
-        const parsed = CapacityEventSchema.safeParse(body);
-        if (parsed.success) onEvent({ kind: 'capacity', event: parsed.data });
-        return;
-      }
-      if (!msg.subject.endsWith(`.${runId}`)) return;
-      if (msg.subject.startsWith('pipeline.event.run.')) {
-        const parsed = RunEventSchema.safeParse(body);
-        if (!parsed.success) return;
-        onEvent({ kind: 'run', event: parsed.data });
-        if (parsed.data.type === 'rejected') {
-          stop();
-          settle({ state: 'rejected', reason: parsed.data.reason });
-        } else if (parsed.data.type === 'completed') {
-          void finishFromRecord().catch(fail);
+      const parsed = parseMessage(msg.subject, safeJson(msg.data));
+      if (!parsed.ok) return;
+      switch (parsed.pattern) {
+        case SUBJECTS.capacityEvent:
+          onEvent({ kind: 'capacity', event: parsed.message });
+          return;
+        case SUBJECTS.runEvents: {
+          if (msg.subject !== runEventSubject(runId)) return;
+          const event = parsed.message;
+          onEvent({ kind: 'run', event });
+          if (event.type === 'rejected') {
+            stop();
+            settle({ state: 'rejected', reason: event.reason });
+          } else if (event.type === 'completed') {
+            void finishFromRecord().catch(fail);
+          }
+          return;
         }
-      } else {
-        const parsed = FileEventSchema.safeParse(body);
-        if (parsed.success) onEvent({ kind: 'file', event: parsed.data });
+        case SUBJECTS.fileEvents:
+          if (msg.subject === fileEventSubject(runId)) onEvent({ kind: 'file', event: parsed.message });
+          return;
       }
     },
   });

@@ -4,10 +4,9 @@
 // rather than queued (a flood of requests must not become a queue of full listings).
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { errorCodeOf, errorMessageOf, SUBJECTS, type PlanReply } from '@sluice/contracts';
+import { errorCodeOf, errorMessageOf, MESSAGE_SCHEMAS, SUBJECTS, type PlanReply } from '@sluice/contracts';
 import { decodeMessage, LOGGER, NATS_CONNECTION } from '@sluice/messaging';
 import type { Logger } from '@sluice/observability';
-import { RunRequestSchema } from '@sluice/contracts';
 import { RunPlanning } from './run-planning';
 
 /**
@@ -63,7 +62,7 @@ export class PlanResponder implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async answer(data: Uint8Array): Promise<PlanReply> {
-    const decoded = decodeMessage(data, RunRequestSchema);
+    const decoded = decodeMessage(data, MESSAGE_SCHEMAS[SUBJECTS.plan]);
     if (!decoded.ok) return { ok: false, code: decoded.error.code, error: decoded.error.message };
     try {
       const request = decoded.value;

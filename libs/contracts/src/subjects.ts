@@ -67,7 +67,7 @@ export const WORK_ADVISORY_SUBJECTS = [
 ] as const;
 
 /** The pattern both advisories match, for the scanner's handler. */
-export const WORK_ADVISORIES_PATTERN = `$JS.EVENT.ADVISORY.CONSUMER.*.${DURABLES.transformers.stream}.${DURABLES.transformers.consumer}`;
+export const WORK_ADVISORIES_PATTERN = `$JS.EVENT.ADVISORY.CONSUMER.*.${DURABLES.transformers.stream}.${DURABLES.transformers.consumer}` as const;
 
 export const KV = {
   runsBucket: 'sluice_runs',

@@ -1,8 +1,7 @@
 import { createUser } from '@nats-io/nkeys';
-import { BUS_ROLES, busPermissions, inboxPrefixFor, KV_RUNS_STREAM, STREAMS, SUBJECTS, WORK_ADVISORY_SUBJECTS, type BusRole } from '@sluice/contracts';
+import { BUS_ROLES, busPermissions, inboxPrefixFor, KV_RUNS_STREAM, STREAMS, subjectMatches, SUBJECTS, WORK_ADVISORY_SUBJECTS, type BusRole } from '@sluice/contracts';
 import { describe, expect, it } from 'vitest';
 import { isUserPublicKey, renderBusAuthorization } from './bus-authorization';
-import { subjectMatches } from './subject-match';
 
 const keys = Object.fromEntries(BUS_ROLES.map((role) => [role, createUser().getPublicKey()])) as Record<BusRole, string>;
 const perms = (role: BusRole) => busPermissions(role, (r) => inboxPrefixFor(keys[r]));

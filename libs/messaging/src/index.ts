@@ -10,7 +10,6 @@ export * from './rpc-errors.filter';
 export * from './run-store';
 export * from './service-bootstrap';
 export * from './tokens';
-export * from './subject-match';
 export * from './bus-authorization';
 export * from './bus-credentials';
 export * from './stored-message';

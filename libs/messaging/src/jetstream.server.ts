@@ -4,7 +4,7 @@
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { jetstream, type Consumer, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { PermanentError, TransientError } from '@sluice/contracts';
+import { PermanentError, subjectMatches, TransientError } from '@sluice/contracts';
 import { metrics, type Logger } from '@sluice/observability';
 import { lastValueFrom } from 'rxjs';
 import type { z } from 'zod';
@@ -12,7 +12,6 @@ import { JetStreamContext } from './jetstream.context';
 import { decodeMessage } from './message-decoder';
 import { deadLetterFor, Publisher } from './publisher';
 import { settle, type Settlement, type SettlementPolicy } from './settlement';
-import { subjectMatches } from './subject-match';
 
 export interface Route {
   /** An `@EventPattern` subject, NATS wildcards allowed (`pipeline.event.file.>`). */

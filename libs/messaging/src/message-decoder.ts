@@ -1,5 +1,5 @@
 // Turns raw bytes into a typed message or a permanent error that names what is wrong (for the dead letter).
-import { PermanentError } from '@sluice/contracts';
+import { describeIssues, PermanentError } from '@sluice/contracts';
 import type { z } from 'zod';
 import { MAX_MESSAGE_BYTES } from './topology';
 
@@ -17,11 +17,7 @@ export function decodeMessage<T>(data: Uint8Array, schema: z.ZodType<T>): Decode
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    const issues = parsed.error.issues
-      .slice(0, 5)
-      .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
-      .join('; ');
-    return { ok: false, error: new PermanentError('invalid_message', `schema violation: ${issues}`) };
+    return { ok: false, error: new PermanentError('invalid_message', `schema violation: ${describeIssues(parsed.error, 5)}`) };
   }
   return { ok: true, value: parsed.data };
 }

@@ -1,12 +1,14 @@
 // A service's pull binding made from a declared consumer (topology.ts): the heartbeat interval and the delivery on
-// which the settlement gives up come from the consumer's own ack wait and max deliver, never re-typed by a service.
-import type { PullBinding, Route } from './jetstream.server';
+// which the settlement gives up come from the consumer's own ack wait and max deliver, never re-typed by a service;
+// each subject's schema comes from the contracts' subject → schema map.
+import { MESSAGE_SCHEMAS, type MessagePattern } from '@sluice/contracts';
+import type { PullBinding } from './jetstream.server';
 import { DEFAULT_BACKOFF_MS } from './settlement';
 import type { DeclaredConsumer } from './topology';
 
 export interface PullBindingOptions {
-  /** Which handler and schema a message gets, by its subject. */
-  routes: Route[];
+  /** The subjects (or patterns) it hands to `@EventPattern` handlers of the same pattern, each parsed with its schema. */
+  subjects: MessagePattern[];
   /** See PullBinding.deadlineMs. */
   deadlineMs?: number;
 }
@@ -15,7 +17,7 @@ export function pullBinding(consumer: DeclaredConsumer, opts: PullBindingOptions
   return {
     stream: consumer.stream,
     consumer: consumer.consumer,
-    routes: opts.routes,
+    routes: opts.subjects.map((pattern) => ({ pattern, schema: MESSAGE_SCHEMAS[pattern] })),
     policy: { maxDeliver: consumer.maxDeliver, backoffMs: DEFAULT_BACKOFF_MS },
     ackWaitMs: consumer.ackWaitMs,
     ...(opts.deadlineMs !== undefined && { deadlineMs: opts.deadlineMs }),

@@ -1,8 +1,7 @@
 import { AckPolicy, DeliverPolicy, DiscardPolicy } from '@nats-io/jetstream';
-import { DURABLES, STREAMS, SUBJECTS } from '@sluice/contracts';
+import { DURABLES, STREAMS, subjectMatches, SUBJECTS } from '@sluice/contracts';
 import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_PAYLOAD_LIMIT } from './publisher';
-import { subjectMatches } from './subject-match';
 import { consumerConfigs, consumerTopology, MAX_DEAD_LETTER_BYTES, MAX_MESSAGE_BYTES, RUNS_BUCKET_LIMITS, streamConfigs, topologyOptionsOf } from './topology';
 
 const NATS_DEFAULT_MAX_PAYLOAD = 1024 * 1024;
