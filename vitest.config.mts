@@ -5,9 +5,12 @@ import { defineConfig } from 'vitest/config';
 
 // SWC instead of esbuild: NestJS needs emitDecoratorMetadata, which esbuild does not emit.
 const root = dirname(fileURLToPath(import.meta.url));
-const libs = ['contracts', 'messaging', 'storage', 'sources', 'normalize', 'capacity', 'config', 'observability', 'embedded'];
+const libs = ['contracts', 'messaging', 'run-state', 'storage', 'sources', 'normalize', 'capacity', 'config', 'observability', 'embedded'];
 // Sub-entry points first: an alias also matches `<find>/…`, and the first match wins.
-const subEntries = [{ find: '@sluice/normalize/synthetic', replacement: resolve(root, 'libs/normalize/src/synthetic') }];
+const subEntries = [
+  { find: '@sluice/normalize/synthetic', replacement: resolve(root, 'libs/normalize/src/synthetic') },
+  { find: '@sluice/run-state/writer', replacement: resolve(root, 'libs/run-state/src/writer') },
+];
 const alias = [...subEntries, ...libs.map((l) => ({ find: `@sluice/${l}`, replacement: resolve(root, `libs/${l}/src`) }))];
 
 export default defineConfig({

@@ -9,7 +9,7 @@ import { describeViolation, importViolations, type RuleId } from './import-rules
 import { libraryCycles } from './library-cycles';
 import { architectureDiagrams, diagramMismatch } from './readme-diagram';
 
-const LIBS = ['contracts', 'storage', 'sources', 'normalize', 'x', 'y', 'z'];
+const LIBS = ['contracts', 'storage', 'sources', 'normalize', 'run-state', 'x', 'y', 'z'];
 
 /** A repo that keeps every rule: two apps over libraries, with a spec that uses test/support. */
 const CLEAN: Record<string, string> = {
@@ -22,6 +22,7 @@ const CLEAN: Record<string, string> = {
         ...Object.fromEntries(LIBS.map((lib) => [`@sluice/${lib}`, [`libs/${lib}/src`]])),
         '@sluice/normalize/synthetic': ['libs/normalize/src/synthetic'],
         '@sluice/storage/internal': ['libs/storage/src/internal'],
+        '@sluice/run-state/writer': ['libs/run-state/src/writer'],
       },
     },
   }),
@@ -170,6 +171,24 @@ describe('the import rules', () => {
     expect(broken(root)).toEqual([
       ['library-by-alias', 'apps/one/src/helper.ts:1', '@sluice/storage/internal'],
       ['library-by-alias', 'apps/two/src/demo.ts:1', 'libs/normalize/src/synthetic'],
+    ]);
+  });
+
+  it('run-writer-scanner-only: the scanner imports the writer; another app, its spec or a library may not, by alias or path', () => {
+    const root = repo({
+      'libs/run-state/src/index.ts': 'export const reader = 1;\n',
+      'libs/run-state/src/writer/index.ts': "import { reader } from '../index';\nexport const writer = reader;\n",
+      'apps/scanner/src/lease.ts': "import { writer } from '@sluice/run-state/writer';\nimport { reader } from '@sluice/run-state';\nexport const l = [writer, reader];\n",
+      'apps/one/src/helper.ts': "import { reader } from '@sluice/run-state';\nexport const helper = reader;\n",
+      'apps/two/src/worker.ts': "import { writer } from '@sluice/run-state/writer';\nexport const w = writer;\n",
+      'apps/two/src/worker.spec.ts': "import type { writer } from '../../../libs/run-state/src/writer/index';\nexport type W = typeof writer;\n",
+      'libs/storage/src/runs.ts': "const writer = import('@sluice/run-state/writer');\nexport const r = writer;\n",
+    });
+    expect(broken(root)).toEqual([
+      ['library-by-alias', 'apps/two/src/worker.spec.ts:1', '../../../libs/run-state/src/writer/index'],
+      ['run-writer-scanner-only', 'apps/two/src/worker.spec.ts:1', '../../../libs/run-state/src/writer/index'],
+      ['run-writer-scanner-only', 'apps/two/src/worker.ts:1', '@sluice/run-state/writer'],
+      ['run-writer-scanner-only', 'libs/storage/src/runs.ts:1', '@sluice/run-state/writer'],
     ]);
   });
 

@@ -9,6 +9,7 @@ export type RuleId =
   | 'normalize-stays-pure'
   | 'contracts-imports-nothing-of-ours'
   | 'library-by-alias'
+  | 'run-writer-scanner-only'
   | 'packages-only'
   | 'no-library-cycle';
 
@@ -20,6 +21,8 @@ export const RULES: Record<RuleId, string> = {
   'contracts-imports-nothing-of-ours': 'libs/contracts imports nothing of ours (no @sluice/*, nothing outside libs/contracts)',
   'library-by-alias':
     'another library is imported by its alias @sluice/<name> (or a sub-entry point listed in import-rules.ts), never by a path into it',
+  'run-writer-scanner-only':
+    'only apps/scanner imports the run writer (@sluice/run-state/writer); the transformer and the CLI read runs with @sluice/run-state',
   'packages-only':
     'code under apps/ and libs/ imports no other file of the repo (test/, bench/, infra/, the root); a test may import test/support/',
   'no-library-cycle': 'the library dependency graph has no cycle',
@@ -40,7 +43,11 @@ const NORMALIZE_MAY_IMPORT_LIBS = ['contracts', 'normalize'];
 /** Entry points a library has besides its index, each with its own tsconfig path: `@sluice/<name>/<entry>`. */
 const SUB_ENTRY_POINTS: Record<string, string[]> = {
   normalize: ['synthetic'], // test, bench and demo data, kept out of the engine's API
+  'run-state': ['writer'], // run records and the active-run lock written: the scanner's alone (run-writer-scanner-only)
 };
+/** The only packages besides libs/run-state that may reach its writer. */
+const RUN_WRITER_IMPORTERS = ['apps/scanner'];
+const RUN_WRITER = 'libs/run-state/src/writer/';
 const libraryAliases = (name: string) => [`@sluice/${name}`, ...(SUB_ENTRY_POINTS[name] ?? []).map((e) => `@sluice/${name}/${e}`)];
 
 const label = (pkg: PackageRef) => `${pkg.kind === 'app' ? 'apps' : 'libs'}/${pkg.name}`;
@@ -76,6 +83,7 @@ function violationsOf(file: SourceFile, edge: ImportEdge): Violation[] {
   if (to.kind === 'lib' && !libraryAliases(to.name).includes(edge.specifier)) {
     add('library-by-alias', `${target.path} (use @sluice/${to.name})`);
   }
+  if (target.path.startsWith(RUN_WRITER) && !RUN_WRITER_IMPORTERS.includes(label(from))) add('run-writer-scanner-only', target.path);
   if (label(from) === 'libs/normalize' && to.kind === 'lib' && !NORMALIZE_MAY_IMPORT_LIBS.includes(to.name)) {
     add('normalize-stays-pure', `@sluice/${to.name}`);
   }

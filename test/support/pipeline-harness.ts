@@ -30,7 +30,8 @@ import {
 } from '@sluice/contracts';
 import { loadEnv, workQueueEnv } from '@sluice/config';
 import { startServiceProcess, type ServiceProcess, type SluiceApp } from '@sluice/embedded';
-import { ensureBusCredentials, ensureTopology, Publisher, RunStore, topologyOptionsOf, type BusCredentials } from '@sluice/messaging';
+import { ensureBusCredentials, ensureTopology, Publisher, topologyOptionsOf, type BusCredentials } from '@sluice/messaging';
+import { RunWriter } from '@sluice/run-state/writer';
 import { openObjectStore, readManifests, type ObjectStore } from '@sluice/storage';
 import { z } from 'zod';
 import { readDeadLetters } from '../../apps/cli/src/dead-letters';
@@ -48,7 +49,7 @@ export interface PipelineHarness {
   s3: TestS3;
   nc: NatsConnection;
   jsm: JetStreamManager;
-  runs: RunStore;
+  runs: RunWriter;
   source: ObjectStore;
   sink: ObjectStore;
   testSink: ObjectStore;
@@ -174,8 +175,8 @@ export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<P
   const source = openObjectStore(`s3://${SOURCE_BUCKET}/${SOURCE_PREFIX}`, s3Options);
   const sink = openObjectStore(env.SINK_URL!, s3Options);
   const testSink = openObjectStore(`${env.SINK_URL}/_test`, s3Options);
-  let runs: RunStore | undefined;
-  const runStore = async () => (runs ??= new RunStore(await new Kvm(nc).open(KV.runsBucket)));
+  let runs: RunWriter | undefined;
+  const runStore = async () => (runs ??= new RunWriter(await new Kvm(nc).open(KV.runsBucket)));
 
   const harness: PipelineHarness = {
     nats,

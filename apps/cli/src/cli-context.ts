@@ -4,12 +4,13 @@ import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { cliEnvSchema, loadEnv } from '@sluice/config';
 import { KV } from '@sluice/contracts';
-import { connectNats, Publisher, RunStore } from '@sluice/messaging';
+import { connectNats, Publisher } from '@sluice/messaging';
+import { RunReader } from '@sluice/run-state';
 
 export interface CliContext {
   nc: NatsConnection;
   jsm: JetStreamManager;
-  runs: RunStore;
+  runs: RunReader;
   publisher: Publisher;
   close(): Promise<void>;
 }
@@ -19,5 +20,5 @@ export async function openCliContext(env: NodeJS.ProcessEnv = process.env): Prom
   const nc = await connectNats(config, 'sluice-cli');
   const jsm = await jetstreamManager(nc);
   const kv = await new Kvm(nc).open(KV.runsBucket);
-  return { nc, jsm, runs: new RunStore(kv), publisher: new Publisher(nc), close: () => nc.drain() };
+  return { nc, jsm, runs: new RunReader(kv), publisher: new Publisher(nc), close: () => nc.drain() };
 }

@@ -2,15 +2,16 @@
 // final state in KV, the report in the sink, the lock released, a `completed` run event.
 import { Inject, Injectable } from '@nestjs/common';
 import { isFinalRunState, runEventMsgId, runReportKey, type RunRecord, type RunState } from '@sluice/contracts';
-import { LOGGER, Publisher, RunStore } from '@sluice/messaging';
+import { LOGGER, Publisher } from '@sluice/messaging';
 import type { Logger } from '@sluice/observability';
+import { RunWriter } from '@sluice/run-state/writer';
 import { PipelineStores } from '@sluice/storage';
 import { buildRunReport } from './run-report';
 
 @Injectable()
 export class RunCompletion {
   constructor(
-    private readonly runs: RunStore,
+    private readonly runs: RunWriter,
     private readonly publisher: Publisher,
     private readonly stores: PipelineStores,
     @Inject(LOGGER) private readonly log: Logger,

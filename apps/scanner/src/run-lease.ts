@@ -6,8 +6,9 @@ import { hostname } from 'node:os';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ScannerEnv } from '@sluice/config';
 import { isFinalRunState } from '@sluice/contracts';
-import { LOGGER, RunStore, SERVICE_ENV, type LeaseOptions, type LockResult } from '@sluice/messaging';
+import { LOGGER, SERVICE_ENV } from '@sluice/messaging';
 import type { Logger } from '@sluice/observability';
+import { RunWriter, type LeaseOptions, type LockResult } from '@sluice/run-state/writer';
 import { RunWatchdog } from './run-watchdog';
 
 @Injectable()
@@ -21,7 +22,7 @@ export class RunLease implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly ttlMs: number;
 
   constructor(
-    private readonly runs: RunStore,
+    private readonly runs: RunWriter,
     private readonly watchdog: RunWatchdog,
     @Inject(SERVICE_ENV) env: ScannerEnv,
     @Inject(LOGGER) private readonly log: Logger,

@@ -5,8 +5,9 @@ import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import { PermanentError, STREAMS, SUBJECTS, TransientError, errorMessageOf, type FileEvent, type RunRecord } from '@sluice/contracts';
-import { JETSTREAM_MANAGER, LOGGER, Publisher, RunStore, storedMessage } from '@sluice/messaging';
+import { JETSTREAM_MANAGER, LOGGER, Publisher, storedMessage } from '@sluice/messaging';
 import type { Logger } from '@sluice/observability';
+import { RunWriter } from '@sluice/run-state/writer';
 import { PipelineStores, readManifest } from '@sluice/storage';
 import { checkFileEvent, type EventEvidence, type SettledEvent } from './file-event-check';
 import { RunCompletion } from './run-completion';
@@ -46,7 +47,7 @@ export function applyFileEvent(record: RunRecord, event: SettledEvent, evidence:
 @Controller()
 export class RunTracker {
   constructor(
-    private readonly runs: RunStore,
+    private readonly runs: RunWriter,
     private readonly publisher: Publisher,
     private readonly completion: RunCompletion,
     private readonly stores: PipelineStores,

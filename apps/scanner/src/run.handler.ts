@@ -14,8 +14,9 @@ import {
   type RunRecord,
   type RunRequest,
 } from '@sluice/contracts';
-import { JETSTREAM_MANAGER, JetStreamContext, LOGGER, Publisher, RunStore } from '@sluice/messaging';
+import { JETSTREAM_MANAGER, JetStreamContext, LOGGER, Publisher } from '@sluice/messaging';
 import type { Logger } from '@sluice/observability';
+import { RunWriter } from '@sluice/run-state/writer';
 import { PipelineStores } from '@sluice/storage';
 import { RunCompletion } from './run-completion';
 import { runIdFor } from './run-id';
@@ -30,7 +31,7 @@ import { RunPlanning } from './run-planning';
 @Controller()
 export class RunHandler {
   constructor(
-    private readonly runs: RunStore,
+    private readonly runs: RunWriter,
     private readonly publisher: Publisher,
     private readonly stores: PipelineStores,
     private readonly completion: RunCompletion,

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { sinkOptionsOf, type ScannerEnv } from '@sluice/config';
-import { JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, Publisher, RunStore, SERVICE_ENV, type ServiceDeps } from '@sluice/messaging';
+import { JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, Publisher, SERVICE_ENV, type ServiceDeps } from '@sluice/messaging';
+import { RunWriter } from '@sluice/run-state/writer';
 import { openSourceFromEnv, SOURCE } from '@sluice/sources';
 import { openPipelineStores, PipelineStores, s3OptionsFromEnv } from '@sluice/storage';
 import { PlanResponder } from './plan.responder';
@@ -24,7 +25,7 @@ export class ScannerModule {
         { provide: LOGGER, useValue: logger },
         { provide: JETSTREAM_MANAGER, useValue: topology.jsm },
         { provide: Publisher, useValue: new Publisher(nc) },
-        { provide: RunStore, useValue: new RunStore(topology.runs) },
+        { provide: RunWriter, useValue: new RunWriter(topology.runs) },
         { provide: NATS_CONNECTION, useValue: nc },
         { provide: PipelineStores, useValue: openPipelineStores(sinkOptionsOf(env), s3OptionsFromEnv(env)) },
         { provide: SOURCE, useValue: openSourceFromEnv(env) },

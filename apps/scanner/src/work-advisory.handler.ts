@@ -28,10 +28,10 @@ import {
   JetStreamContext,
   LOGGER,
   Publisher,
-  RunStore,
   storedMessage,
 } from '@sluice/messaging';
 import type { Logger } from '@sluice/observability';
+import { RunWriter } from '@sluice/run-state/writer';
 import { workMessageFor } from './work-message';
 
 /** A terminated file's own failure event has until this delivery of the advisory to arrive (the backoffs before it: 1 s + 5 s). */
@@ -40,7 +40,7 @@ export const TERMINATED_GRACE_DELIVERIES = 3;
 @Controller()
 export class WorkAdvisoryHandler {
   constructor(
-    private readonly runs: RunStore,
+    private readonly runs: RunWriter,
     private readonly publisher: Publisher,
     @Inject(JETSTREAM_MANAGER) private readonly jsm: JetStreamManager,
     @Inject(LOGGER) private readonly log: Logger,

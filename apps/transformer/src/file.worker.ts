@@ -4,9 +4,10 @@ import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { isCommittedFor, PermanentError, SUBJECTS, type FileDiscovered, type Manifest } from '@sluice/contracts';
 import type { TransformerEnv } from '@sluice/config';
-import { JetStreamContext, LOGGER, Publisher, RunStore, SERVICE_ENV } from '@sluice/messaging';
+import { JetStreamContext, LOGGER, Publisher, SERVICE_ENV } from '@sluice/messaging';
 import { schemaVersionFor, type QualityReport } from '@sluice/normalize';
 import { metrics, type Logger } from '@sluice/observability';
+import { RunReader } from '@sluice/run-state';
 import { rangeReaderOptionsFromEnv, SOURCE, type Source } from '@sluice/sources';
 import { PipelineStores, readManifest, validateObjectKey } from '@sluice/storage';
 import { processFile } from './file-processor';
@@ -21,7 +22,7 @@ export class FileWorker {
     private readonly stores: PipelineStores,
     @Inject(SOURCE) private readonly source: Source,
     private readonly protection: TaskProtection,
-    private readonly runs: RunStore,
+    private readonly runs: RunReader,
     private readonly publisher: Publisher,
     @Inject(SERVICE_ENV) private readonly env: TransformerEnv,
     @Inject(LOGGER) private readonly log: Logger,

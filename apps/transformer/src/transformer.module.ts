@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { sinkOptionsOf, type TransformerEnv } from '@sluice/config';
-import { LOGGER, Publisher, RunStore, SERVICE_ENV, type ServiceDeps } from '@sluice/messaging';
+import { LOGGER, Publisher, SERVICE_ENV, type ServiceDeps } from '@sluice/messaging';
+import { RunReader } from '@sluice/run-state';
 import { openSourceFromEnv, SOURCE } from '@sluice/sources';
 import { openPipelineStores, PipelineStores, s3OptionsFromEnv } from '@sluice/storage';
 import { FileWorker } from './file.worker';
@@ -16,7 +17,7 @@ export class TransformerModule {
         { provide: SERVICE_ENV, useValue: env },
         { provide: LOGGER, useValue: logger },
         { provide: Publisher, useValue: new Publisher(nc) },
-        { provide: RunStore, useValue: new RunStore(topology.runs) },
+        { provide: RunReader, useValue: new RunReader(topology.runs) },
         { provide: PipelineStores, useValue: openPipelineStores(sinkOptionsOf(env), s3OptionsFromEnv(env)) },
         { provide: SOURCE, useValue: openSourceFromEnv(env) },
         TaskProtection,

@@ -1,50 +1,13 @@
-// Run state in the `sluice_runs` KV bucket: one entry per run, and the one-active-run lock.
+// The scanner's side of the run state: it creates and updates run records and holds the active-run lock.
 // Every write is a compare-and-set, so the run handler and the run tracker never overwrite each other.
-import { Bucket, type KV as KvBucket } from '@nats-io/kv';
-import { ActiveRunLockSchema, KV, RunRecordSchema, type ActiveRunLock, type RunRecord } from '@sluice/contracts';
+import { KV, RunRecordSchema, type RunRecord } from '@sluice/contracts';
+import { leaseExpired, leaseFor, type LeaseOptions, type LeaseRenewal, type LockResult } from '../lease';
+import { readLockEntry, readRunEntry } from '../run-entries';
+import { RunReader } from '../run.reader';
 
 const encode = (value: unknown) => JSON.stringify(value);
 
-export type LockResult = { acquired: true } | { acquired: false; holder: ActiveRunLock };
-
-export interface LeaseOptions {
-  /** Who holds the lease: one id per scanner process. */
-  holder: string;
-  /** How long a lease lasts unless renewed. */
-  ttlMs: number;
-  /** Renew only a lease this holder has: never take one over (used to give a lease up). */
-  onlyIfHeld?: boolean;
-  now?: () => number;
-}
-
-export type LeaseRenewal =
-  | { state: 'none' | 'contended' }
-  | { state: 'held_by_other'; lock: ActiveRunLock }
-  | { state: 'renewed'; lock: ActiveRunLock }
-  | { state: 'taken_over'; lock: ActiveRunLock; previous: ActiveRunLock };
-
-/** A lock without an expiry (written before leases existed) counts as expired. */
-export function leaseExpired(lock: ActiveRunLock, now: number): boolean {
-  return lock.expiresAt === undefined || Date.parse(lock.expiresAt) <= now;
-}
-
-function leaseFor(runId: string, holder: string, ttlMs: number, now: number, since: string): ActiveRunLock {
-  return { runId, since, holder, renewedAt: new Date(now).toISOString(), expiresAt: new Date(now + ttlMs).toISOString() };
-}
-
-export class RunStore {
-  constructor(private readonly kv: KvBucket) {}
-
-  async get(runId: string): Promise<RunRecord | undefined> {
-    return (await this.getWithRevision(runId))?.record;
-  }
-
-  private async getWithRevision(runId: string): Promise<{ record: RunRecord; revision: number } | undefined> {
-    const entry = await this.kv.get(KV.runKey(runId));
-    if (!entry || entry.operation !== 'PUT' || entry.length === 0) return undefined;
-    return { record: RunRecordSchema.parse(entry.json()), revision: entry.revision };
-  }
-
+export class RunWriter extends RunReader {
   /** Creates the record; false if it already exists (a redelivered request). */
   async create(record: RunRecord): Promise<boolean> {
     try {
@@ -62,7 +25,7 @@ export class RunStore {
    */
   async update(runId: string, mutate: (record: RunRecord) => RunRecord | undefined): Promise<{ record: RunRecord; changed: boolean } | undefined> {
     for (let attempt = 0; attempt < 50; attempt += 1) {
-      const current = await this.getWithRevision(runId);
+      const current = await readRunEntry(this.kv, runId);
       if (!current) return undefined;
       const next = mutate(structuredClone(current.record));
       if (!next) return { record: current.record, changed: false };
@@ -74,16 +37,6 @@ export class RunStore {
       }
     }
     throw new Error(`run ${runId}: too many concurrent updates`);
-  }
-
-  async activeLock(): Promise<ActiveRunLock | undefined> {
-    return (await this.lockEntry())?.lock;
-  }
-
-  private async lockEntry(): Promise<{ lock: ActiveRunLock; revision: number } | undefined> {
-    const entry = await this.kv.get(KV.activeRunKey);
-    if (!entry || entry.operation !== 'PUT' || entry.length === 0) return undefined;
-    return { lock: ActiveRunLockSchema.parse(entry.json()), revision: entry.revision };
   }
 
   /**
@@ -101,7 +54,7 @@ export class RunStore {
       } catch (error) {
         if (!isWrongLastSequence(error)) throw error;
       }
-      const current = await this.lockEntry();
+      const current = await readLockEntry(this.kv);
       if (!current) continue; // released meanwhile
       const { lock: holder, revision } = current;
       if (holder.runId !== runId) {
@@ -124,7 +77,7 @@ export class RunStore {
    * Leaves a live lease of another holder alone.
    */
   async renewLease(lease: LeaseOptions): Promise<LeaseRenewal> {
-    const current = await this.lockEntry();
+    const current = await readLockEntry(this.kv);
     if (!current) return { state: 'none' };
     const { lock, revision } = current;
     const now = lease.now?.() ?? Date.now();
@@ -141,39 +94,13 @@ export class RunStore {
 
   /** Releases the lock only if runId holds it. */
   async releaseLock(runId: string): Promise<void> {
-    const current = await this.lockEntry();
+    const current = await readLockEntry(this.kv);
     if (!current || current.lock.runId !== runId) return;
     try {
       await this.kv.delete(KV.activeRunKey, { previousSeq: current.revision });
     } catch (error) {
       if (!isWrongLastSequence(error)) throw error;
     }
-  }
-
-  /**
-   * Every run, newest first. The keys come from the bucket's stream info (its subjects), not from `kv.keys()`:
-   * keys() runs an ordered consumer that was seen to hang while runs were being written (a scheduled run every
-   * 2 s in the schedule test), which would hang `sluice status` too.
-   */
-  async list(): Promise<RunRecord[]> {
-    const records: RunRecord[] = [];
-    for (const key of await this.runKeys()) {
-      const record = await this.get(key.slice('run.'.length));
-      if (record) records.push(record);
-    }
-    return records.sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
-  }
-
-  private async runKeys(): Promise<string[]> {
-    if (!(this.kv instanceof Bucket)) {
-      const keys: string[] = [];
-      for await (const key of await this.kv.keys('run.>')) keys.push(key);
-      return keys;
-    }
-    const bucket = this.kv;
-    const prefix = bucket.subjectForKey('');
-    const info = await bucket.jsm.streams.info(bucket.stream, { subjects_filter: bucket.subjectForKey('run.>') });
-    return Object.keys(info.state.subjects ?? {}).map((subject) => bucket.decodeKey(subject.slice(prefix.length)));
   }
 }
 
