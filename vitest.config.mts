@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 
 // SWC instead of esbuild: NestJS needs emitDecoratorMetadata, which esbuild does not emit.
 const root = dirname(fileURLToPath(import.meta.url));
-const libs = ['contracts', 'messaging', 'run-state', 'storage', 'sources', 'normalize', 'capacity', 'config', 'observability', 'embedded'];
+const libs = ['contracts', 'messaging', 'run-state', 'lifecycle', 'storage', 'sources', 'normalize', 'capacity', 'config', 'observability', 'embedded'];
 // Sub-entry points first: an alias also matches `<find>/…`, and the first match wins.
 const subEntries = [
   { find: '@sluice/normalize/synthetic', replacement: resolve(root, 'libs/normalize/src/synthetic') },

@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EcsBackend, LocalBackend, type CapacityBackend, type ScalingConfig } from '@sluice/capacity';
 import type { CapacityEnv } from '@sluice/config';
-import { JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, Publisher, type ServiceDeps } from '@sluice/messaging';
+import type { ServiceDeps } from '@sluice/lifecycle';
+import { JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, Publisher } from '@sluice/messaging';
 import type { Logger } from '@sluice/observability';
 import { BacklogWatcher, CAPACITY_BACKEND, POLL_INTERVAL_MS, SCALING_CONFIG } from './backlog-watcher';
 

@@ -1,7 +1,7 @@
 // The capacity manager: workers up when files wait, down to zero when idle.
 import 'reflect-metadata';
 import { capacityEnvSchema } from '@sluice/config';
-import { runService } from '@sluice/messaging';
+import { runService } from '@sluice/lifecycle';
 import { BACKLOG_CONSUMER } from './backlog-watcher';
 import { CapacityModule } from './capacity.module';
 

@@ -1,7 +1,7 @@
 // The scanner: plans runs, enqueues their files, tracks them to completion.
 import 'reflect-metadata';
 import { scannerEnvSchema } from '@sluice/config';
-import { runService } from '@sluice/messaging';
+import { runService } from '@sluice/lifecycle';
 import { scannerBindings } from './consumer-bindings';
 import { ScannerModule } from './scanner.module';
 

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { sinkOptionsOf, type ScannerEnv } from '@sluice/config';
-import { JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, Publisher, SERVICE_ENV, type ServiceDeps } from '@sluice/messaging';
+import type { ServiceDeps } from '@sluice/lifecycle';
+import { JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, Publisher, SERVICE_ENV } from '@sluice/messaging';
 import { RunWriter } from '@sluice/run-state/writer';
 import { openSourceFromEnv, SOURCE } from '@sluice/sources';
 import { openPipelineStores, PipelineStores, s3OptionsFromEnv } from '@sluice/storage';

@@ -1,7 +1,7 @@
 // A transformer worker: pulls one file at a time from the shared work queue and normalizes it.
 import 'reflect-metadata';
 import { transformerEnvSchema } from '@sluice/config';
-import { runService } from '@sluice/messaging';
+import { runService } from '@sluice/lifecycle';
 import { transformerBindings } from './consumer-bindings';
 import { TransformerModule } from './transformer.module';
 

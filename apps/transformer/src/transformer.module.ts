@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { sinkOptionsOf, type TransformerEnv } from '@sluice/config';
-import { LOGGER, Publisher, SERVICE_ENV, type ServiceDeps } from '@sluice/messaging';
+import type { ServiceDeps } from '@sluice/lifecycle';
+import { LOGGER, Publisher, SERVICE_ENV } from '@sluice/messaging';
 import { RunReader } from '@sluice/run-state';
 import { openSourceFromEnv, SOURCE } from '@sluice/sources';
 import { openPipelineStores, PipelineStores, s3OptionsFromEnv } from '@sluice/storage';

@@ -7,7 +7,6 @@ export * from './jetstream.context';
 export * from './jetstream.server';
 export * from './pull-binding';
 export * from './rpc-errors.filter';
-export * from './service-bootstrap';
 export * from './tokens';
 export * from './bus-authorization';
 export * from './bus-credentials';

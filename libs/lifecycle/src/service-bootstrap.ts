@@ -3,7 +3,21 @@ import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ConfigError, exitOnUnsupportedRuntime, loadEnv } from '@sluice/config';
-import { STREAMS, type DurableRef } from '@sluice/contracts';
+import type { DurableRef } from '@sluice/contracts';
+import {
+  awaitTopology,
+  connectNats,
+  consumerTopology,
+  describeServers,
+  ensureTopology,
+  JetStreamServer,
+  PassErrorsToSettlementFilter,
+  topologyOptionsOf,
+  type ConsumerTopology,
+  type NatsConfig,
+  type PullBinding,
+  type Topology,
+} from '@sluice/messaging';
 import {
   createLogger,
   createSecretScrubber,
@@ -12,13 +26,11 @@ import {
   startHttpEndpoint,
   type HttpEndpoint,
   type Logger,
-  type Readiness,
 } from '@sluice/observability';
 import type { z } from 'zod';
-import { connectNats, describeServers, type NatsConfig } from './connection';
-import { JetStreamServer, type PullBinding } from './jetstream.server';
-import { PassErrorsToSettlementFilter } from './rpc-errors.filter';
-import { awaitTopology, consumerTopology, ensureTopology, topologyOptionsOf, type ConsumerTopology, type Topology } from './topology';
+import { watchConnection } from './connection-watch';
+import { readinessOf } from './readiness';
+import { stopOnSignals } from './shutdown';
 
 export interface ServiceDeps<E> {
   env: E;
@@ -104,55 +116,5 @@ export async function runService<S extends z.ZodType<BaseEnv>>(def: ServiceDefin
   logger.info({ nats: describeServers(env) }, `${def.name} ready`);
   void watchConnection(nc, logger, connection);
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, `${def.name} stopping`);
-    try {
-      await app.close();
-      await http?.close();
-      await nc.drain();
-    } catch (error) {
-      logger.warn({ err: (error as Error).message }, 'unclean shutdown');
-    }
-    logger.info(`${def.name} stopped`);
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
-  void nc.closed().then((error) => {
-    if (stopping) return;
-    logger.fatal({ err: error?.message }, 'NATS connection closed for good');
-    process.exit(1);
-  });
-}
-
-async function watchConnection(nc: NatsConnection, logger: Logger, connection: { up: boolean }): Promise<void> {
-  for await (const status of nc.status()) {
-    if (status.type === 'disconnect') {
-      connection.up = false;
-      logger.warn({ server: status.server }, 'NATS disconnected; reconnecting');
-    } else if (status.type === 'reconnect') {
-      connection.up = true;
-      logger.info({ server: status.server }, 'NATS reconnected');
-    }
-    else if (status.type === 'error') logger.warn({ err: String(status.error) }, 'NATS error');
-  }
-}
-
-/** Ready = connected to NATS and every stream exists (checked at most every few seconds). */
-function readinessOf(topology: Topology, connection: { up: boolean }): () => Promise<Readiness> {
-  let cached: { at: number; streams: Record<string, boolean> } | undefined;
-  return async () => {
-    if (!cached || Date.now() - cached.at > 5_000) {
-      const streams: Record<string, boolean> = {};
-      for (const name of Object.values(STREAMS)) {
-        streams[name] = connection.up ? await topology.jsm.streams.info(name).then(() => true, () => false) : false;
-      }
-      cached = { at: Date.now(), streams };
-    }
-    const checks = { nats: connection.up, ...cached.streams };
-    return { ready: Object.values(checks).every(Boolean), checks };
-  };
+  stopOnSignals({ name: def.name, app, http, nc, logger });
 }
