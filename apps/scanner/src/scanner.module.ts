@@ -1,10 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { sinkOptionsOf, type ScannerEnv } from '@sluice/config';
+import { s3OptionsOf, sinkOptionsOf, sourceOptionsOf, type ScannerEnv } from '@sluice/config';
 import type { ServiceDeps } from '@sluice/lifecycle';
 import { JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, Publisher, SERVICE_ENV } from '@sluice/messaging';
 import { RunWriter } from '@sluice/run-state/writer';
-import { openSourceFromEnv, SOURCE } from '@sluice/sources';
-import { openPipelineStores, PipelineStores, s3OptionsFromEnv } from '@sluice/storage';
+import { openConfiguredSource, SOURCE } from '@sluice/sources';
+import { openPipelineStores, PipelineStores } from '@sluice/storage';
 import { PlanResponder } from './plan.responder';
 import { RunCompletion } from './run-completion';
 import { RunLease } from './run-lease';
@@ -18,6 +18,7 @@ import { WorkAdvisoryHandler } from './work-advisory.handler';
 @Module({})
 export class ScannerModule {
   static forRoot({ env, nc, topology, logger }: ServiceDeps<ScannerEnv>): DynamicModule {
+    const s3 = s3OptionsOf(env);
     return {
       module: ScannerModule,
       controllers: [RunHandler, RunTracker, WorkAdvisoryHandler],
@@ -28,8 +29,8 @@ export class ScannerModule {
         { provide: Publisher, useValue: new Publisher(nc) },
         { provide: RunWriter, useValue: new RunWriter(topology.runs) },
         { provide: NATS_CONNECTION, useValue: nc },
-        { provide: PipelineStores, useValue: openPipelineStores(sinkOptionsOf(env), s3OptionsFromEnv(env)) },
-        { provide: SOURCE, useValue: openSourceFromEnv(env) },
+        { provide: PipelineStores, useValue: openPipelineStores(sinkOptionsOf(env), s3) },
+        { provide: SOURCE, useValue: openConfiguredSource(sourceOptionsOf(env), s3) },
         RunCompletion,
         RunLease,
         RunWatchdog,

@@ -3,12 +3,12 @@ import { hostname } from 'node:os';
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { isCommittedFor, PermanentError, SUBJECTS, type FileDiscovered, type Manifest } from '@sluice/contracts';
-import type { TransformerEnv } from '@sluice/config';
+import { s3OptionsOf, sourceOptionsOf, type S3Options, type SourceOptions, type TransformerEnv } from '@sluice/config';
 import { JetStreamContext, LOGGER, Publisher, SERVICE_ENV } from '@sluice/messaging';
 import { schemaVersionFor, type QualityReport } from '@sluice/normalize';
 import { metrics, type Logger } from '@sluice/observability';
 import { RunReader } from '@sluice/run-state';
-import { rangeReaderOptionsFromEnv, SOURCE, type Source } from '@sluice/sources';
+import { rangeReaderOptionsOf, SOURCE, type Source } from '@sluice/sources';
 import { PipelineStores, readManifest, validateObjectKey } from '@sluice/storage';
 import { processFile } from './file-processor';
 import { TaskProtection } from './task-protection';
@@ -17,6 +17,9 @@ import { checkWork } from './work-check';
 @Controller()
 export class FileWorker {
   private readonly workerId: string;
+  /** What the engine's worker thread opens the source with, in ranged read mode. */
+  private readonly sourceOptions: SourceOptions;
+  private readonly s3: S3Options;
 
   constructor(
     private readonly stores: PipelineStores,
@@ -28,6 +31,8 @@ export class FileWorker {
     @Inject(LOGGER) private readonly log: Logger,
   ) {
     this.workerId = env.WORKER_ID ?? `${hostname()}-${process.pid}`;
+    this.sourceOptions = sourceOptionsOf(env);
+    this.s3 = s3OptionsOf(env);
   }
 
   @EventPattern(SUBJECTS.fileDiscovered)
@@ -84,7 +89,7 @@ export class FileWorker {
             limits: { maxFileRows: this.env.MAX_FILE_ROWS, decodeMemoryBudget: this.env.DECODE_MEMORY_BUDGET },
             readChunkBytes: this.env.SOURCE_READ_CHUNK_BYTES,
             readMode: this.env.SOURCE_READ_MODE,
-            readerOptions: (key) => rangeReaderOptionsFromEnv(this.env, key),
+            readerOptions: (key) => rangeReaderOptionsOf(this.sourceOptions, this.s3, key),
             quarantine: this.env.QUARANTINE,
             previous,
             maxDropFraction: file.maxDropFraction ?? this.env.MAX_DROP_FRACTION,

@@ -1,7 +1,13 @@
-import { openObjectStore, s3OptionsFromEnv, type S3Config, type S3ConnectionOptions } from '@sluice/storage';
+import { openObjectStore, type S3ConnectionOptions } from '@sluice/storage';
 import { HttpsSource, type HttpsSourceOptions } from './https.source';
 import type { Source } from './source';
 import { StoreSource } from './store.source';
+
+/** The configured source (libs/config's sourceOptionsOf builds it from SOURCE_URL and SOURCE_HTTP_*). */
+export interface SourceLocation {
+  url: string;
+  http: HttpsSourceOptions;
+}
 
 /** `https://…` (or `http://` for a local test server), `s3://bucket/prefix`, `file:///dir`. */
 export function openSource(url: string, opts: { s3?: S3ConnectionOptions; http: HttpsSourceOptions }): Source {
@@ -11,29 +17,7 @@ export function openSource(url: string, opts: { s3?: S3ConnectionOptions; http: 
   throw new Error(`unsupported SOURCE_URL "${url.replace(/\/\/[^/@]*@/, '//***@')}": expected https://…, s3://bucket/prefix or file:///dir`);
 }
 
-export interface SourceHttpConfig {
-  SOURCE_HTTP_CONCURRENCY: number;
-  SOURCE_HTTP_TIMEOUT_MS: number;
-  SOURCE_HTTP_ATTEMPTS: number;
-  SOURCE_HTTP_REDIRECT_HOSTS: readonly string[];
-  SOURCE_HTTP_CA_FILE?: string;
-}
-
-export interface SourceConfig extends S3Config, SourceHttpConfig {
-  SOURCE_URL: string;
-}
-
-/** The HTTP(S) source settings from the environment (plain data: the engine's worker receives them too). */
-export function httpOptionsFromEnv(env: SourceHttpConfig): HttpsSourceOptions {
-  return {
-    concurrency: env.SOURCE_HTTP_CONCURRENCY,
-    timeoutMs: env.SOURCE_HTTP_TIMEOUT_MS,
-    attempts: env.SOURCE_HTTP_ATTEMPTS,
-    redirectHosts: [...env.SOURCE_HTTP_REDIRECT_HOSTS],
-    caFile: env.SOURCE_HTTP_CA_FILE,
-  };
-}
-
-export function openSourceFromEnv(env: SourceConfig): Source {
-  return openSource(env.SOURCE_URL, { s3: s3OptionsFromEnv(env), http: httpOptionsFromEnv(env) });
+/** The service's source, from the options it built once from its parsed config; s3 is used for an s3:// source. */
+export function openConfiguredSource(source: SourceLocation, s3: S3ConnectionOptions): Source {
+  return openSource(source.url, { s3, http: source.http });
 }

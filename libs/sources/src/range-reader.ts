@@ -2,9 +2,9 @@
 // engine's remote input (libs/normalize, io/worker-range-input.ts) loads in its worker thread, by path.
 import { join } from 'node:path';
 import { PermanentError, PipelineError, TransientError } from '@sluice/contracts';
-import { s3OptionsFromEnv, type S3ConnectionOptions } from '@sluice/storage';
+import type { S3ConnectionOptions } from '@sluice/storage';
 import type { HttpsSourceOptions } from './https.source';
-import { httpOptionsFromEnv, openSource, type SourceConfig } from './open-source';
+import { openSource, type SourceLocation } from './open-source';
 
 export interface SourceRangeReaderOptions {
   sourceUrl: string;
@@ -13,14 +13,9 @@ export interface SourceRangeReaderOptions {
   key: string;
 }
 
-/** The reader options for one key of the configured source (what openSourceFromEnv would open). */
-export function rangeReaderOptionsFromEnv(env: SourceConfig, key: string): SourceRangeReaderOptions {
-  return {
-    sourceUrl: env.SOURCE_URL,
-    s3: s3OptionsFromEnv(env),
-    http: httpOptionsFromEnv(env),
-    key,
-  };
+/** The reader options for one key of the configured source (what openConfiguredSource(source, s3) opens). */
+export function rangeReaderOptionsOf(source: SourceLocation, s3: S3ConnectionOptions, key: string): SourceRangeReaderOptions {
+  return { sourceUrl: source.url, s3, http: source.http, key };
 }
 
 const RANGE_HINT =

@@ -6,6 +6,6 @@ export { S3Store, createS3Client, type S3StoreOptions } from './s3.store';
 export { FsStore } from './fs.store';
 export { classifyS3Error } from './s3-errors';
 export { classifyFsError } from './fs-errors';
-export { PipelineStores, openPipelineStores, s3OptionsFromEnv, type SinkLocations, type S3Config } from './pipeline-stores';
+export { PipelineStores, openPipelineStores, type SinkLocations } from './pipeline-stores';
 export { downloadByRanges, type RangeReader, type WholeObject } from './ranged-download';
 export { readManifest, readManifests } from './manifest-store';

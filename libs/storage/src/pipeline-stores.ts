@@ -6,16 +6,6 @@ import type { OutputTarget } from '@sluice/contracts';
 import { openObjectStore } from './open-store';
 import type { ObjectStore, S3ConnectionOptions } from './object-store';
 
-export interface S3Config {
-  S3_ENDPOINT?: string;
-  AWS_REGION: string;
-  S3_FORCE_PATH_STYLE?: boolean;
-  AWS_ACCESS_KEY_ID?: string;
-  AWS_SECRET_ACCESS_KEY?: string;
-  AWS_SESSION_TOKEN?: string;
-  S3_REQUEST_TIMEOUT_MS?: number;
-}
-
 /** The two locations (libs/config's sinkOptionsOf builds them from SINK_URL and TEST_SINK_URL). */
 export interface SinkLocations {
   sinkUrl: string;
@@ -31,18 +21,6 @@ export class PipelineStores {
   output(target: OutputTarget): ObjectStore {
     return target === 'test' ? this.testSink : this.sink;
   }
-}
-
-export function s3OptionsFromEnv(env: S3Config): S3ConnectionOptions {
-  return {
-    endpoint: env.S3_ENDPOINT,
-    region: env.AWS_REGION,
-    forcePathStyle: env.S3_FORCE_PATH_STYLE ?? env.S3_ENDPOINT !== undefined,
-    accessKeyId: env.AWS_ACCESS_KEY_ID,
-    secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
-    sessionToken: env.AWS_SESSION_TOKEN,
-    requestTimeoutMs: env.S3_REQUEST_TIMEOUT_MS,
-  };
 }
 
 export function openPipelineStores(locations: SinkLocations, s3: S3ConnectionOptions): PipelineStores {

@@ -46,13 +46,17 @@ export interface S3StoreOptions {
   listPageSize?: number;
 }
 
-/** An S3 client with our defaults; custom endpoints (MinIO, s3rver) get path-style and no default checksums. */
+/**
+ * An S3 client with our defaults; custom endpoints (MinIO, s3rver) get path-style and no default checksums. The options
+ * are the whole configuration (libs/config's s3OptionsOf builds them); only the SDK's default credential chain, used
+ * when no keys are given, looks further (role, profile, its own environment variables).
+ */
 export function createS3Client(options: S3ConnectionOptions = {}): S3Client {
   const custom = options.endpoint !== undefined;
   const { accessKeyId, secretAccessKey, sessionToken } = options;
   return new S3Client({
     endpoint: options.endpoint,
-    region: options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    region: options.region ?? 'us-east-1',
     credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, sessionToken } : undefined,
     forcePathStyle: options.forcePathStyle ?? custom,
     maxAttempts: options.maxAttempts ?? 3,

@@ -4,11 +4,11 @@
 import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadEnv, normalizeCliEnvSchema } from '@sluice/config';
+import { loadEnv, normalizeCliEnvSchema, s3OptionsOf, sourceHttpOptionsOf } from '@sluice/config';
 import { PipelineError } from '@sluice/contracts';
 import { type OutputSink, type RandomAccessInput, localFileSink, openLocalInput, openRemoteInput } from '@sluice/normalize';
-import { SOURCE_RANGE_READER_MODULE, rangeReaderOptionsFromEnv } from '@sluice/sources';
-import { openObjectStore, s3OptionsFromEnv } from '@sluice/storage';
+import { SOURCE_RANGE_READER_MODULE, rangeReaderOptionsOf } from '@sluice/sources';
+import { openObjectStore } from '@sluice/storage';
 
 const S3_URL = /^s3:\/\/([^/]+)\/(.+)$/;
 const HTTP_URL = /^https?:\/\//;
@@ -28,7 +28,7 @@ export async function openInput(location: string, env: NodeJS.ProcessEnv): Promi
     const key = s3 ? s3[2] : fileNameOf(location);
     return openRemoteInput({
       module: SOURCE_RANGE_READER_MODULE,
-      options: rangeReaderOptionsFromEnv({ ...config, SOURCE_URL: sourceUrl }, key),
+      options: rangeReaderOptionsOf({ url: sourceUrl, http: sourceHttpOptionsOf(config) }, s3OptionsOf(config), key),
       name: location,
     });
   }
@@ -89,7 +89,7 @@ export function openOutput(location: string, env: NodeJS.ProcessEnv): CliOutputS
 function openSink(location: string, env: NodeJS.ProcessEnv): OutputSink {
   const s3 = S3_URL.exec(location);
   if (s3) {
-    const store = openObjectStore(`s3://${s3[1]}/`, s3OptionsFromEnv(loadEnv(normalizeCliEnvSchema, env)));
+    const store = openObjectStore(`s3://${s3[1]}/`, s3OptionsOf(loadEnv(normalizeCliEnvSchema, env)));
     return store.openWriter(s3[2], { contentType: 'application/vnd.apache.parquet' });
   }
   if (HTTP_URL.test(location)) throw new Error(`cannot write to ${location}: give a local path or s3://bucket/key`);
