@@ -26,7 +26,7 @@ const serverErrors = new WeakMap<NatsConnection, string[]>();
 
 /** A connection as that role, as its service makes it (its seed, its own inbox). */
 async function as(role: BusRole): Promise<NatsConnection> {
-  const nc = await connectNats({ NATS_URL: h.nats.url, NATS_NKEY_SEED_FILE: h.bus!.seedFiles[role] }, `attacker-${role}`);
+  const nc = await connectNats({ url: h.nats.url, nkeySeedFile: h.bus!.seedFiles[role] }, `attacker-${role}`);
   connections.push(nc);
   const errors: string[] = [];
   serverErrors.set(nc, errors);

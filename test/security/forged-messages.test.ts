@@ -32,7 +32,7 @@ const connections: NatsConnection[] = [];
 
 /** A publisher holding a role's own credentials: the forgeries come from users the bus lets publish them. */
 async function publisherAs(role: BusRole): Promise<Publisher> {
-  const nc = await connectNats({ NATS_URL: h.nats.url, NATS_NKEY_SEED_FILE: h.bus!.seedFiles[role] }, `forger-${role}`);
+  const nc = await connectNats({ url: h.nats.url, nkeySeedFile: h.bus!.seedFiles[role] }, `forger-${role}`);
   connections.push(nc);
   return new Publisher(nc);
 }

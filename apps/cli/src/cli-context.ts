@@ -2,7 +2,7 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { cliEnvSchema, loadEnv } from '@sluice/config';
+import { cliEnvSchema, loadEnv, natsOptionsOf } from '@sluice/config';
 import { KV } from '@sluice/contracts';
 import { connectNats, Publisher } from '@sluice/messaging';
 import { RunReader } from '@sluice/run-state';
@@ -16,8 +16,7 @@ export interface CliContext {
 }
 
 export async function openCliContext(env: NodeJS.ProcessEnv = process.env): Promise<CliContext> {
-  const config = loadEnv(cliEnvSchema, env);
-  const nc = await connectNats(config, 'sluice-cli');
+  const nc = await connectNats(natsOptionsOf(loadEnv(cliEnvSchema, env)), 'sluice-cli');
   const jsm = await jetstreamManager(nc);
   const kv = await new Kvm(nc).open(KV.runsBucket);
   return { nc, jsm, runs: new RunReader(kv), publisher: new Publisher(nc), close: () => nc.drain() };

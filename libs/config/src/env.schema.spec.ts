@@ -1,7 +1,7 @@
 // The checks that used to run only once a service was starting (TEST_SINK_URL vs SINK_URL, the schedule, the local
 // worker command) are part of the env schemas: a bad value is listed with every other bad key, before any connection.
 import { describe, expect, it } from 'vitest';
-import { capacityEnvSchema, scannerEnvSchema, transformerEnvSchema } from './env.schema';
+import { capacityEnvSchema, cliEnvSchema, scannerEnvSchema, transformerEnvSchema } from './env.schema';
 import { ConfigError, loadEnv } from './load-env';
 
 const sink = { SINK_URL: 's3://sink-bucket/out' };
@@ -110,6 +110,68 @@ describe('TRANSFORMER_COMMAND', () => {
     expect(loadEnv(capacityEnvSchema, { TRANSFORMER_COMMAND: 'node dist/apps/transformer/src/main.js' }).TRANSFORMER_COMMAND).toBe(
       'node dist/apps/transformer/src/main.js',
     );
+  });
+});
+
+describe('NATS credentials: given one way', () => {
+  const schemas = [
+    ['scanner', scannerEnvSchema, sink],
+    ['transformer', transformerEnvSchema, sink],
+    ['capacity manager', capacityEnvSchema, { WORKER_NATS_NKEY_SEED_FILE: '/run/transformer.nk' }],
+    ['cli', cliEnvSchema, {}],
+  ] as const;
+  const seed = 'SUAIBDPBAUTWCWBKIO6XHQNINK5FWJW4OHLXC3HQ2KFE4PEJUA44CNHTC4';
+
+  it('NATS_URL with credentials and NATS_USER, NATS_TOKEN, a creds file or an nkey seed: named, never a value', () => {
+    for (const [name, schema, base] of schemas) {
+      for (const key of ['NATS_USER', 'NATS_TOKEN', 'NATS_CREDS_FILE', 'NATS_NKEY_SEED_FILE', 'NATS_NKEY_SEED']) {
+        const problems = problemsOf(() => loadEnv(schema, { ...base, NATS_URL: 'nats://alice:url-s3cret@h:4222', [key]: key === 'NATS_NKEY_SEED' ? seed : 'given-value-xyz' }));
+        expect(problems, `${name} ${key}`).toEqual([`NATS_URL: carries credentials, and ${key} is set too; give them one way`]);
+      }
+    }
+    const problems = problemsOf(() => loadEnv(cliEnvSchema, { NATS_URL: 'h1:4222,tok3n-secret@h2:4222', NATS_USER: 'bob', NATS_TOKEN: 'other-s3cret' }));
+    expect(problems).toEqual(['NATS_URL: carries credentials, and NATS_USER, NATS_TOKEN are set too; give them one way']);
+    expect(problems.join('\n')).not.toMatch(/s3cret|tok3n|bob|alice/);
+  });
+
+  it('NATS_NKEY_SEED and NATS_NKEY_SEED_FILE both set: named, the seed never printed', () => {
+    for (const [name, schema, base] of schemas) {
+      const problems = problemsOf(() => loadEnv(schema, { ...base, NATS_NKEY_SEED: seed, NATS_NKEY_SEED_FILE: '/run/seed.nk' }));
+      expect(problems, name).toEqual(['NATS_NKEY_SEED: NATS_NKEY_SEED_FILE is set too; give the seed one way']);
+      expect(problems.join('\n')).not.toContain(seed);
+    }
+  });
+
+  it('each is reported with another bad key, and both at once', () => {
+    const both = problemsOf(() =>
+      loadEnv(transformerEnvSchema, {
+        ...sink,
+        NATS_URL: 'nats://alice:url-s3cret@h:4222',
+        NATS_NKEY_SEED: seed,
+        NATS_NKEY_SEED_FILE: '/run/seed.nk',
+        ROW_GROUP_ROWS: 'many',
+      }),
+    );
+    expect(both.map((p) => p.split(':')[0]).sort()).toEqual(['NATS_NKEY_SEED', 'NATS_URL', 'ROW_GROUP_ROWS']);
+    expect(both).toContain('NATS_URL: carries credentials, and NATS_NKEY_SEED_FILE, NATS_NKEY_SEED are set too; give them one way');
+    const withCapacity = problemsOf(() => loadEnv(capacityEnvSchema, { NATS_URL: 'bob:pw-s3cret@h', NATS_TOKEN: 't0ken-s3cret', WORKERS_MAX: '0' }));
+    expect(withCapacity.map((p) => p.split(':')[0]).sort()).toEqual(['NATS_URL', 'WORKERS_MAX']);
+    const withScanner = problemsOf(() => loadEnv(scannerEnvSchema, { ...sink, NATS_NKEY_SEED: seed, NATS_NKEY_SEED_FILE: '/run/seed.nk', RUN_LOCK_TTL_MS: 'soon' }));
+    expect(withScanner.map((p) => p.split(':')[0]).sort()).toEqual(['NATS_NKEY_SEED', 'RUN_LOCK_TTL_MS']);
+    expect([...both, ...withCapacity, ...withScanner].join('\n')).not.toMatch(/s3cret|alice|bob|SUAIB/);
+  });
+
+  it('credentials given one way parse as before', () => {
+    for (const [name, schema, base] of schemas) {
+      expect(loadEnv(schema, { ...base, NATS_URL: 'nats://alice:s3cret@h:4222' }).NATS_URL, name).toBe('nats://alice:s3cret@h:4222');
+      expect(loadEnv(schema, { ...base, NATS_URL: 'nats://h:4222', NATS_USER: 'bob', NATS_PASSWORD: 'pw' }), name).toMatchObject({ NATS_URL: 'nats://h:4222', NATS_USER: 'bob', NATS_PASSWORD: 'pw' });
+      expect(loadEnv(schema, { ...base, NATS_NKEY_SEED: seed }).NATS_NKEY_SEED, name).toBe(seed);
+      expect(loadEnv(schema, { ...base, NATS_NKEY_SEED_FILE: '/run/seed.nk' }).NATS_NKEY_SEED_FILE, name).toBe('/run/seed.nk');
+      // A user and a token, a creds file and a seed: no URL credentials, so the rules say nothing (precedence decides).
+      expect(loadEnv(schema, { ...base, NATS_USER: 'bob', NATS_TOKEN: 't', NATS_CREDS_FILE: '/u.creds', NATS_NKEY_SEED_FILE: '/s.nk' }), name).toMatchObject({ NATS_URL: 'nats://127.0.0.1:4222' });
+      // An empty user-info (`@host`) carries nothing.
+      expect(loadEnv(schema, { ...base, NATS_URL: 'nats://@h:4222', NATS_TOKEN: 't' }).NATS_TOKEN, name).toBe('t');
+    }
   });
 });
 

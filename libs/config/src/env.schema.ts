@@ -33,6 +33,42 @@ export const natsEnv = {
   NATS_TLS_CERT_FILE: z.string().optional(),
   NATS_TLS_KEY_FILE: z.string().optional(),
 };
+const natsEnvSchema = z.object(natsEnv);
+export type NatsEnv = z.infer<typeof natsEnvSchema>;
+
+/** Settings that authenticate by themselves; credentials in NATS_URL may not be combined with them. */
+const NATS_AUTH_KEYS = ['NATS_USER', 'NATS_TOKEN', 'NATS_CREDS_FILE', 'NATS_NKEY_SEED_FILE', 'NATS_NKEY_SEED'] as const;
+
+/**
+ * Whether a server of NATS_URL carries user-info (`user:pass@host`, `token@host`), read as libs/messaging's
+ * parseNatsServers reads it: the user-info runs up to the last `@` after the scheme.
+ */
+function natsUrlCarriesCredentials(natsUrl: string): boolean {
+  return natsUrl.split(',').some((entry) => entry.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').lastIndexOf('@') > 0);
+}
+
+/**
+ * The NATS rules across keys, for every service that connects: credentials are given one way. The messages name
+ * the keys, never a value (these are secrets).
+ */
+function withNatsRules<S extends z.ZodType<NatsEnv>>(schema: S): S {
+  return schema
+    .superRefine((e, ctx) => {
+      if (!natsUrlCarriesCredentials(e.NATS_URL)) return;
+      const alsoSet = NATS_AUTH_KEYS.filter((key) => e[key] !== undefined);
+      if (alsoSet.length === 0) return;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['NATS_URL'],
+        message: `carries credentials, and ${alsoSet.join(', ')} ${alsoSet.length > 1 ? 'are' : 'is'} set too; give them one way`,
+      });
+    }, { when: whenParsed('NATS_URL', ...NATS_AUTH_KEYS) })
+    .refine((e) => e.NATS_NKEY_SEED === undefined || e.NATS_NKEY_SEED_FILE === undefined, {
+      message: 'NATS_NKEY_SEED_FILE is set too; give the seed one way',
+      path: ['NATS_NKEY_SEED'],
+      when: whenParsed('NATS_NKEY_SEED', 'NATS_NKEY_SEED_FILE'),
+    });
+}
 
 export const s3Env = {
   /** Endpoint override for S3-compatible servers (MinIO, the embedded demo server); unset on AWS. */
@@ -162,7 +198,7 @@ const cronExpression = z
     }
   });
 
-export const scannerEnvSchema = withPipelineRules(z.object({
+export const scannerEnvSchema = withNatsRules(withPipelineRules(z.object({
   ...natsEnv,
   ...s3Env,
   ...logEnv,
@@ -178,10 +214,10 @@ export const scannerEnvSchema = withPipelineRules(z.object({
    * takes the run over once the lease has run out.
    */
   RUN_LOCK_TTL_MS: int(1_000, 3_600_000).default(60_000),
-}));
+})));
 export type ScannerEnv = z.infer<typeof scannerEnvSchema>;
 
-export const transformerEnvSchema = withPipelineRules(z.object({
+export const transformerEnvSchema = withNatsRules(withPipelineRules(z.object({
   ...natsEnv,
   ...s3Env,
   ...logEnv,
@@ -218,10 +254,10 @@ export const transformerEnvSchema = withPipelineRules(z.object({
    * as `deadline_exceeded` when it is reached, so a hung file cannot hold its message forever.
    */
   FILE_DEADLINE_MS: int(10_000, 86_400_000).default(3_600_000),
-}));
+})));
 export type TransformerEnv = z.infer<typeof transformerEnvSchema>;
 
-export const capacityEnvSchema = z
+export const capacityEnvSchema = withNatsRules(z
   .object({
     ...natsEnv,
     ...logEnv,
@@ -269,10 +305,10 @@ export const capacityEnvSchema = z
     message: 'the local backend connects as an nkey user: its workers need the transformer seed file in WORKER_NATS_NKEY_SEED_FILE',
     path: ['WORKER_NATS_NKEY_SEED_FILE'],
     when: whenParsed('CAPACITY_BACKEND', 'NATS_NKEY_SEED_FILE', 'NATS_NKEY_SEED', 'WORKER_NATS_NKEY_SEED_FILE'),
-  });
+  }));
 export type CapacityEnv = z.infer<typeof capacityEnvSchema>;
 
-export const cliEnvSchema = z.object({ ...natsEnv, ...logEnv });
+export const cliEnvSchema = withNatsRules(z.object({ ...natsEnv, ...logEnv }));
 
 /** `sluice normalize` with s3:// or https:// paths: the S3 connection and the HTTPS source settings. */
 export const normalizeCliEnvSchema = z.object({

@@ -4,3 +4,4 @@ export * from './runtime';
 export * from './sink-options';
 export * from './s3-options';
 export * from './source-options';
+export * from './nats-options';

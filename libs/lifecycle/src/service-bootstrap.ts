@@ -2,7 +2,7 @@
 import type { DynamicModule, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ConfigError, exitOnUnsupportedRuntime, loadEnv } from '@sluice/config';
+import { ConfigError, exitOnUnsupportedRuntime, loadEnv, natsOptionsOf, type NatsEnv } from '@sluice/config';
 import type { DurableRef } from '@sluice/contracts';
 import {
   awaitTopology,
@@ -14,7 +14,6 @@ import {
   PassErrorsToSettlementFilter,
   topologyOptionsOf,
   type ConsumerTopology,
-  type NatsConfig,
   type PullBinding,
   type Topology,
 } from '@sluice/messaging';
@@ -39,7 +38,7 @@ export interface ServiceDeps<E> {
   logger: Logger;
 }
 
-interface BaseEnv extends NatsConfig {
+interface BaseEnv extends NatsEnv {
   LOG_LEVEL: string;
   HTTP_PORT: number;
   LOG_FORMAT?: 'json' | 'pretty';
@@ -84,8 +83,9 @@ export async function runService<S extends z.ZodType<BaseEnv>>(def: ServiceDefin
   let nc: NatsConnection;
   let http: HttpEndpoint | undefined;
   const connection = { up: false };
+  const nats = natsOptionsOf(env);
   try {
-    nc = await connectNats(env, `sluice-${def.name}`);
+    nc = await connectNats(nats, `sluice-${def.name}`);
     connection.up = true;
     const bindings = def.bindings?.(consumerTopology(topologyOptionsOf(env)), env) ?? [];
     const topology = def.declaresTopology
@@ -113,7 +113,7 @@ export async function runService<S extends z.ZodType<BaseEnv>>(def: ServiceDefin
     process.stderr.write(`sluice ${def.name}: ${createSecretScrubber(secrets)((error as Error).message)}\n`);
     process.exit(1);
   }
-  logger.info({ nats: describeServers(env) }, `${def.name} ready`);
+  logger.info({ nats: describeServers(nats) }, `${def.name} ready`);
   void watchConnection(nc, logger, connection);
 
   stopOnSignals({ name: def.name, app, http, nc, logger });

@@ -1,4 +1,4 @@
-import { ConfigError } from '@sluice/config';
+import { cliEnvSchema, ConfigError, loadEnv, natsOptionsOf } from '@sluice/config';
 import { describe, expect, it } from 'vitest';
 import { natsConnectionOptions } from './connection';
 import { describeNatsUrl, parseNatsServers } from './nats-servers';
@@ -51,17 +51,16 @@ describe('parseNatsServers: user-info becomes connection options', () => {
 
 describe('natsConnectionOptions', () => {
   it('passes URL credentials as options and never puts them in the server list', () => {
-    const options = natsConnectionOptions({ NATS_URL: 'alice:s3cret@127.0.0.1:4222' }, 'x');
+    const options = natsConnectionOptions({ url: 'alice:s3cret@127.0.0.1:4222' }, 'x');
     expect(options).toMatchObject({ servers: ['127.0.0.1:4222'], user: 'alice', pass: 's3cret' });
-    expect(natsConnectionOptions({ NATS_URL: 'nats://tok3n@h:4222' }, 'x')).toMatchObject({ servers: ['nats://h:4222'], token: 'tok3n' });
+    expect(natsConnectionOptions({ url: 'nats://tok3n@h:4222' }, 'x')).toMatchObject({ servers: ['nats://h:4222'], token: 'tok3n' });
   });
 
-  it('refuses URL credentials combined with NATS_USER, NATS_TOKEN, a creds or a seed file', () => {
-    for (const extra of [{ NATS_USER: 'bob' }, { NATS_TOKEN: 't' }, { NATS_CREDS_FILE: '/x.creds' }, { NATS_NKEY_SEED_FILE: '/x.nk' }]) {
-      const attempt = () => natsConnectionOptions({ NATS_URL: 'nats://alice:s3cret@h', ...extra }, 'x');
-      expect(attempt).toThrow(ConfigError);
-      expect(attempt).toThrow(new RegExp(`NATS_URL: carries credentials, and ${Object.keys(extra)[0]} is set too`));
-    }
+  it('NATS_USER/NATS_PASSWORD, then NATS_TOKEN, as given; TLS files when set', () => {
+    const nats = natsOptionsOf(loadEnv(cliEnvSchema, { NATS_URL: 'nats://h:4222', NATS_USER: 'bob', NATS_PASSWORD: 'pw-123456', NATS_TLS_CA_FILE: '/ca.pem' }));
+    expect(natsConnectionOptions(nats, 'x')).toMatchObject({ servers: ['nats://h:4222'], user: 'bob', pass: 'pw-123456', tls: { caFile: '/ca.pem' } });
+    expect(natsConnectionOptions(natsOptionsOf(loadEnv(cliEnvSchema, { NATS_TOKEN: 'tok3n' })), 'x')).toMatchObject({ servers: ['nats://127.0.0.1:4222'], token: 'tok3n' });
+    expect(natsConnectionOptions({ url: 'nats://h:4222' }, 'x')).not.toHaveProperty('tls');
   });
 });
 
@@ -76,8 +75,8 @@ describe("natsConnectionOptions: the inbox is the user's own", () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-creds-'));
     const creds = join(dir, 'user.creds');
     writeFileSync(creds, `-----BEGIN NATS USER JWT-----\neyJhbGciOi.e30.x\n------END NATS USER JWT------\n\n-----BEGIN USER NKEY SEED-----\n${seed}\n------END USER NKEY SEED------\n`);
-    const fromCreds = natsConnectionOptions({ NATS_URL: 'nats://127.0.0.1:4222', NATS_CREDS_FILE: creds }, 't');
-    const fromSeed = natsConnectionOptions({ NATS_URL: 'nats://127.0.0.1:4222', NATS_NKEY_SEED: seed }, 't');
+    const fromCreds = natsConnectionOptions({ url: 'nats://127.0.0.1:4222', credsFile: creds }, 't');
+    const fromSeed = natsConnectionOptions({ url: 'nats://127.0.0.1:4222', nkeySeed: seed }, 't');
     expect(fromCreds.inboxPrefix).toBe(`_INBOX.${user.getPublicKey()}`);
     expect(fromSeed.inboxPrefix).toBe(fromCreds.inboxPrefix);
   });

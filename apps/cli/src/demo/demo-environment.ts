@@ -138,7 +138,7 @@ export function withoutNatsCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEn
 
 /** Ready = the scanner's consumers have pull requests waiting (it created the topology and is listening). */
 async function waitForPullers(natsEnv: { NATS_URL: string; NATS_NKEY_SEED_FILE: string }, services: ServiceProcess[]): Promise<void> {
-  const nc = await connectNats(natsEnv, 'sluice-demo');
+  const nc = await connectNats({ url: natsEnv.NATS_URL, nkeySeedFile: natsEnv.NATS_NKEY_SEED_FILE }, 'sluice-demo');
   try {
     const jsm = await jetstreamManager(nc);
     const deadline = Date.now() + 30_000;
