@@ -1,5 +1,5 @@
 // The source is what the options say: SOURCE_* and AWS_* keys in the environment change nothing.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openConfiguredSource } from './open-source';
 import { rangeReaderOptionsOf } from './range-reader';
 
@@ -10,17 +10,11 @@ const ELSEWHERE: Record<string, string> = {
   AWS_REGION: 'ap-south-1',
   S3_ENDPOINT: 'http://elsewhere.invalid:9999',
 };
-let saved: Record<string, string | undefined>;
-
 beforeEach(() => {
-  saved = Object.fromEntries(Object.keys(ELSEWHERE).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, ELSEWHERE);
+  for (const [key, value] of Object.entries(ELSEWHERE)) vi.stubEnv(key, value);
 });
 afterEach(() => {
-  for (const [key, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
+  vi.unstubAllEnvs();
 });
 
 const http = { concurrency: 2, timeoutMs: 5_000, attempts: 3, redirectHosts: ['cdn.example'] };

@@ -1,5 +1,5 @@
 // createS3Client takes its whole configuration from its options: keys in the environment change nothing.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createS3Client } from './s3.store';
 
 // Values the client must not pick up: were one read, a check below would see it.
@@ -12,17 +12,11 @@ const ELSEWHERE: Record<string, string> = {
   S3_FORCE_PATH_STYLE: 'false',
   S3_REQUEST_TIMEOUT_MS: '999',
 };
-let saved: Record<string, string | undefined>;
-
 beforeEach(() => {
-  saved = Object.fromEntries(Object.keys(ELSEWHERE).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, ELSEWHERE);
+  for (const [key, value] of Object.entries(ELSEWHERE)) vi.stubEnv(key, value);
 });
 afterEach(() => {
-  for (const [key, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  }
+  vi.unstubAllEnvs();
 });
 
 /** The Node handler resolves its settings once, lazily. */
