@@ -3,6 +3,8 @@
 // (`PUT $ECS_AGENT_URI/task-protection/v1/state`). It behaves like an ECS service: tasks start after a delay,
 // desiredCount changes take effect, a scale-in stops unprotected tasks first and never stops a protected one
 // (it waits until protection is released or expires), and a task that exits is replaced while desired says so.
+// interrupt(taskId) is a Fargate Spot interruption: SIGTERM whatever the task's protection, SIGKILL once the notice
+// window (120 s on Fargate, the stop timeout's ceiling) has passed; the service then replaces the task.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,13 +14,17 @@ export interface TaskHandle {
   exited: Promise<unknown>;
   /** SIGTERM: the task drains and exits by itself. */
   stop(): void;
+  /** SIGKILL: what ECS does when the stop timeout (or a Spot notice) runs out. */
+  kill?(): void;
 }
 
 export interface FakeEcsOptions {
   cluster: string;
   service: string;
-  /** How long a task stays PENDING before it runs. */
-  startDelayMs?: number;
+  /** How long a task stays PENDING before it runs (a function: drawn for each task, e.g. Fargate's 30–60 s). */
+  startDelayMs?: number | (() => number);
+  /** A Spot interruption's notice: SIGTERM, then SIGKILL this long after (Fargate: 120 s). */
+  spotNoticeMs?: number;
   /** Starts a task's workload; default: no process (a record only). */
   launch?: (taskId: string, agentUri: string) => TaskHandle;
 }
@@ -32,7 +38,7 @@ interface Task {
 
 export interface FakeEcsEvent {
   at: number;
-  type: 'desired' | 'task_started' | 'task_stopping' | 'task_exited' | 'protection';
+  type: 'desired' | 'task_pending' | 'task_started' | 'task_stopping' | 'task_interrupted' | 'task_killed' | 'task_exited' | 'protection';
   taskId?: string;
   desired?: number;
   protected?: boolean;
@@ -43,8 +49,15 @@ export interface FakeEcs {
   events: FakeEcsEvent[];
   desired(): number;
   tasks(): Array<{ id: string; state: Task['state']; protected: boolean }>;
+  /** API calls received, by action (DescribeServices, UpdateService, …), failed ones included. */
+  calls: Record<string, number>;
   /** The next `times` API calls fail with this error type (e.g. ThrottlingException, AccessDeniedException). */
   failNext(type: string, times?: number): void;
+  /**
+   * A Fargate Spot interruption of a running task: SIGTERM now, whether or not it holds scale-in protection, and
+   * SIGKILL after the notice (spotNoticeMs) if it is still there. The service replaces it while desired says so.
+   */
+  interrupt(taskId: string): void;
   stop(): Promise<void>;
 }
 
@@ -54,7 +67,10 @@ export async function startFakeEcs(opts: FakeEcsOptions): Promise<FakeEcs> {
   const events: FakeEcsEvent[] = [];
   const failures: Array<{ type: string; times: number }> = [];
   let port = 0;
-  const startDelayMs = opts.startDelayMs ?? 300;
+  const startDelay = () => (typeof opts.startDelayMs === 'function' ? opts.startDelayMs() : (opts.startDelayMs ?? 300));
+  const spotNoticeMs = opts.spotNoticeMs ?? 120_000;
+  const calls: Record<string, number> = {};
+  const killTimers = new Set<NodeJS.Timeout>();
   const isProtected = (t: Task) => t.protectedUntil > Date.now();
   const log = (e: Omit<FakeEcsEvent, 'at'>) => events.push({ at: Date.now(), ...e });
 
@@ -85,6 +101,7 @@ export async function startFakeEcs(opts: FakeEcsOptions): Promise<FakeEcs> {
   const startTask = () => {
     const task: Task = { id: randomUUID().slice(0, 8), state: 'PENDING', protectedUntil: 0 };
     tasks.set(task.id, task);
+    log({ type: 'task_pending', taskId: task.id });
     setTimeout(() => {
       if (task.state !== 'PENDING') return;
       task.state = 'RUNNING';
@@ -95,7 +112,28 @@ export async function startFakeEcs(opts: FakeEcsOptions): Promise<FakeEcs> {
         log({ type: 'task_exited', taskId: task.id });
         reconcile(); // ECS replaces a task that stopped while the service still wants it
       });
-    }, startDelayMs);
+    }, startDelay());
+  };
+
+  const interrupt = (taskId: string) => {
+    const task = tasks.get(taskId);
+    if (!task?.handle || task.state !== 'RUNNING') throw new Error(`fake ECS: task ${taskId} is not running`);
+    log({ type: 'task_interrupted', taskId, protected: isProtected(task) });
+    task.state = 'STOPPING';
+    task.handle.stop();
+    const handle = task.handle;
+    const timer = setTimeout(() => {
+      killTimers.delete(timer);
+      if (!tasks.has(taskId)) return;
+      log({ type: 'task_killed', taskId });
+      handle.kill?.();
+    }, spotNoticeMs);
+    killTimers.add(timer);
+    void handle.exited.then(() => {
+      clearTimeout(timer);
+      killTimers.delete(timer);
+    });
+    reconcile(); // the service starts a replacement at once
   };
 
   const stopTask = (task: Task) => {
@@ -112,6 +150,7 @@ export async function startFakeEcs(opts: FakeEcsOptions): Promise<FakeEcs> {
   const timer = setInterval(reconcile, 200); // protection expiry and releases are picked up here
 
   const api = (target: string, body: Record<string, unknown>): { status: number; json: unknown } => {
+    calls[target] = (calls[target] ?? 0) + 1;
     const failure = failures[0];
     if (failure) {
       if (--failure.times <= 0) failures.shift();
@@ -168,9 +207,12 @@ export async function startFakeEcs(opts: FakeEcsOptions): Promise<FakeEcs> {
     events,
     desired: () => desired,
     tasks: () => [...tasks.values()].map((t) => ({ id: t.id, state: t.state, protected: isProtected(t) })),
+    calls,
     failNext: (type, times = 1) => void failures.push({ type, times }),
+    interrupt,
     async stop() {
       clearInterval(timer);
+      for (const t of killTimers) clearTimeout(t);
       for (const t of tasks.values()) t.handle?.stop();
       await Promise.all([...tasks.values()].map((t) => t.handle?.exited));
       server.closeAllConnections();
