@@ -8,6 +8,8 @@ export const TLC_HTTPS_SOURCE = 'https://d37ci6vzurychx.cloudfront.net/trip-data
 
 /** Fargate's ceiling for a container's stop timeout: the transformer gets all of it to drain. */
 export const FARGATE_MAX_STOP_TIMEOUT_SECONDS = 120;
+/** A Fargate Spot interruption is a SIGTERM two minutes before the task is stopped. */
+export const FARGATE_SPOT_NOTICE_SECONDS = 120;
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -29,6 +31,42 @@ const publicKeys = z
     if (malformed.length) ctx.addIssue({ code: 'custom', message: `not a user public nkey (U…, 56 characters) for ${malformed.join(', ')}` });
   })
   .transform((keys) => keys as Record<BusRole, string>);
+
+/**
+ * Where transformer tasks run, as ECS capacity provider weights: `spot` (the default: Spot, with the first task
+ * on-demand), `on-demand`, or weights `spot=3,on-demand=1,base=1` from `-c` (a JSON object with the same keys in
+ * cdk.json). `base` tasks run on-demand before the weights share the rest. ECS does not move a task to on-demand
+ * when Spot has no capacity, so an on-demand base is what keeps a run moving through a Spot shortage.
+ */
+export interface TransformerCapacity {
+  spotWeight: number;
+  onDemandWeight: number;
+  onDemandBase: number;
+}
+
+const CAPACITY_PRESETS = {
+  spot: { spot: 1, 'on-demand': 0, base: 1 },
+  'on-demand': { spot: 0, 'on-demand': 1, base: 0 },
+} as const;
+const CAPACITY_FORMS = 'spot, on-demand, or weights such as spot=3,on-demand=1,base=1';
+
+const transformerCapacity = z
+  .preprocess(
+    (value) => {
+      if (value === 'spot' || value === 'on-demand') return CAPACITY_PRESETS[value];
+      if (typeof value !== 'string') return value;
+      return Object.fromEntries(value.split(',').filter(Boolean).map((pair) => pair.split('=', 2).map((s) => s.trim())));
+    },
+    z.strictObject(
+      { spot: int(0, 1000).default(0), 'on-demand': int(0, 1000).default(0), base: int(0, 100_000).default(0) },
+      { error: () => `must be ${CAPACITY_FORMS}` },
+    ),
+  )
+  .refine((w) => w.spot > 0 || w['on-demand'] > 0, {
+    message: 'spot or on-demand needs a weight above 0 (ECS places no task with every weight at 0)',
+    when: (payload) => payload.issues.length === 0, // not on top of a bad form or key
+  })
+  .transform((w): TransformerCapacity => ({ spotWeight: w.spot, onDemandWeight: w['on-demand'], onDemandBase: w.base }));
 
 export const settingsSchema = z
   .object({
@@ -76,8 +114,8 @@ export const settingsSchema = z
     /** Transformer task size (Fargate CPU units and MiB); the always-on tasks are the 0.25 vCPU / 512 MiB minimum. */
     transformerCpu: z.coerce.number().pipe(z.union([z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)])).default(1024),
     transformerMemoryMiB: int(1024, 30_720).default(4096),
-    /** Run transformers on Fargate Spot (about 70% cheaper; an interrupted file is redelivered, never lost). */
-    spot: flag.default(false),
+    /** Transformers on Fargate Spot (about 70% cheaper; an interrupted file finishes or is redelivered, never lost). */
+    transformerCapacity: transformerCapacity.prefault('spot'),
     cpuArchitecture: z.enum(['X86_64', 'ARM64']).default('X86_64'),
     logRetentionDays: z.coerce.number().pipe(z.union([z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(365)])).default(30),
     testPrefixExpiryDays: int(1, 365).default(7),
@@ -100,7 +138,10 @@ export function readSettings(lookup: (key: string) => unknown): SluiceSettings {
   );
   const parsed = settingsSchema.safeParse(raw);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(context)'}: ${i.message}`);
-  problems.push(...combinationProblems(raw));
+  problems.push(...combinationProblems(raw), ...capacityProblems(raw));
+  if (lookup('spot') !== undefined) {
+    problems.push(`spot: replaced by transformerCapacity (${CAPACITY_FORMS}); Spot with one on-demand task is the default`);
+  }
   if (problems.length > 0) throw new SettingsError(problems);
   return parsed.data!;
 }
@@ -122,6 +163,19 @@ function combinationProblems(raw: Record<string, unknown>): string[] {
     return ['natsSecretArn: not used with natsAuth=nkey: each task reads its own seed from the secret <natsSeedSecretPrefix><role>'];
   }
   return [];
+}
+
+/** An on-demand base that fills every allowed task leaves none for Spot: say so rather than deploy a no-op. */
+function capacityProblems(raw: Record<string, unknown>): string[] {
+  const capacity = settingsSchema.shape.transformerCapacity.safeParse(raw.transformerCapacity);
+  const workersMax = settingsSchema.shape.workersMax.safeParse(raw.workersMax);
+  if (!capacity.success || !workersMax.success) return []; // reported per key already
+  const { spotWeight, onDemandBase } = capacity.data;
+  if (spotWeight === 0 || onDemandBase < workersMax.data) return [];
+  return [
+    `transformerCapacity: the on-demand base of ${onDemandBase} task(s) covers workersMax=${workersMax.data}, so no transformer would run on Spot: ` +
+      'use transformerCapacity=on-demand, spot=1,base=0 (Spot only), or a larger workersMax',
+  ];
 }
 
 /** `s3://bucket/some/prefix/` → { bucket, prefix: 'some/prefix/' }; HTTPS sources → undefined (no IAM needed). */

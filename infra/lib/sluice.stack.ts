@@ -7,7 +7,7 @@ import { Network } from './network';
 import { WeeklyRun } from './schedule';
 import type { SluiceSettings } from './settings';
 import { Sink } from './storage';
-import { Workers } from './workers';
+import { Workers, transformerCapacityStrategy } from './workers';
 
 export interface SluiceStackProps extends StackProps {
   settings: SluiceSettings;
@@ -34,7 +34,7 @@ export class SluiceStack extends Stack {
     this.network = new Network(this, 'Network');
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: this.network.vpc,
-      enableFargateCapacityProviders: settings.spot,
+      enableFargateCapacityProviders: transformerCapacityStrategy(settings.transformerCapacity) !== undefined,
       containerInsightsV2: ecs.ContainerInsights.DISABLED, // per-metric charges; the services' /metrics and logs suffice
     });
     if (settings.nats === 'service') {

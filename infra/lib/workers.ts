@@ -1,15 +1,28 @@
 // The always-on scanner and capacity manager, and the transformer service the capacity manager owns (desired 0).
 import { Duration, Stack, aws_ecr_assets as assets, aws_ecs as ecs } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Construct, Dependable, type IDependable } from 'constructs';
 import { AppTask, HTTP_PORT } from './app-task';
 import type { NatsEndpoint } from './messaging';
 import type { Network } from './network';
-import { FARGATE_MAX_STOP_TIMEOUT_SECONDS, type SluiceSettings } from './settings';
+import { FARGATE_MAX_STOP_TIMEOUT_SECONDS, type SluiceSettings, type TransformerCapacity } from './settings';
 import type { Sink } from './storage';
 import { capacityStatements, scannerSinkStatements, sourceStatements, taskProtectionStatements, transformerSinkStatements } from './task-policies';
 
 /** On SIGTERM a transformer finishes its file or returns it to the queue within this, well inside the stop timeout. */
 export const TRANSFORMER_DRAIN_TIMEOUT_MS = 100_000;
+
+/**
+ * The transformer service's capacity provider strategy: Spot first, then on-demand with its base; undefined when no
+ * task may run on Spot (the service then keeps the FARGATE launch type, as the scanner and capacity manager do).
+ */
+export function transformerCapacityStrategy(capacity: TransformerCapacity): ecs.CapacityProviderStrategy[] | undefined {
+  if (capacity.spotWeight === 0) return undefined;
+  const onDemand = capacity.onDemandWeight > 0 || capacity.onDemandBase > 0;
+  return [
+    { capacityProvider: 'FARGATE_SPOT', weight: capacity.spotWeight },
+    ...(onDemand ? [{ capacityProvider: 'FARGATE', weight: capacity.onDemandWeight, ...(capacity.onDemandBase > 0 ? { base: capacity.onDemandBase } : {}) }] : []),
+  ];
+}
 
 export interface WorkersProps {
   settings: SluiceSettings;
@@ -66,8 +79,13 @@ export class Workers extends Construct {
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       circuitBreaker: { rollback: true },
-      capacityProviderStrategies: settings.spot ? [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] : undefined,
+      // With a strategy, CDK leaves LaunchType out (ECS refuses both).
+      capacityProviderStrategies: transformerCapacityStrategy(settings.transformerCapacity),
     });
+    if (transformerCapacityStrategy(settings.transformerCapacity)) {
+      // CloudFormation may create the service before the cluster's FARGATE_SPOT association, which ECS rejects.
+      this.transformerService.node.addDependency(capacityProviderAssociations(cluster));
+    }
 
     this.scanner = new AppTask(this, 'Scanner', {
       ...common,
@@ -117,4 +135,18 @@ export class Workers extends Construct {
       circuitBreaker: { rollback: true },
     });
   }
+}
+
+/**
+ * The cluster's capacity provider associations, which `enableFargateCapacityProviders` creates in an aspect at synth
+ * time: resolved when CDK reads dependencies, after the aspects have run.
+ */
+function capacityProviderAssociations(cluster: ecs.Cluster): IDependable {
+  const dependable: IDependable = {};
+  Dependable.implement(dependable, {
+    get dependencyRoots() {
+      return cluster.node.children.filter((child) => child instanceof ecs.CfnClusterCapacityProviderAssociations);
+    },
+  });
+  return dependable;
 }

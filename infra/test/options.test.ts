@@ -1,4 +1,4 @@
-// The context flags: external NATS with credentials from Secrets Manager, an s3:// source, schedule, Spot, ARM64.
+// The context flags: external NATS with credentials from Secrets Manager, an s3:// source, schedule, Spot weights, ARM64.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import { containersOf, deployedEnvironment, expectStatements, render, resourcesO
 
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:sluice/nats-AbC123';
 
-describe('nats=external with user/password from Secrets Manager, an s3:// source, Spot, ARM64, a custom schedule', () => {
+describe('nats=external with user/password from Secrets Manager, an s3:// source, Spot weights, ARM64, a custom schedule', () => {
   let s: Synth;
   beforeAll(() => {
     s = synth({
@@ -15,7 +15,7 @@ describe('nats=external with user/password from Secrets Manager, an s3:// source
       natsUrl: 'tls://nats.example.internal:4222',
       natsSecretArn: SECRET,
       sourceUrl: 's3://tlc-mirror/trip data/',
-      spot: 'true',
+      transformerCapacity: 'spot=3,on-demand=1,base=2',
       cpuArchitecture: 'ARM64',
       schedule: 'cron(30 4 ? * SUN *)',
       scheduleTimezone: 'America/New_York',
@@ -75,9 +75,12 @@ describe('nats=external with user/password from Secrets Manager, an s3:// source
     expect(env.SOURCE_URL).toBe('s3://tlc-mirror/trip data/');
   });
 
-  it('transformers on Fargate Spot, every task on ARM64, the image built for linux/arm64', () => {
+  it('transformers on Spot and on-demand by the given weights, every task on ARM64, the image built for linux/arm64', () => {
     const transformer = s.json.Resources[s.id(s.stack.workers.transformerService)].Properties!;
-    expect(transformer.CapacityProviderStrategy).toEqual([{ CapacityProvider: 'FARGATE_SPOT', Weight: 1 }]);
+    expect(transformer.CapacityProviderStrategy).toEqual([
+      { CapacityProvider: 'FARGATE_SPOT', Weight: 3 },
+      { CapacityProvider: 'FARGATE', Weight: 1, Base: 2 },
+    ]);
     expect(transformer.LaunchType).toBeUndefined();
     s.template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', { CapacityProviders: ['FARGATE', 'FARGATE_SPOT'] });
     for (const [, task] of resourcesOfType(s, 'AWS::ECS::TaskDefinition')) {
@@ -110,8 +113,8 @@ describe('nats=external with a token, and without credentials', () => {
     }
   });
 
-  it('no secret: no container secrets and no Secrets Manager permission', () => {
-    const s = synth({ nats: 'external', natsUrl: 'nats://10.0.0.5:4222', scheduleEnabled: 'false' });
+  it('no secret: no container secrets and no Secrets Manager permission; transformers on-demand only', () => {
+    const s = synth({ nats: 'external', natsUrl: 'nats://10.0.0.5:4222', scheduleEnabled: 'false', transformerCapacity: 'on-demand' });
     try {
       for (const [taskId, task] of resourcesOfType(s, 'AWS::ECS::TaskDefinition')) {
         expect(containersOf(s, taskId)[0].Secrets).toBeUndefined();
@@ -119,6 +122,10 @@ describe('nats=external with a token, and without credentials', () => {
         expect(statementsOfRole(s, role).flatMap((st) => st.actions).filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
       }
       s.template.hasResourceProperties('AWS::Scheduler::Schedule', { State: 'DISABLED' });
+      for (const [, service] of resourcesOfType(s, 'AWS::ECS::Service')) {
+        expect([service.Properties!.LaunchType, service.Properties!.CapacityProviderStrategy]).toEqual(['FARGATE', undefined]);
+      }
+      s.template.resourceCountIs('AWS::ECS::ClusterCapacityProviderAssociations', 0);
       expectStatements(statementsOfRole(s, s.id(s.stack.workers.capacityManager.taskRole)), [
         { actions: ['ecs:DescribeServices', 'ecs:UpdateService'], resources: [`{${s.id(s.stack.workers.transformerService)}}`] },
       ]);

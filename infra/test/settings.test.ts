@@ -7,7 +7,7 @@ import { TEST_NATS_PUBLIC_KEYS, TEST_NATS_PUBLIC_KEYS_FLAG } from './synth-suppo
 const from = (context: Record<string, unknown>) => readSettings((key) => ({ natsPublicKeys: TEST_NATS_PUBLIC_KEYS_FLAG, ...context })[key]);
 
 describe('readSettings', () => {
-  it('defaults: own NATS, the TLC HTTPS source, Monday 06:00 UTC, 4 workers, x86, on-demand', () => {
+  it('defaults: own NATS, the TLC HTTPS source, Monday 06:00 UTC, 4 workers, x86, transformers on Spot with one on-demand task', () => {
     expect(from({})).toEqual({
       nats: 'service',
       natsPublicKeys: TEST_NATS_PUBLIC_KEYS,
@@ -23,7 +23,7 @@ describe('readSettings', () => {
       scaleCooldownMs: 60_000,
       transformerCpu: 1024,
       transformerMemoryMiB: 4096,
-      spot: false,
+      transformerCapacity: { spotWeight: 1, onDemandWeight: 0, onDemandBase: 1 },
       cpuArchitecture: 'X86_64',
       logRetentionDays: 30,
       testPrefixExpiryDays: 7,
@@ -31,10 +31,16 @@ describe('readSettings', () => {
   });
 
   it('takes the strings `cdk -c` passes, and the JSON values cdk.json holds', () => {
-    const strings = from({ spot: 'true', scheduleEnabled: 'false', workersMax: '12', transformerCpu: '2048', logRetentionDays: '90' });
-    const json = from({ spot: true, scheduleEnabled: false, workersMax: 12, transformerCpu: 2048, logRetentionDays: 90 });
+    const strings = from({ transformerCapacity: 'spot=3, on-demand=1,base=2', scheduleEnabled: 'false', workersMax: '12', transformerCpu: '2048', logRetentionDays: '90' });
+    const json = from({ transformerCapacity: { spot: 3, 'on-demand': 1, base: 2 }, scheduleEnabled: false, workersMax: 12, transformerCpu: 2048, logRetentionDays: 90 });
     expect(strings).toEqual(json);
-    expect([json.spot, json.scheduleEnabled, json.workersMax, json.transformerCpu, json.logRetentionDays]).toEqual([true, false, 12, 2048, 90]);
+    expect([json.transformerCapacity, json.scheduleEnabled, json.workersMax, json.transformerCpu, json.logRetentionDays]).toEqual([
+      { spotWeight: 3, onDemandWeight: 1, onDemandBase: 2 },
+      false,
+      12,
+      2048,
+      90,
+    ]);
   });
 
   it('accepts rate() schedules and an external NATS cluster', () => {
@@ -78,6 +84,40 @@ describe('readSettings', () => {
       /natsSecretArn: not used with natsAuth=nkey/,
     );
     expect(() => from({ ...ext, natsSeedSecretPrefix: 'sluice nats/' })).toThrow(/natsSeedSecretPrefix: must be a Secrets Manager name prefix/);
+  });
+
+  it('transformerCapacity: the spot and on-demand presets, weights with missing keys at 0', () => {
+    expect(from({ transformerCapacity: 'spot' }).transformerCapacity).toEqual({ spotWeight: 1, onDemandWeight: 0, onDemandBase: 1 });
+    expect(from({ transformerCapacity: 'on-demand' }).transformerCapacity).toEqual({ spotWeight: 0, onDemandWeight: 1, onDemandBase: 0 });
+    expect(from({ transformerCapacity: 'spot=1' }).transformerCapacity).toEqual({ spotWeight: 1, onDemandWeight: 0, onDemandBase: 0 });
+    expect(from({ transformerCapacity: { 'on-demand': 2, base: 1 } }).transformerCapacity).toEqual({ spotWeight: 0, onDemandWeight: 2, onDemandBase: 1 });
+  });
+
+  it('transformerCapacity: rejects an unknown form, a key, out-of-range weights, all-zero weights and a base that leaves Spot nothing', () => {
+    const problemsOf = (context: Record<string, unknown>): string[] => {
+      try {
+        from(context);
+      } catch (error) {
+        expect(error).toBeInstanceOf(SettingsError);
+        return (error as SettingsError).problems;
+      }
+      return [];
+    };
+    const forms = 'must be spot, on-demand, or weights such as spot=3,on-demand=1,base=1';
+    expect(problemsOf({ transformerCapacity: 'cheap' })).toEqual([`transformerCapacity: ${forms}`]);
+    expect(problemsOf({ transformerCapacity: 'spot=1,ondemand=1' })).toEqual([`transformerCapacity: ${forms}`]);
+    expect(problemsOf({ transformerCapacity: 'spot=1001' })).toEqual([expect.stringMatching(/^transformerCapacity\.spot: /)]);
+    expect(problemsOf({ transformerCapacity: 'spot=1,base=-1' })).toEqual([expect.stringMatching(/^transformerCapacity\.base: /)]);
+    expect(problemsOf({ transformerCapacity: 'spot=one' })).toEqual([expect.stringMatching(/^transformerCapacity\.spot: /)]);
+    expect(problemsOf({ transformerCapacity: 'spot=0,on-demand=0,base=2' })).toEqual([
+      'transformerCapacity: spot or on-demand needs a weight above 0 (ECS places no task with every weight at 0)',
+    ]);
+    // the default's one on-demand task is all of workersMax=1: no transformer would ever run on Spot
+    expect(problemsOf({ workersMax: 1 })).toEqual([expect.stringMatching(/^transformerCapacity: the on-demand base of 1 task\(s\) covers workersMax=1, so no transformer would run on Spot/)]);
+    expect(problemsOf({ workersMax: 1, transformerCapacity: 'spot=1,base=0' })).toEqual([]);
+    expect(problemsOf({ workersMax: 1, transformerCapacity: 'on-demand' })).toEqual([]);
+    // reported with the other bad keys, and the retired `spot` flag is named rather than silently ignored
+    expect(problemsOf({ transformerCapacity: 'cheap', spot: 'true', workersMax: 0 }).map((p) => p.split(':')[0]).sort()).toEqual(['spot', 'transformerCapacity', 'workersMax']);
   });
 
   it('empty values count as unset', () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capacityEnvSchema, cliEnvSchema, loadEnv, scannerEnvSchema, transformerEnvSchema } from '@sluice/config';
 import { BUS_ROLES } from '@sluice/contracts';
 import { DRAIN_UNWIND_MS, renderBusAuthorization } from '@sluice/messaging';
+import { FARGATE_SPOT_NOTICE_SECONDS } from '../lib/settings';
 import { containersOf, deployedEnvironment, environmentOf, render, resourcesOfType, synth, TEST_NATS_PUBLIC_KEYS, typeCounts, type Synth } from './synth-support';
 
 let s: Synth;
@@ -32,6 +33,7 @@ describe('default deployment (nats=service)', () => {
       'AWS::EC2::SecurityGroup': 3,
       'AWS::EC2::SecurityGroupIngress': 2,
       'AWS::ECS::Cluster': 1,
+      'AWS::ECS::ClusterCapacityProviderAssociations': 1,
       'AWS::ECS::TaskDefinition': 5,
       'AWS::ECS::Service': 4,
       'AWS::EFS::FileSystem': 1,
@@ -91,7 +93,7 @@ describe('default deployment (nats=service)', () => {
     expect(ingress).toHaveLength(2);
   });
 
-  it('services: scanner 1, capacity manager 1, NATS 1, transformer 0, all on Fargate; the three wait for NATS', () => {
+  it('services: scanner 1, capacity manager 1, NATS 1, transformer 0; the three wait for NATS', () => {
     const w = s.stack.workers;
     const desired = {
       scanner: s.json.Resources[s.id(w.scannerService)].Properties!.DesiredCount,
@@ -101,7 +103,6 @@ describe('default deployment (nats=service)', () => {
     };
     expect(desired).toEqual({ scanner: 1, capacityManager: 1, transformer: 0, nats: 1 });
     for (const [, service] of resourcesOfType(s, 'AWS::ECS::Service')) {
-      expect(service.Properties!.LaunchType).toBe('FARGATE');
       expect(service.Properties!.DeploymentConfiguration.DeploymentCircuitBreaker).toEqual({ Enable: true, Rollback: true });
     }
     for (const service of [w.scannerService, w.capacityService, w.transformerService]) {
@@ -114,6 +115,29 @@ describe('default deployment (nats=service)', () => {
     }
   });
 
+  it('transformers on Fargate Spot with one on-demand task as the base; the always-on services on-demand', () => {
+    const w = s.stack.workers;
+    const transformer = s.json.Resources[s.id(w.transformerService)];
+    expect(transformer.Properties!.CapacityProviderStrategy).toEqual([
+      { CapacityProvider: 'FARGATE_SPOT', Weight: 1 },
+      { CapacityProvider: 'FARGATE', Weight: 0, Base: 1 },
+    ]);
+    expect(transformer.Properties!.LaunchType).toBeUndefined(); // ECS refuses a launch type next to a strategy
+    const [[associationsId, associations]] = resourcesOfType(s, 'AWS::ECS::ClusterCapacityProviderAssociations');
+    expect(render(associations.Properties)).toEqual({
+      Cluster: `{${s.id(s.stack.cluster)}}`,
+      CapacityProviders: ['FARGATE', 'FARGATE_SPOT'],
+      DefaultCapacityProviderStrategy: [],
+    });
+    expect(transformer.DependsOn).toContain(associationsId); // else ECS may see FARGATE_SPOT before it is associated
+    for (const service of [w.scannerService, w.capacityService, s.stack.natsService!.service]) {
+      const props = s.json.Resources[s.id(service)].Properties!;
+      expect([props.LaunchType, props.CapacityProviderStrategy]).toEqual(['FARGATE', undefined]);
+    }
+    // the one-shot CLI task is on-demand too: a Spot interruption would only delay a run's start
+    s.template.hasResourceProperties('AWS::Scheduler::Schedule', { Target: Match.objectLike({ EcsParameters: Match.objectLike({ LaunchType: 'FARGATE' }) }) });
+  });
+
   it('transformer: stop timeout at the Fargate maximum, drain timeout inside it, sized for a whole file', () => {
     const taskId = s.id(s.stack.workers.transformer.taskDefinition);
     const task = s.json.Resources[taskId].Properties!;
@@ -124,6 +148,8 @@ describe('default deployment (nats=service)', () => {
     expect(drainMs).toBeLessThan(container.StopTimeout * 1000);
     // past the drain timeout an aborted file gets DRAIN_UNWIND_MS to unwind (a manifest write under way finishes)
     expect(drainMs + DRAIN_UNWIND_MS).toBeLessThan(container.StopTimeout * 1000);
+    // a Spot interruption's SIGTERM comes two minutes before the stop: the whole stop timeout fits in that notice
+    expect(container.StopTimeout).toBeLessThanOrEqual(FARGATE_SPOT_NOTICE_SECONDS);
     expect([task.Cpu, task.Memory]).toEqual(['1024', '4096']);
   });
 
