@@ -9,7 +9,7 @@ import { TERMINATED_GRACE_DELIVERIES } from '../../apps/scanner/src/work-advisor
 import { transformerBindings } from '../../apps/transformer/src/consumer-bindings';
 
 // Not the defaults of libs/config, so that a binding that took a setting from elsewhere shows.
-const opts = topologyOptionsOf({ WORK_ACK_WAIT_MS: 45_000, WORK_MAX_DELIVER: 7, CONTROL_ACK_WAIT_MS: 20_000 });
+const opts = topologyOptionsOf({ WORK_ACK_WAIT_MS: 45_000, WORK_MAX_DELIVER: 7, CONTROL_ACK_WAIT_MS: 20_000, NATS_REPLICAS: 3 });
 const consumers = consumerTopology(opts);
 const declared = consumerConfigs(opts);
 

@@ -189,3 +189,23 @@ describe('rules across keys', () => {
     ]);
   });
 });
+
+describe('NATS_REPLICAS', () => {
+  it('is 1 by default, and 1, 3 or 5 for every service that binds to the topology', () => {
+    for (const schema of [scannerEnvSchema, transformerEnvSchema, capacityEnvSchema]) {
+      expect(loadEnv(schema, sink).NATS_REPLICAS).toBe(1);
+      for (const n of [1, 3, 5]) expect(loadEnv(schema, { ...sink, NATS_REPLICAS: String(n) }).NATS_REPLICAS).toBe(n);
+    }
+  });
+
+  it('refuses an even count, more than 5, 0 and anything not a number, saying what it may be', () => {
+    for (const bad of ['2', '4', '7', '0', '-1', '3.5', 'three']) {
+      const problems = problemsOf(() => loadEnv(scannerEnvSchema, { ...sink, NATS_REPLICAS: bad }));
+      expect(problems, bad).toHaveLength(1);
+      expect(problems[0], bad).toMatch(/^NATS_REPLICAS: /);
+    }
+    expect(problemsOf(() => loadEnv(scannerEnvSchema, { ...sink, NATS_REPLICAS: '2' }))).toEqual([
+      'NATS_REPLICAS: must be 1 (a single server), 3 or 5 (a JetStream cluster of at least that many servers)',
+    ]);
+  });
+});

@@ -173,6 +173,14 @@ export const workQueueEnv = {
   WORK_MAX_DELIVER: int(1, 100).default(5),
   /** Redelivery deadline of a run or cancel request; a scanner that dies mid-run resumes the run this much later. */
   CONTROL_ACK_WAIT_MS: int(5_000, 3_600_000).default(60_000),
+  /**
+   * Copies JetStream keeps of every stream and the runs bucket (the consumers follow their stream): 1 for a single
+   * nats-server, 3 (or 5) for a cluster of at least that many servers. Odd, so a majority survives a lost server.
+   */
+  NATS_REPLICAS: z.coerce
+    .number()
+    .refine((n) => n === 1 || n === 3 || n === 5, 'must be 1 (a single server), 3 or 5 (a JetStream cluster of at least that many servers)')
+    .default(1),
 };
 
 /** A time zone this Node knows (croner computes run times with Intl, which refuses any other). */

@@ -45,6 +45,7 @@ interface BaseEnv extends NatsEnv {
   WORK_ACK_WAIT_MS: number;
   WORK_MAX_DELIVER: number;
   CONTROL_ACK_WAIT_MS: number;
+  NATS_REPLICAS: number;
 }
 
 export interface ServiceDefinition<S extends z.ZodType<BaseEnv>> {

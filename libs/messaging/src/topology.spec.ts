@@ -2,7 +2,17 @@ import { AckPolicy, DeliverPolicy, DiscardPolicy } from '@nats-io/jetstream';
 import { DURABLES, STREAMS, subjectMatches, SUBJECTS } from '@sluice/contracts';
 import { describe, expect, it } from 'vitest';
 import { DEAD_LETTER_PAYLOAD_LIMIT } from './publisher';
-import { consumerConfigs, consumerTopology, MAX_DEAD_LETTER_BYTES, MAX_MESSAGE_BYTES, RUNS_BUCKET_LIMITS, streamConfigs, topologyOptionsOf } from './topology';
+import {
+  consumerConfigs,
+  consumerTopology,
+  MAX_DEAD_LETTER_BYTES,
+  MAX_MESSAGE_BYTES,
+  replicasFailure,
+  replicasProblem,
+  RUNS_BUCKET_LIMITS,
+  streamConfigs,
+  topologyOptionsOf,
+} from './topology';
 
 const NATS_DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
@@ -38,7 +48,7 @@ describe('stream limits', () => {
 
 describe('consumer declarations', () => {
   // Not the defaults of libs/config, so that a setting taken from the wrong option shows.
-  const opts = topologyOptionsOf({ WORK_ACK_WAIT_MS: 45_000, WORK_MAX_DELIVER: 7, CONTROL_ACK_WAIT_MS: 20_000 });
+  const opts = topologyOptionsOf({ WORK_ACK_WAIT_MS: 45_000, WORK_MAX_DELIVER: 7, CONTROL_ACK_WAIT_MS: 20_000, NATS_REPLICAS: 3 });
   const s = (n: number) => n * 1e9;
 
   it('declares each consumer with its settings, as the server takes them', () => {
@@ -82,5 +92,42 @@ describe('consumer declarations', () => {
         expect(stream!.subjects.some((subject) => subjectMatches(subject, consumer.filterSubject!)), consumer.consumer).toBe(true);
       }
     }
+  });
+});
+
+describe('replicas (NATS_REPLICAS)', () => {
+  it('every stream is declared with the replica count it is given, one copy by default', () => {
+    expect(streamConfigs().map((s) => s.num_replicas)).toEqual(streamConfigs().map(() => 1));
+    for (const n of [1, 3, 5]) {
+      const streams = streamConfigs(n);
+      expect(streams.map((s) => s.name)).toEqual(Object.values(STREAMS));
+      for (const stream of streams) expect(stream.num_replicas, stream.name).toBe(n);
+    }
+  });
+
+  it('reaches the topology options from the environment', () => {
+    expect(topologyOptionsOf({ WORK_ACK_WAIT_MS: 45_000, WORK_MAX_DELIVER: 7, CONTROL_ACK_WAIT_MS: 20_000, NATS_REPLICAS: 5 }).replicas).toBe(5);
+  });
+
+  it('the durable consumers set no replica count: they follow their stream, also when it changes', () => {
+    for (const { config } of consumerConfigs(topologyOptionsOf({ WORK_ACK_WAIT_MS: 45_000, WORK_MAX_DELIVER: 7, CONTROL_ACK_WAIT_MS: 20_000, NATS_REPLICAS: 3 }))) {
+      expect(config, config.durable_name).not.toHaveProperty('num_replicas');
+    }
+  });
+
+  it('more than one replica needs a server in a cluster; one replica works anywhere', () => {
+    expect(replicasProblem(1, {})).toBeUndefined();
+    expect(replicasProblem(1, undefined)).toBeUndefined();
+    expect(replicasProblem(3, { cluster: 'sluice' })).toBeUndefined();
+    expect(replicasProblem(3, {})).toBe('NATS_REPLICAS=3 needs a JetStream cluster, and the NATS server is not in one: set NATS_REPLICAS=1 for a single server');
+  });
+
+  it("a refused stream says which, the change asked for, the server's reason and what it takes", () => {
+    const cause = new Error('no suitable peers for placement');
+    expect(replicasFailure(STREAMS.work, 5, 3, cause).message).toBe(
+      'stream PIPELINE_WORK could not go from 3 to 5 replicas (NATS_REPLICAS=5): no suitable peers for placement; 5 replicas need at least 5 JetStream servers of the cluster up',
+    );
+    expect(replicasFailure(STREAMS.work, 3, undefined, cause).message).toMatch(/^stream PIPELINE_WORK could not be created with 3 replicas \(NATS_REPLICAS=3\): no suitable/);
+    expect(replicasFailure(STREAMS.work, 3, undefined, cause).cause).toBe(cause);
   });
 });

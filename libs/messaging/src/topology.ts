@@ -26,6 +26,8 @@ export interface TopologyOptions {
   workAckWaitMs: number;
   workMaxDeliver: number;
   controlAckWaitMs: number;
+  /** Copies of every stream and of the runs bucket (NATS_REPLICAS): 1 on a single server, 3 or 5 in a cluster. */
+  replicas: number;
 }
 
 /** Largest message any service accepts; bigger ones are dead-lettered as oversize. */
@@ -39,10 +41,14 @@ export const MAX_DEAD_LETTER_BYTES = 64 * KiB;
 
 /** The limits every stream must have: nothing on the bus may fill the server's disk (see topology.spec.ts). */
 export type StreamLimits = Required<Pick<StreamConfig, 'max_bytes' | 'max_msgs' | 'max_msg_size' | 'discard'>>;
-export type DeclaredStream = Partial<StreamConfig> & StreamLimits & { name: string; subjects: string[] };
+export type DeclaredStream = Partial<StreamConfig> & StreamLimits & { name: string; subjects: string[]; num_replicas: number };
 
-export function streamConfigs(): DeclaredStream[] {
-  return [
+/**
+ * Every stream, with `replicas` copies each (1: a single server). The durable consumers set no replica count of their
+ * own: they follow their stream's, also when it is changed (a consumer may not have more than its stream anyway).
+ */
+export function streamConfigs(replicas = 1): DeclaredStream[] {
+  const streams: Array<Omit<DeclaredStream, 'num_replicas'>> = [
     {
       name: STREAMS.control,
       subjects: [SUBJECTS.run, SUBJECTS.cancel],
@@ -109,6 +115,7 @@ export function streamConfigs(): DeclaredStream[] {
       discard: DiscardPolicy.Old,
     },
   ];
+  return streams.map((stream) => ({ ...stream, num_replicas: replicas }));
 }
 
 /**
@@ -181,21 +188,79 @@ export function consumerConfigs(opts: TopologyOptions): Array<{ stream: string; 
   return Object.values(consumerTopology(opts)).map((consumer) => ({ stream: consumer.stream, config: consumerConfig(consumer) }));
 }
 
-/** The work-queue settings of a service's environment (libs/config's workQueueEnv), as the topology takes them. */
-export function topologyOptionsOf(env: { WORK_ACK_WAIT_MS: number; WORK_MAX_DELIVER: number; CONTROL_ACK_WAIT_MS: number }): TopologyOptions {
-  return { workAckWaitMs: env.WORK_ACK_WAIT_MS, workMaxDeliver: env.WORK_MAX_DELIVER, controlAckWaitMs: env.CONTROL_ACK_WAIT_MS };
+/** The topology settings of a service's environment (libs/config's workQueueEnv), as the topology takes them. */
+export function topologyOptionsOf(env: {
+  WORK_ACK_WAIT_MS: number;
+  WORK_MAX_DELIVER: number;
+  CONTROL_ACK_WAIT_MS: number;
+  NATS_REPLICAS: number;
+}): TopologyOptions {
+  return {
+    workAckWaitMs: env.WORK_ACK_WAIT_MS,
+    workMaxDeliver: env.WORK_MAX_DELIVER,
+    controlAckWaitMs: env.CONTROL_ACK_WAIT_MS,
+    replicas: env.NATS_REPLICAS,
+  };
 }
 
-async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+/**
+ * Why the server we are connected to cannot keep `replicas` copies, or undefined. A single nats-server refuses a new
+ * stream with more than one replica, but takes an update to 3 of an existing one and keeps one copy: the topology
+ * would say 3 and mean 1, so more than one replica needs a server that says it is in a cluster.
+ */
+export function replicasProblem(replicas: number, server: { cluster?: string } | undefined): string | undefined {
+  if (replicas <= 1 || server?.cluster) return undefined;
+  return `NATS_REPLICAS=${replicas} needs a JetStream cluster, and the NATS server is not in one: set NATS_REPLICAS=1 for a single server`;
+}
+
+/** A stream the server would not create or re-replicate, said with what was asked and what it takes. */
+export function replicasFailure(stream: string, wanted: number, had: number | undefined, cause: Error): Error {
+  const what = had === undefined ? `could not be created with ${wanted} replicas` : `could not go from ${had} to ${wanted} replicas`;
+  return new Error(
+    `stream ${stream} ${what} (NATS_REPLICAS=${wanted}): ${cause.message}; ${wanted} replicas need at least ${wanted} JetStream servers of the cluster up`,
+    { cause },
+  );
+}
+
+/**
+ * Brings a stream to its declared config. A different replica count is changed in place (the server copies the
+ * stream to new peers, or drops some, and the consumers follow): an operator who sets NATS_REPLICAS=3 on a running
+ * cluster gets replicated streams on the next scanner start, with no data moved by hand.
+ */
+async function ensureStream(jsm: JetStreamManager, config: DeclaredStream): Promise<void> {
+  let had: number;
   try {
-    await jsm.streams.info(config.name);
-    await jsm.streams.update(config.name, config);
+    had = (await jsm.streams.info(config.name)).config.num_replicas;
   } catch (error) {
     if (!isNotFoundError(error)) throw error;
-    await jsm.streams.add({ storage: StorageType.File, ...config }).catch(async (addError) => {
+    await jsm.streams.add({ storage: StorageType.File, ...config }).catch(async (addError: Error) => {
       // Another service created it between our info and add: fine, as long as it now exists.
-      await jsm.streams.info(config.name).catch(() => Promise.reject(addError));
+      await jsm.streams.info(config.name).catch(() => Promise.reject(config.num_replicas > 1 ? replicasFailure(config.name, config.num_replicas, undefined, addError) : addError));
     });
+    return;
+  }
+  await jsm.streams.update(config.name, config).catch((error: Error) => {
+    throw had === config.num_replicas ? error : replicasFailure(config.name, config.num_replicas, had, error);
+  });
+  if (had !== config.num_replicas) await awaitStreamLeader(jsm, config.name);
+}
+
+const LEADER_TIMEOUT_MS = 30_000;
+
+/** After a replica change the stream has no leader until its new peers elect one; nothing else can use it meanwhile. */
+async function awaitStreamLeader(jsm: JetStreamManager, stream: string): Promise<void> {
+  const deadline = Date.now() + LEADER_TIMEOUT_MS;
+  let last = 'no answer yet';
+  for (;;) {
+    try {
+      const info = await jsm.streams.info(stream);
+      if (!info.cluster || info.cluster.leader) return;
+      last = `no leader elected among ${1 + (info.cluster.replicas?.length ?? 0)} peers`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    if (Date.now() > deadline) throw new Error(`stream ${stream} had no leader ${LEADER_TIMEOUT_MS / 1000} s after its replicas changed (${last})`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
@@ -223,18 +288,30 @@ export interface Topology {
 
 /** Idempotent: creates what is missing and brings limits and consumer settings up to date. The scanner's job. */
 export async function ensureTopology(nc: NatsConnection, opts: TopologyOptions): Promise<Topology> {
+  const problem = replicasProblem(opts.replicas, nc.info);
+  if (problem) throw new Error(problem);
   const jsm = await jetstreamManager(nc);
-  for (const stream of streamConfigs()) await ensureStream(jsm, stream);
+  for (const stream of streamConfigs(opts.replicas)) await ensureStream(jsm, stream);
   for (const { stream, config } of consumerConfigs(opts)) await ensureConsumer(jsm, stream, config);
-  const runs = await new Kvm(nc).create(KV.runsBucket, {
-    history: 1,
-    max_bytes: RUNS_BUCKET_LIMITS.max_bytes,
-    maxValueSize: RUNS_BUCKET_LIMITS.max_msg_size,
-  });
-  // A bucket made before it had limits gets them (Kvm.create leaves an existing bucket's config alone).
+  const runs = await new Kvm(nc)
+    .create(KV.runsBucket, {
+      history: 1,
+      max_bytes: RUNS_BUCKET_LIMITS.max_bytes,
+      maxValueSize: RUNS_BUCKET_LIMITS.max_msg_size,
+      replicas: opts.replicas,
+    })
+    .catch((error: Error) => Promise.reject(opts.replicas > 1 ? replicasFailure(KV_RUNS_STREAM, opts.replicas, undefined, error) : error));
+  // A bucket made before it had limits, or with another replica count, gets them (Kvm.create leaves an existing
+  // bucket's config alone).
+  const declared = { ...RUNS_BUCKET_LIMITS, num_replicas: opts.replicas };
   const current = (await jsm.streams.info(KV_RUNS_STREAM)).config;
-  const stale = (Object.keys(RUNS_BUCKET_LIMITS) as (keyof StreamLimits)[]).some((k) => current[k] !== RUNS_BUCKET_LIMITS[k]);
-  if (stale) await jsm.streams.update(KV_RUNS_STREAM, RUNS_BUCKET_LIMITS);
+  const stale = (Object.keys(declared) as (keyof typeof declared)[]).some((k) => current[k] !== declared[k]);
+  if (stale) {
+    await jsm.streams.update(KV_RUNS_STREAM, declared).catch((error: Error) => {
+      throw current.num_replicas === opts.replicas ? error : replicasFailure(KV_RUNS_STREAM, opts.replicas, current.num_replicas, error);
+    });
+    if (current.num_replicas !== opts.replicas) await awaitStreamLeader(jsm, KV_RUNS_STREAM);
+  }
   return { jsm, runs };
 }
 
