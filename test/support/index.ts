@@ -1,5 +1,5 @@
 export { waitFor, type WaitForOptions } from './wait-for';
-export { startTestNats, startTestS3, fromEmbedded, type S3KeyPair, type TestNats, type TestS3 } from './servers';
+export { startTestNats, startTestNatsCluster, startTestS3, fromEmbedded, type S3KeyPair, type TestNats, type TestS3 } from './servers';
 export { natsOperatorSetup, strangerCreds, type NatsOperatorSetup } from './nats-jwt';
 export * from './pipeline-harness';
 export * from './duckdb';

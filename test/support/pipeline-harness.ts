@@ -29,7 +29,7 @@ import {
   type BusRole,
 } from '@sluice/contracts';
 import { loadEnv, workQueueEnv } from '@sluice/config';
-import { startServiceProcess, type ServiceProcess, type SluiceApp } from '@sluice/embedded';
+import { startServiceProcess, type EmbeddedNatsCluster, type ServiceProcess, type SluiceApp } from '@sluice/embedded';
 import { ensureBusCredentials, ensureTopology, Publisher, topologyOptionsOf, type BusCredentials } from '@sluice/messaging';
 import { RunWriter } from '@sluice/run-state/writer';
 import { openObjectStore, readManifests, type ObjectStore } from '@sluice/storage';
@@ -37,7 +37,7 @@ import { z } from 'zod';
 import { readDeadLetters } from '../../apps/cli/src/dead-letters';
 import { requestRun, runAndFollow, type IdentifiedRunRequest } from '../../apps/cli/src/run-and-follow';
 import { startS3FaultProxy, type S3FaultProxy } from './s3-fault-proxy';
-import { startTestNats, startTestS3, type S3KeyPair, type TestNats, type TestS3 } from './servers';
+import { startTestNats, startTestNatsCluster, startTestS3, type S3KeyPair, type TestNats, type TestS3 } from './servers';
 import { waitFor } from './wait-for';
 
 export const SOURCE_BUCKET = 'tlc-source';
@@ -45,7 +45,10 @@ export const SINK_BUCKET = 'sluice-sink';
 export const SOURCE_PREFIX = 'trip data/';
 
 export interface PipelineHarness {
+  /** The server; with the natsCluster option, the cluster as one (its url lists every node). */
   nats: TestNats;
+  /** With the natsCluster option: the cluster's nodes, to find and kill one. */
+  natsCluster?: EmbeddedNatsCluster;
   s3: TestS3;
   nc: NatsConnection;
   jsm: JetStreamManager;
@@ -93,6 +96,11 @@ export interface HarnessOptions {
   s3Credentials?: S3KeyPair;
   /** The services reach S3 through a fault-injecting proxy (`h.proxy`), for tests that make S3 fail or stall. */
   s3FaultProxy?: boolean;
+  /**
+   * A JetStream cluster of this many nats-servers instead of one, every node with the same configuration (the role
+   * users, or natsConfig); the services get every node in NATS_URL. Set NATS_REPLICAS in `env` to replicate.
+   */
+  natsCluster?: number;
 }
 
 const ROLE_OF: Record<SluiceApp, BusRole> = { scanner: 'scanner', transformer: 'transformer', 'capacity-manager': 'capacity-manager', cli: 'operator' };
@@ -109,7 +117,10 @@ function testBus(): { bus: BusCredentials; client: Partial<ConnectionOptions> } 
 
 export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<PipelineHarness> {
   const secured = opts.natsConfig === undefined ? testBus() : undefined;
-  const nats = await startTestNats(opts.natsConfig ?? readFileSync(secured!.bus.configFile, 'utf8'));
+  const natsConfig = opts.natsConfig ?? readFileSync(secured!.bus.configFile, 'utf8');
+  const { nats, cluster: natsCluster } = opts.natsCluster
+    ? await startTestNatsCluster(opts.natsCluster, natsConfig)
+    : { nats: await startTestNats(natsConfig), cluster: undefined };
   const bus = secured?.bus;
   const s3 = await startTestS3([SOURCE_BUCKET, SINK_BUCKET], opts.s3Credentials);
   const proxy = opts.s3FaultProxy ? await startS3FaultProxy(s3.endpoint) : undefined;
@@ -136,7 +147,7 @@ export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<P
     WORKER_KILL_AFTER_MS: '25000',
     ...opts.env,
   };
-  const nc = await connect({ servers: nats.url, ...(secured?.client ?? opts.client) });
+  const nc = await connect({ servers: nats.url.split(','), ...(secured?.client ?? opts.client) });
   const credentials = (who: SluiceApp | BusRole): NodeJS.ProcessEnv => {
     if (!bus) return {};
     const role = roleOf(who);
@@ -180,6 +191,7 @@ export async function startPipelineHarness(opts: HarnessOptions = {}): Promise<P
 
   const harness: PipelineHarness = {
     nats,
+    natsCluster,
     s3,
     nc,
     jsm,

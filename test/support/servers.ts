@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { type EmbeddedNats, type EmbeddedS3, startNatsServer, startS3Server } from '@sluice/embedded';
+import { type EmbeddedNats, type EmbeddedNatsCluster, type EmbeddedS3, startNatsCluster, startNatsServer, startS3Server } from '@sluice/embedded';
 import { createS3Client, type S3ConnectionOptions } from '@sluice/storage';
 
 export type TestNats = EmbeddedNats;
@@ -28,6 +28,27 @@ export function startTestNats(config?: string): Promise<TestNats> {
   const file = join(mkdtempSync(join(tmpdir(), 'sluice-nats-conf-')), 'nats.conf');
   writeFileSync(file, config);
   return startNatsServer({ port: 0, args: ['-c', file] });
+}
+
+/**
+ * A JetStream cluster of `size` nats-servers on loopback, each with `config` (the same authorization on every node),
+ * and the cluster as a TestNats for code that takes one server: its url lists every node; port, storeDir and
+ * restart() are the first node's.
+ */
+export async function startTestNatsCluster(size: number, config?: string): Promise<{ nats: TestNats; cluster: EmbeddedNatsCluster }> {
+  const cluster = await startNatsCluster({ size, config });
+  const first = cluster.nodes[0];
+  const nats: TestNats = {
+    url: cluster.url,
+    port: first.port,
+    storeDir: first.storeDir,
+    stop: () => cluster.stop(),
+    async restart() {
+      await first.kill('SIGTERM');
+      await first.start();
+    },
+  };
+  return { nats, cluster };
 }
 
 /** `credentials`: the only key pair the server accepts (default: each server's own test key). */
