@@ -94,6 +94,11 @@ export const settingsSchema = z
     /** External NATS: `nkey` reads each task's own seed (natsSeedSecretPrefix); the others one shared JSON secret (natsSecretArn). */
     natsAuth: z.enum(['user-password', 'token', 'nkey']).default('user-password'),
     natsImage: z.string().min(1).default('public.ecr.aws/docker/library/nats:2.10-alpine'),
+    /**
+     * Copies JetStream keeps of every stream and the runs bucket (the services' NATS_REPLICAS): 3 or 5 for an external
+     * cluster of at least that many servers. The stack's own NATS is one server: 1.
+     */
+    natsReplicas: z.coerce.number().pipe(z.union([z.literal(1), z.literal(3), z.literal(5)], { error: () => 'must be 1, 3 or 5' })).default(1),
     /** Where the TLC files are read: the HTTPS distribution (default) or an `s3://bucket[/prefix]` mirror. */
     sourceUrl: z
       .string()
@@ -152,6 +157,9 @@ function combinationProblems(raw: Record<string, unknown>): string[] {
   if (external && raw.natsUrl === undefined) return ['natsUrl: required with -c nats=external'];
   if (!external && (raw.natsUrl !== undefined || raw.natsSecretArn !== undefined)) {
     return ['nats: natsUrl and natsSecretArn are only used with -c nats=external'];
+  }
+  if (!external && raw.natsReplicas !== undefined && String(raw.natsReplicas) !== '1') {
+    return ["natsReplicas: the stack's own NATS is one server; more than 1 needs -c nats=external with a cluster of at least that many"];
   }
   if (!external && raw.natsPublicKeys === undefined) {
     return [

@@ -47,11 +47,15 @@ export class Workers extends Construct {
     const { settings, network, cluster, sink } = props;
     const stack = Stack.of(this);
     const common = { image: props.image, nats: props.nats, runtimePlatform: props.runtimePlatform, logRetentionDays: settings.logRetentionDays };
+    // The scanner declares the streams with this many replicas; the others read the same topology settings. Unset
+    // for one replica (the services' default), so a single-server stack's task definitions are as before.
+    const replicasEnv: Record<string, string> = settings.natsReplicas === 1 ? {} : { NATS_REPLICAS: String(settings.natsReplicas) };
     const pipelineEnv: Record<string, string> = {
       HTTP_PORT: String(HTTP_PORT),
       AWS_REGION: stack.region,
       SINK_URL: sink.url,
       SOURCE_URL: settings.sourceUrl,
+      ...replicasEnv,
     };
     const source = sourceStatements(settings.sourceUrl, stack);
 
@@ -112,6 +116,7 @@ export class Workers extends Construct {
         WORKERS_MAX: String(settings.workersMax),
         IDLE_TIMEOUT_MS: String(settings.idleTimeoutMs),
         SCALE_COOLDOWN_MS: String(settings.scaleCooldownMs),
+        ...replicasEnv,
       },
       cpu: 256,
       memoryLimitMiB: 512,

@@ -135,6 +135,32 @@ describe('nats=external with a token, and without credentials', () => {
   });
 });
 
+describe('nats=external: a JetStream cluster with three replicas', () => {
+  it('the scanner, the transformer and the capacity manager get NATS_REPLICAS=3 and every server; a default stack sets none', () => {
+    const natsUrl = 'tls://nats-1.example.internal:4222,tls://nats-2.example.internal:4222,tls://nats-3.example.internal:4222';
+    const s = synth({ nats: 'external', natsUrl, natsAuth: 'nkey', natsReplicas: '3', natsPublicKeys: undefined });
+    try {
+      const { workers, weeklyRun } = s.stack;
+      const schemas = { scanner: scannerEnvSchema, transformer: transformerEnvSchema, 'capacity-manager': capacityEnvSchema };
+      for (const [app, task] of Object.entries({ scanner: workers.scanner, transformer: workers.transformer, 'capacity-manager': workers.capacityManager })) {
+        const env = deployedEnvironment(containersOf(s, s.id(task.taskDefinition))[0]);
+        expect([env.NATS_URL, env.NATS_REPLICAS], app).toEqual([natsUrl, '3']);
+        expect(loadEnv(schemas[app as keyof typeof schemas], env).NATS_REPLICAS, app).toBe(3);
+      }
+      // The CLI declares nothing: it reads the topology as it is.
+      expect(deployedEnvironment(containersOf(s, s.id(weeklyRun.cli.taskDefinition))[0]).NATS_REPLICAS).toBeUndefined();
+    } finally {
+      s.cleanup();
+    }
+    const single = synth({ nats: 'external', natsUrl: 'nats://10.0.0.5:4222' });
+    try {
+      for (const [taskId] of resourcesOfType(single, 'AWS::ECS::TaskDefinition')) expect(deployedEnvironment(containersOf(single, taskId)[0]).NATS_REPLICAS).toBeUndefined();
+    } finally {
+      single.cleanup();
+    }
+  });
+});
+
 describe('nats=external with nkeys', () => {
   it("each task gets only its own role's seed as a container secret, and its execution role may read only that secret", () => {
     const s = synth({ nats: 'external', natsUrl: 'tls://nats.example.internal:4222', natsAuth: 'nkey', natsSeedSecretPrefix: 'prod/sluice-bus/', natsPublicKeys: undefined });

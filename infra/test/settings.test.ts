@@ -14,6 +14,7 @@ describe('readSettings', () => {
       natsSeedSecretPrefix: 'sluice/nats/',
       natsAuth: 'user-password',
       natsImage: 'public.ecr.aws/docker/library/nats:2.10-alpine',
+      natsReplicas: 1,
       sourceUrl: TLC_HTTPS_SOURCE,
       schedule: 'cron(0 6 ? * MON *)',
       scheduleTimezone: 'UTC',
@@ -46,6 +47,15 @@ describe('readSettings', () => {
   it('accepts rate() schedules and an external NATS cluster', () => {
     const s = from({ schedule: 'rate(7 days)', nats: 'external', natsUrl: 'tls://a.example:4222,tls://b.example:4222' });
     expect([s.schedule, s.natsUrl]).toEqual(['rate(7 days)', 'tls://a.example:4222,tls://b.example:4222']);
+  });
+
+  it('an external NATS cluster may keep 3 or 5 replicas; the stack\'s own single server only 1', () => {
+    const cluster = { nats: 'external', natsUrl: 'tls://a.example:4222,tls://b.example:4222,tls://c.example:4222' };
+    expect(from({ ...cluster, natsReplicas: '3' }).natsReplicas).toBe(3);
+    expect(from({ ...cluster, natsReplicas: 5 }).natsReplicas).toBe(5);
+    expect(from({ natsReplicas: '1' }).natsReplicas).toBe(1);
+    expect(() => from({ natsReplicas: '3' })).toThrow(/natsReplicas: the stack's own NATS is one server; more than 1 needs -c nats=external/);
+    expect(() => from({ ...cluster, natsReplicas: '2' })).toThrow(/natsReplicas: must be 1, 3 or 5/);
   });
 
   it('rejects combinations that would be silently ignored', () => {
