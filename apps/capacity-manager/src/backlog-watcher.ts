@@ -7,6 +7,7 @@ import { desiredWorkers, type CapacityBackend, type ScalingConfig } from '@sluic
 import { DURABLES, errorCodeOf, errorKindOf, errorMessageOf, SUBJECTS } from '@sluice/contracts';
 import { JETSTREAM_MANAGER, LOGGER, NATS_CONNECTION, Publisher } from '@sluice/messaging';
 import { metrics, type Logger } from '@sluice/observability';
+import { QueueFigures } from './queue-figures';
 
 export const CAPACITY_BACKEND = Symbol('CAPACITY_BACKEND');
 export const SCALING_CONFIG = Symbol('SCALING_CONFIG');
@@ -29,6 +30,7 @@ export class BacklogWatcher implements OnApplicationBootstrap, OnApplicationShut
   private stopped = false;
   private lastBacklog = -1;
   private reportedError?: string;
+  private readonly queueFigures: QueueFigures;
 
   constructor(
     @Inject(CAPACITY_BACKEND) private readonly backend: CapacityBackend,
@@ -38,7 +40,9 @@ export class BacklogWatcher implements OnApplicationBootstrap, OnApplicationShut
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     private readonly publisher: Publisher,
     @Inject(LOGGER) private readonly log: Logger,
-  ) {}
+  ) {
+    this.queueFigures = new QueueFigures(jsm, log, pollIntervalMs);
+  }
 
   onApplicationBootstrap(): void {
     this.subscription = this.nc.subscribe(SUBJECTS.events, { callback: () => this.nudge() });
@@ -87,6 +91,7 @@ export class BacklogWatcher implements OnApplicationBootstrap, OnApplicationShut
     if (backlog > 0) this.idleSince = now;
     if (backlog !== this.lastBacklog) this.log.debug({ backlog }, 'backlog changed');
     this.lastBacklog = backlog;
+    await this.queueFigures.observe(now);
 
     const counts = await this.backend.observe();
     metrics.backlog.set(backlog);

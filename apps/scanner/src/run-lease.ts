@@ -73,14 +73,23 @@ export class RunLease implements OnApplicationBootstrap, OnApplicationShutdown {
         'took over the active-run lock: its scanner stopped renewing it',
       );
     }
-    if (renewal.state !== 'renewed' && renewal.state !== 'taken_over') return;
+    if (renewal.state !== 'renewed' && renewal.state !== 'taken_over') {
+      // No active run: nothing is stuck. Another scanner's run: that scanner reports it. Contended: as it was.
+      if (renewal.state === 'none') this.watchdog.reportStuck(0);
+      if (renewal.state === 'held_by_other') this.watchdog.reportStuck(undefined);
+      return;
+    }
     const { runId } = renewal.lock;
     const record = await this.runs.get(runId);
     // Being planned here: the record comes once the source is listed.
-    if (!record && this.planning.has(runId)) return;
+    if (!record && this.planning.has(runId)) {
+      this.watchdog.reportStuck(0);
+      return;
+    }
     if (!record || isFinalRunState(record.state)) {
       // Left by a crash between finishing the run and releasing its lock, or by a scanner that died while planning
       // (its request is redelivered and takes the lock again).
+      this.watchdog.reportStuck(0);
       await this.runs.releaseLock(runId);
       return;
     }

@@ -4,9 +4,9 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { JetStreamManager } from '@nats-io/jetstream';
-import { PermanentError, STREAMS, SUBJECTS, TransientError, errorMessageOf, type FileEvent, type RunRecord } from '@sluice/contracts';
+import { CLOUDWATCH_METRICS, PermanentError, STREAMS, SUBJECTS, TransientError, errorMessageOf, type FileEvent, type RunRecord } from '@sluice/contracts';
 import { JETSTREAM_MANAGER, LOGGER, Publisher, storedMessage } from '@sluice/messaging';
-import type { Logger } from '@sluice/observability';
+import { cloudWatchFigures, type Logger } from '@sluice/observability';
 import { RunWriter } from '@sluice/run-state/writer';
 import { PipelineStores, readManifest } from '@sluice/storage';
 import { checkFileEvent, type EventEvidence, type SettledEvent } from './file-event-check';
@@ -72,6 +72,10 @@ export class RunTracker {
     if (!result?.changed) return;
     const { record } = result;
     this.log.debug({ runId: record.runId, key: event.sourceKey, type: event.type }, 'file settled');
+    // Here a failure counts once for its run, whoever reported it: the "files failed" metric the alarms watch.
+    if (event.type === 'failed' && record.files[event.sourceKey].status === 'failed') {
+      cloudWatchFigures.count(CLOUDWATCH_METRICS.filesFailed, 1, { dataset: event.dataset, code: event.code });
+    }
     await this.publisher.runEvent({
       type: 'progress',
       runId: record.runId,

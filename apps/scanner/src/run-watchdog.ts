@@ -4,9 +4,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { ScannerEnv } from '@sluice/config';
-import { lostFileMsgId, STREAMS, type RunRecord } from '@sluice/contracts';
+import { CLOUDWATCH_METRICS, lostFileMsgId, STREAMS, type RunRecord } from '@sluice/contracts';
 import { JETSTREAM_MANAGER, LOGGER, Publisher, SERVICE_ENV, storedMessage } from '@sluice/messaging';
-import type { Logger } from '@sluice/observability';
+import { cloudWatchFigures, metrics, type Logger } from '@sluice/observability';
 import { lostFiles, lostWorkGraceMs, stalled } from './lost-work';
 import { RunCompletion } from './run-completion';
 
@@ -26,11 +26,21 @@ export class RunWatchdog {
 
   async check(record: RunRecord): Promise<void> {
     await this.completion.finishIfSettled(record.runId);
-    await this.failLostFiles(record);
+    const stuck = stalled(record, Date.now(), this.graceMs);
+    this.reportStuck(stuck ? 1 : 0);
+    if (stuck) await this.failLostFiles(record);
+  }
+
+  /**
+   * The "runs stuck" figure, from the lock holder only: 0 or 1 with the lock, undefined (not reported) when another
+   * scanner holds it, so a second scanner's 0 never hides the holder's 1.
+   */
+  reportStuck(runs: 0 | 1 | undefined): void {
+    metrics.runsStuck.set(runs ?? 0);
+    cloudWatchFigures.set(CLOUDWATCH_METRICS.runsStuck, runs);
   }
 
   private async failLostFiles(record: RunRecord): Promise<void> {
-    if (!stalled(record, Date.now(), this.graceMs)) return;
     const { state } = await this.jsm.streams.info(STREAMS.work);
     const stored = new Set<number>();
     for (const file of Object.values(record.files)) {

@@ -209,3 +209,20 @@ describe('NATS_REPLICAS', () => {
     ]);
   });
 });
+
+describe('METRICS_EMF', () => {
+  it('is off by default, with gauges every minute once on; the scanner and the capacity manager read it', () => {
+    expect(loadEnv(scannerEnvSchema, sink)).toMatchObject({ METRICS_EMF: false, METRICS_EMF_INTERVAL_MS: 60_000 });
+    expect(loadEnv(capacityEnvSchema, { METRICS_EMF: '1', METRICS_EMF_INTERVAL_MS: '500' })).toMatchObject({ METRICS_EMF: true, METRICS_EMF_INTERVAL_MS: 500 });
+    expect(loadEnv(scannerEnvSchema, { ...sink, METRICS_EMF: 'true', LOG_FORMAT: 'json' }).METRICS_EMF).toBe(true);
+  });
+
+  it('needs JSON logs: refused with LOG_FORMAT=pretty, and reported with another bad key', () => {
+    for (const schema of [scannerEnvSchema, capacityEnvSchema]) {
+      expect(problemsOf(() => loadEnv(schema, { ...sink, METRICS_EMF: '1', LOG_FORMAT: 'pretty', METRICS_EMF_INTERVAL_MS: '5' }))).toEqual([
+        'METRICS_EMF_INTERVAL_MS: Too small: expected number to be >=100',
+        'METRICS_EMF: needs JSON logs: not with LOG_FORMAT=pretty',
+      ]);
+    }
+  });
+});

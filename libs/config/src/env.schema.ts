@@ -92,6 +92,25 @@ export const observabilityEnv = {
   HTTP_PORT: int(0, 65_535).default(8080),
 };
 
+/**
+ * The scanner's and the capacity manager's key figures as CloudWatch metrics: Embedded Metric Format lines in the
+ * JSON logs, which CloudWatch Logs extracts with no agent (the CDK stack turns it on). Needs JSON logs.
+ */
+export const metricsEnv = {
+  METRICS_EMF: bool.default(false),
+  /** How often the gauges (backlog age, DLQ depth, runs stuck) are written; CloudWatch keeps one-minute points. */
+  METRICS_EMF_INTERVAL_MS: int(100, 3_600_000).default(60_000),
+};
+
+/** EMF lines are JSON documents; a pretty log would make them text CloudWatch cannot read. */
+function withMetricsRules<S extends z.ZodType<{ METRICS_EMF: boolean; LOG_FORMAT?: 'json' | 'pretty' }>>(schema: S): S {
+  return schema.refine((e) => !(e.METRICS_EMF && e.LOG_FORMAT === 'pretty'), {
+    message: 'needs JSON logs: not with LOG_FORMAT=pretty',
+    path: ['METRICS_EMF'],
+    when: whenParsed('METRICS_EMF', 'LOG_FORMAT'),
+  });
+}
+
 export const logEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `pretty` for a terminal, `json` for production log collectors. Default: pretty on a TTY. */
@@ -206,11 +225,12 @@ const cronExpression = z
     }
   });
 
-export const scannerEnvSchema = withNatsRules(withPipelineRules(z.object({
+export const scannerEnvSchema = withMetricsRules(withNatsRules(withPipelineRules(z.object({
   ...natsEnv,
   ...s3Env,
   ...logEnv,
   ...observabilityEnv,
+  ...metricsEnv,
   ...pipelineEnv,
   ...workQueueEnv,
   /** Outside AWS (where EventBridge Scheduler does it): a cron expression on which the scanner requests an incremental run, e.g. `0 6 * * 1`. */
@@ -222,7 +242,7 @@ export const scannerEnvSchema = withNatsRules(withPipelineRules(z.object({
    * takes the run over once the lease has run out.
    */
   RUN_LOCK_TTL_MS: int(1_000, 3_600_000).default(60_000),
-})));
+}))));
 export type ScannerEnv = z.infer<typeof scannerEnvSchema>;
 
 export const transformerEnvSchema = withNatsRules(withPipelineRules(z.object({
@@ -265,12 +285,13 @@ export const transformerEnvSchema = withNatsRules(withPipelineRules(z.object({
 })));
 export type TransformerEnv = z.infer<typeof transformerEnvSchema>;
 
-export const capacityEnvSchema = withNatsRules(z
+export const capacityEnvSchema = withMetricsRules(withNatsRules(z
   .object({
     ...natsEnv,
     ...logEnv,
     S3_REQUEST_TIMEOUT_MS: s3Env.S3_REQUEST_TIMEOUT_MS,
     ...observabilityEnv,
+    ...metricsEnv,
     ...workQueueEnv,
     CAPACITY_BACKEND: z.enum(['local', 'ecs']).default('local'),
     /** ecs backend: the cluster and the transformer service whose desiredCount the manager owns. */
@@ -313,7 +334,7 @@ export const capacityEnvSchema = withNatsRules(z
     message: 'the local backend connects as an nkey user: its workers need the transformer seed file in WORKER_NATS_NKEY_SEED_FILE',
     path: ['WORKER_NATS_NKEY_SEED_FILE'],
     when: whenParsed('CAPACITY_BACKEND', 'NATS_NKEY_SEED_FILE', 'NATS_NKEY_SEED', 'WORKER_NATS_NKEY_SEED_FILE'),
-  }));
+  })));
 export type CapacityEnv = z.infer<typeof capacityEnvSchema>;
 
 export const cliEnvSchema = withNatsRules(z.object({ ...natsEnv, ...logEnv }));

@@ -11,3 +11,4 @@ export * from './committed-for';
 export * from './message-ids';
 export * from './tlc-file-name';
 export * from './run-id-stamp';
+export * from './cloudwatch-metrics';

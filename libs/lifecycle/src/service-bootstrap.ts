@@ -18,6 +18,7 @@ import {
   type Topology,
 } from '@sluice/messaging';
 import {
+  cloudWatchFigures,
   createLogger,
   createSecretScrubber,
   NestPinoLogger,
@@ -46,6 +47,9 @@ interface BaseEnv extends NatsEnv {
   WORK_MAX_DELIVER: number;
   CONTROL_ACK_WAIT_MS: number;
   NATS_REPLICAS: number;
+  /** The services that publish CloudWatch figures (scanner, capacity manager) have these. */
+  METRICS_EMF?: boolean;
+  METRICS_EMF_INTERVAL_MS?: number;
 }
 
 export interface ServiceDefinition<S extends z.ZodType<BaseEnv>> {
@@ -80,6 +84,7 @@ export async function runService<S extends z.ZodType<BaseEnv>>(def: ServiceDefin
   }
   const secrets = secretValuesOf(env);
   const logger = createLogger({ service: def.name, level: env.LOG_LEVEL, format: env.LOG_FORMAT, secrets });
+  if (env.METRICS_EMF) cloudWatchFigures.enable(logger, env.METRICS_EMF_INTERVAL_MS ?? 60_000);
   let app: INestApplicationContext;
   let nc: NatsConnection;
   let http: HttpEndpoint | undefined;

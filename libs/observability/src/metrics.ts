@@ -36,6 +36,17 @@ export const metrics = {
   backlog: new Gauge({ name: 'sluice_backlog', help: 'Files waiting or in progress (num_pending + num_ack_pending)', registers: [registry] }),
   workersDesired: new Gauge({ name: 'sluice_workers_desired', help: 'Transformer workers asked for', registers: [registry] }),
   workersRunning: new Gauge({ name: 'sluice_workers_running', help: 'Transformer workers running', registers: [registry] }),
+  backlogAgeSeconds: new Gauge({
+    name: 'sluice_backlog_age_seconds',
+    help: 'Age of the oldest message in the work stream (waiting or in progress); 0 when it is empty',
+    registers: [registry],
+  }),
+  dlqMessages: new Gauge({ name: 'sluice_dlq_messages', help: 'Messages in the dead-letter stream', registers: [registry] }),
+  runsStuck: new Gauge({
+    name: 'sluice_runs_stuck',
+    help: 'Active runs with no progress for the watchdog grace period (0 or 1; reported by the scanner holding the run lock)',
+    registers: [registry],
+  }),
   redeliveries: new Counter({
     name: 'sluice_redeliveries_total',
     help: 'Messages delivered more than once',
