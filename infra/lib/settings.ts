@@ -124,6 +124,12 @@ export const settingsSchema = z
     cpuArchitecture: z.enum(['X86_64', 'ARM64']).default('X86_64'),
     logRetentionDays: z.coerce.number().pipe(z.union([z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(365)])).default(30),
     testPrefixExpiryDays: int(1, 365).default(7),
+    /** Subscribed by e-mail to the alarms' SNS topic (AWS mails a confirmation link first); none: subscribe later. */
+    alarmEmail: z.email('must be an e-mail address').optional(),
+    /** Alarm when the oldest work has waited (or been in progress) this long. A big reprocess on few workers waits long. */
+    backlogAgeAlarmMinutes: int(5, 10_080).default(180),
+    /** Alarm when the active run has made no progress for this long (beyond the watchdog's grace): keep it above the longest file. */
+    stuckRunAlarmMinutes: int(10, 1_440).default(60),
   });
 
 export type SluiceSettings = z.infer<typeof settingsSchema>;

@@ -1,6 +1,7 @@
 // The whole deployment: sink bucket, network, ECS cluster, NATS, the three services and the weekly run.
 import { CfnOutput, Fn, Stack, type StackProps, aws_ecs as ecs } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { Alarms } from './alarms';
 import { sluiceImage } from './app-task';
 import { ExternalNats, NatsService, type NatsEndpoint } from './messaging';
 import { Network } from './network';
@@ -23,6 +24,7 @@ export class SluiceStack extends Stack {
   readonly natsService?: NatsService;
   readonly workers: Workers;
   readonly weeklyRun: WeeklyRun;
+  readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: SluiceStackProps) {
     super(scope, id, props);
@@ -66,6 +68,7 @@ export class SluiceStack extends Stack {
       for (const service of [w.scannerService, w.capacityService, w.transformerService]) service.node.addDependency(this.natsService.service);
     }
     this.weeklyRun = new WeeklyRun(this, 'WeeklyRun', shared);
+    this.alarms = new Alarms(this, 'Alarms', { settings });
     this.outputs();
   }
 
@@ -98,6 +101,7 @@ export class SluiceStack extends Stack {
       ]),
     });
     new CfnOutput(this, 'ScheduleName', { value: this.weeklyRun.schedule.ref });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn, description: 'subscribe to it for the alarms (or deploy with -c alarmEmail=…)' });
     new CfnOutput(this, 'LogGroups', {
       value: Fn.join(' ', [
         this.workers.scanner.logs.group.logGroupName,

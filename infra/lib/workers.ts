@@ -24,6 +24,9 @@ export function transformerCapacityStrategy(capacity: TransformerCapacity): ecs.
   ];
 }
 
+/** The scanner and the capacity manager write their key figures as EMF lines, which the stack's alarms watch (alarms.ts). */
+export const CLOUDWATCH_FIGURES_ENV = { METRICS_EMF: 'true' };
+
 export interface WorkersProps {
   settings: SluiceSettings;
   network: Network;
@@ -95,7 +98,7 @@ export class Workers extends Construct {
       ...common,
       app: 'scanner',
       description: 'sluice scanner: list the source, read manifests, write run reports, remove orphan outputs',
-      environment: pipelineEnv,
+      environment: { ...pipelineEnv, ...CLOUDWATCH_FIGURES_ENV },
       cpu: 256,
       memoryLimitMiB: 512,
       healthCheck: true,
@@ -117,6 +120,7 @@ export class Workers extends Construct {
         IDLE_TIMEOUT_MS: String(settings.idleTimeoutMs),
         SCALE_COOLDOWN_MS: String(settings.scaleCooldownMs),
         ...replicasEnv,
+        ...CLOUDWATCH_FIGURES_ENV,
       },
       cpu: 256,
       memoryLimitMiB: 512,

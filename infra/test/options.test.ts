@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { capacityEnvSchema, cliEnvSchema, loadEnv, scannerEnvSchema, transformerEnvSchema } from '@sluice/config';
+import { CLOUDWATCH_METRICS } from '@sluice/contracts';
 import { containersOf, deployedEnvironment, expectStatements, render, resourcesOfType, statementsOfRole, synth, typeCounts, type Synth } from './synth-support';
 
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:sluice/nats-AbC123';
@@ -20,9 +21,20 @@ describe('nats=external with user/password from Secrets Manager, an s3:// source
       schedule: 'cron(30 4 ? * SUN *)',
       scheduleTimezone: 'America/New_York',
       workersMax: '8',
+      alarmEmail: 'ops@example.com',
+      backlogAgeAlarmMinutes: '45',
+      stuckRunAlarmMinutes: '30',
     });
   });
   afterAll(() => s?.cleanup());
+
+  it('subscribes the alarm e-mail to the topic, and sets the alarm thresholds given', () => {
+    s.template.resourceCountIs('AWS::SNS::Subscription', 1);
+    s.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: s.id(s.stack.alarms.topic) } });
+    const alarms = Object.fromEntries(resourcesOfType(s, 'AWS::CloudWatch::Alarm').map(([, r]) => [r.Properties!.MetricName, r.Properties!]));
+    expect(alarms[CLOUDWATCH_METRICS.backlogAge.name].Threshold).toBe(45 * 60);
+    expect([alarms[CLOUDWATCH_METRICS.runsStuck.name].EvaluationPeriods, alarms[CLOUDWATCH_METRICS.runsStuck.name].DatapointsToAlarm]).toEqual([6, 6]);
+  });
 
   it('creates no NATS of its own: no EFS, no Cloud Map, three services', () => {
     const counts = typeCounts(s);

@@ -28,6 +28,8 @@ describe('readSettings', () => {
       cpuArchitecture: 'X86_64',
       logRetentionDays: 30,
       testPrefixExpiryDays: 7,
+      backlogAgeAlarmMinutes: 180,
+      stuckRunAlarmMinutes: 60,
     });
   });
 
@@ -128,6 +130,17 @@ describe('readSettings', () => {
     expect(problemsOf({ workersMax: 1, transformerCapacity: 'on-demand' })).toEqual([]);
     // reported with the other bad keys, and the retired `spot` flag is named rather than silently ignored
     expect(problemsOf({ transformerCapacity: 'cheap', spot: 'true', workersMax: 0 }).map((p) => p.split(':')[0]).sort()).toEqual(['spot', 'transformerCapacity', 'workersMax']);
+  });
+
+  it('alarms: an e-mail address and thresholds in minutes, checked', () => {
+    expect(from({ alarmEmail: 'ops@example.com', backlogAgeAlarmMinutes: '30' })).toMatchObject({ alarmEmail: 'ops@example.com', backlogAgeAlarmMinutes: 30 });
+    let error: unknown;
+    try {
+      from({ alarmEmail: 'ops at example', backlogAgeAlarmMinutes: '0', stuckRunAlarmMinutes: 'an hour' });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as SettingsError).problems.map((p) => p.split(':')[0]).sort()).toEqual(['alarmEmail', 'backlogAgeAlarmMinutes', 'stuckRunAlarmMinutes']);
   });
 
   it('empty values count as unset', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capacityEnvSchema, cliEnvSchema, loadEnv, scannerEnvSchema, transformerEnvSchema } from '@sluice/config';
-import { BUS_ROLES } from '@sluice/contracts';
+import { BUS_ROLES, CLOUDWATCH_METRICS, CLOUDWATCH_NAMESPACE } from '@sluice/contracts';
 import { DRAIN_UNWIND_MS, renderBusAuthorization } from '@sluice/messaging';
 import { FARGATE_SPOT_NOTICE_SECONDS } from '../lib/settings';
 import { containersOf, deployedEnvironment, environmentOf, render, resourcesOfType, synth, TEST_NATS_PUBLIC_KEYS, typeCounts, type Synth } from './synth-support';
@@ -45,6 +45,8 @@ describe('default deployment (nats=service)', () => {
       'AWS::IAM::Policy': 10,
       'AWS::Logs::LogGroup': 5,
       'AWS::Scheduler::Schedule': 1,
+      'AWS::SNS::Topic': 1,
+      'AWS::CloudWatch::Alarm': 4,
     });
   });
 
@@ -192,6 +194,7 @@ describe('default deployment (nats=service)', () => {
       WORKERS_MAX: '4',
       IDLE_TIMEOUT_MS: '120000',
       SCALE_COOLDOWN_MS: '60000',
+      METRICS_EMF: 'true',
     });
   });
 
@@ -335,7 +338,7 @@ describe('default deployment (nats=service)', () => {
   it('outputs the commands a user needs to trigger and watch a run', () => {
     const outputs = s.json.Outputs!;
     expect(Object.keys(outputs).sort()).toEqual(
-      ['CliTaskDefinition', 'ClusterName', 'LogGroups', 'RunNowCommand', 'ScheduleName', 'SinkUrl', 'TaskNetwork', 'TransformerServiceName'].sort(),
+      ['AlarmTopicArn', 'CliTaskDefinition', 'ClusterName', 'LogGroups', 'RunNowCommand', 'ScheduleName', 'SinkUrl', 'TaskNetwork', 'TransformerServiceName'].sort(),
     );
     const cluster = s.id(s.stack.cluster);
     const cli = s.id(s.stack.weeklyRun.cli.taskDefinition);
@@ -346,5 +349,42 @@ describe('default deployment (nats=service)', () => {
           `--network-configuration "awsvpcConfiguration=\\{subnets=\\[\\{[^}]+\\},\\{[^}]+\\}\\],securityGroups=\\[\\{${app}\\.GroupId\\}\\],assignPublicIp=ENABLED\\}"$`,
       ),
     );
+  });
+
+  it('alarms on the four figures the services write as EMF, each notifying the SNS topic; no e-mail subscription unless asked', () => {
+    const topic = s.id(s.stack.alarms.topic);
+    const alarms: Record<string, Record<string, any>> = Object.fromEntries(
+      resourcesOfType(s, 'AWS::CloudWatch::Alarm').map(([, r]) => [r.Properties!.MetricName, r.Properties!]),
+    );
+    const common = { Namespace: CLOUDWATCH_NAMESPACE, Period: 300, AlarmActions: [{ Ref: topic }], OKActions: [{ Ref: topic }] };
+    const { filesFailed, runsStuck, backlogAge, dlqDepth } = CLOUDWATCH_METRICS;
+    expect(Object.keys(alarms).sort()).toEqual([filesFailed.name, runsStuck.name, backlogAge.name, dlqDepth.name].sort());
+    expect(alarms[filesFailed.name]).toMatchObject({
+      ...common, Statistic: 'Sum', ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, EvaluationPeriods: 1, TreatMissingData: 'notBreaching',
+    });
+    // stuck for the whole of 12 five-minute periods in a row: an hour by default
+    expect(alarms[runsStuck.name]).toMatchObject({
+      ...common, Statistic: 'Minimum', ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 1, EvaluationPeriods: 12, DatapointsToAlarm: 12,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(alarms[backlogAge.name]).toMatchObject({
+      ...common, Statistic: 'Maximum', ComparisonOperator: 'GreaterThanThreshold', Threshold: 180 * 60, EvaluationPeriods: 1, TreatMissingData: 'missing',
+    });
+    expect(alarms[dlqDepth.name]).toMatchObject({
+      ...common, Statistic: 'Maximum', ComparisonOperator: 'GreaterThanThreshold', Threshold: 0, EvaluationPeriods: 1, TreatMissingData: 'missing',
+    });
+    // The emitter writes no dimensions (CLOUDWATCH_DIMENSIONS is empty), nor a unit filter that could miss its datapoints.
+    for (const alarm of Object.values(alarms)) expect([alarm.Dimensions ?? [], alarm.Unit]).toEqual([[], undefined]);
+    s.template.resourceCountIs('AWS::SNS::Subscription', 0);
+    expect(render(s.json.Outputs!.AlarmTopicArn.Value)).toBe(`{${topic}}`);
+  });
+
+  it('turns the EMF figures on in the scanner and the capacity manager, whose logs CloudWatch extracts them from', () => {
+    for (const task of [s.stack.workers.scanner, s.stack.workers.capacityManager]) {
+      const env = deployedEnvironment(containersOf(s, s.id(task.taskDefinition))[0]);
+      const parsed = loadEnv(task === s.stack.workers.scanner ? scannerEnvSchema : capacityEnvSchema, env);
+      expect([parsed.METRICS_EMF, parsed.LOG_FORMAT]).toEqual([true, 'json']);
+      expect(containersOf(s, s.id(task.taskDefinition))[0].LogConfiguration.LogDriver).toBe('awslogs');
+    }
   });
 });
