@@ -3,6 +3,7 @@ import { CfnOutput, Fn, Stack, type StackProps, aws_ecs as ecs } from 'aws-cdk-l
 import type { Construct } from 'constructs';
 import { Alarms } from './alarms';
 import { sluiceImage } from './app-task';
+import { Catalog } from './catalog';
 import { ExternalNats, NatsService, type NatsEndpoint } from './messaging';
 import { Network } from './network';
 import { WeeklyRun } from './schedule';
@@ -18,6 +19,7 @@ export interface SluiceStackProps extends StackProps {
 
 export class SluiceStack extends Stack {
   readonly sink: Sink;
+  readonly catalog: Catalog;
   readonly network: Network;
   readonly cluster: ecs.Cluster;
   readonly nats: NatsEndpoint;
@@ -33,6 +35,7 @@ export class SluiceStack extends Stack {
     const runtimePlatform: ecs.RuntimePlatform = { cpuArchitecture: architecture, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX };
 
     this.sink = new Sink(this, 'Sink', { bucketName: settings.sinkBucketName, testPrefixExpiryDays: settings.testPrefixExpiryDays });
+    this.catalog = new Catalog(this, 'Catalog', { sink: this.sink });
     this.network = new Network(this, 'Network');
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: this.network.vpc,

@@ -10,11 +10,16 @@ export const RUN_REPORTS = '_sluice/runs/';
 export const QUARANTINE = '_quarantine/';
 /** `test_subset` writes the same layout under this prefix (the services' default TEST_SINK_URL). */
 export const TEST_PREFIX = '_test/';
+/** The Athena workgroup's query results (infra/lib/catalog.ts): outside every table's location. */
+export const ATHENA_RESULTS = '_athena/';
 
 export interface SinkProps {
   bucketName?: string;
   testPrefixExpiryDays: number;
 }
+
+/** Query results are for reading once; a result worth keeping is copied elsewhere. */
+export const ATHENA_RESULTS_EXPIRY_DAYS = 7;
 
 export class Sink extends Construct {
   readonly bucket: s3.Bucket;
@@ -29,6 +34,7 @@ export class Sink extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       lifecycleRules: [
         { id: 'expire-test-subset-outputs', prefix: TEST_PREFIX, expiration: Duration.days(props.testPrefixExpiryDays) },
+        { id: 'expire-athena-results', prefix: ATHENA_RESULTS, expiration: Duration.days(ATHENA_RESULTS_EXPIRY_DAYS) },
         // A transformer killed mid-upload leaves parts that are billed but invisible.
         { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],

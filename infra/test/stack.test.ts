@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capacityEnvSchema, cliEnvSchema, loadEnv, scannerEnvSchema, transformerEnvSchema } from '@sluice/config';
-import { BUS_ROLES, CLOUDWATCH_METRICS, CLOUDWATCH_NAMESPACE } from '@sluice/contracts';
+import { BUS_ROLES, CLOUDWATCH_METRICS, CLOUDWATCH_NAMESPACE, DATASET_NAMES } from '@sluice/contracts';
 import { DRAIN_UNWIND_MS, renderBusAuthorization } from '@sluice/messaging';
 import { FARGATE_SPOT_NOTICE_SECONDS } from '../lib/settings';
 import { containersOf, deployedEnvironment, environmentOf, render, resourcesOfType, synth, TEST_NATS_PUBLIC_KEYS, typeCounts, type Synth } from './synth-support';
@@ -47,6 +47,9 @@ describe('default deployment (nats=service)', () => {
       'AWS::Scheduler::Schedule': 1,
       'AWS::SNS::Topic': 1,
       'AWS::CloudWatch::Alarm': 4,
+      'AWS::Glue::Database': 1,
+      'AWS::Glue::Table': 4,
+      'AWS::Athena::WorkGroup': 1,
     });
   });
 
@@ -64,6 +67,7 @@ describe('default deployment (nats=service)', () => {
     });
     expect(bucket.Properties!.LifecycleConfiguration.Rules).toEqual([
       { Id: 'expire-test-subset-outputs', Prefix: '_test/', ExpirationInDays: 7, Status: 'Enabled' },
+      { Id: 'expire-athena-results', Prefix: '_athena/', ExpirationInDays: 7, Status: 'Enabled' },
       { Id: 'abort-incomplete-multipart-uploads', AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' },
     ]);
     s.template.hasResourceProperties('AWS::S3::BucketPolicy', {
@@ -72,6 +76,18 @@ describe('default deployment (nats=service)', () => {
         Statement: [Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })],
       },
     });
+  });
+
+  it('Athena: the sluice database with one table per dataset over the sink bucket, results under its _athena/ (catalog.test.ts has the rest)', () => {
+    const bucket = s.id(s.stack.sink.bucket);
+    const tables = resourcesOfType(s, 'AWS::Glue::Table').map(([, t]) => render(t.Properties!.TableInput));
+    expect(tables.map((t) => [t.Name, t.StorageDescriptor.Location]).sort()).toEqual(
+      [...DATASET_NAMES].sort().map((d) => [d, `s3://{${bucket}}/${d}/`]),
+    );
+    for (const t of tables) expect(t.Parameters['storage.location.template']).toBe(`s3://{${bucket}}/${t.Name}/year=\${year}/month=\${month}/`);
+    s.template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: Match.objectLike({ Name: 'sluice' }) });
+    const [[, workgroup]] = resourcesOfType(s, 'AWS::Athena::WorkGroup');
+    expect(render(workgroup.Properties!.WorkGroupConfiguration.ResultConfiguration.OutputLocation)).toBe(`s3://{${bucket}}/_athena/`);
   });
 
   it('network: public subnets only, every task with a public IP, nothing open inbound but NATS from the services', () => {

@@ -1,6 +1,6 @@
 // Public API of the Parquet normalization engine.
 export { type Dataset, DATASETS } from './datasets';
-export { schemaVersionFor, qualityRulesFor } from './schemas/registry';
+export { schemaVersionFor, qualityRulesFor, outputSchemaFor } from './schemas/registry';
 export {
   type QualityReport,
   type NormalizeOptions,

@@ -1,12 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { DATASETS } from '../datasets';
 import { canonicalArrowSchema } from './canonical';
-import { qualityRulesFor, schemaFor, schemaVersionFor } from './registry';
+import { outputSchemaFor, qualityRulesFor, schemaFor, schemaVersionFor } from './registry';
 
 describe('schema registry', () => {
   it('has a v1 schema for every dataset, chosen by the dataset of the file name', () => {
     expect(DATASETS.map((d) => schemaVersionFor(d))).toEqual(DATASETS.map((d) => `${d}.v1`));
     expect(DATASETS.filter((d) => schemaFor(d) === undefined)).toEqual([]);
+  });
+
+  it('gives the output Arrow schema of each dataset: its canonical columns, in order, all nullable', () => {
+    for (const dataset of DATASETS) {
+      const output = outputSchemaFor(dataset)!;
+      expect(output.fields.map((f) => f.name), dataset).toEqual(schemaFor(dataset)!.columns.map((c) => c.name));
+      expect(output.fields.every((f) => f.nullable), dataset).toBe(true);
+      // field by field: each Dictionary type gets its own id, so whole schemas never compare equal
+      const types = (schema: typeof output) => schema.fields.map((f) => `${f.name}: ${f.type}`);
+      expect(types(output), dataset).toEqual(types(canonicalArrowSchema(schemaFor(dataset)!)));
+    }
   });
 
   it('lists each dataset’s quality rules in order', () => {
