@@ -44,6 +44,8 @@ const NORMALIZE_MAY_IMPORT_LIBS = ['contracts', 'normalize'];
 const SUB_ENTRY_POINTS: Record<string, string[]> = {
   normalize: ['synthetic'], // test, bench and demo data, kept out of the engine's API
   'run-state': ['writer'], // run records and the active-run lock written: the scanner's alone (run-writer-scanner-only)
+  messaging: ['nest'], // the Nest transport, for the services: the CLI needs the bus without Nest
+  lifecycle: ['compile-cache'], // the entry points' first import, before anything else loads
 };
 /** The only packages besides libs/run-state that may reach its writer. */
 const RUN_WRITER_IMPORTERS = ['apps/scanner'];

@@ -1,4 +1,5 @@
 // The capacity manager: workers up when files wait, down to zero when idle.
+import '@sluice/lifecycle/compile-cache';
 import 'reflect-metadata';
 import { capacityEnvSchema } from '@sluice/config';
 import { runService } from '@sluice/lifecycle';

@@ -1,4 +1,5 @@
 // The scanner: plans runs, enqueues their files, tracks them to completion.
+import '@sluice/lifecycle/compile-cache';
 import 'reflect-metadata';
 import { scannerEnvSchema } from '@sluice/config';
 import { runService } from '@sluice/lifecycle';

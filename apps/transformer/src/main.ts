@@ -1,4 +1,5 @@
 // A transformer worker: pulls one file at a time from the shared work queue and normalizes it.
+import '@sluice/lifecycle/compile-cache';
 import 'reflect-metadata';
 import { transformerEnvSchema } from '@sluice/config';
 import { runService } from '@sluice/lifecycle';
