@@ -5,7 +5,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capacityEnvSchema, cliEnvSchema, loadEnv, scannerEnvSchema, transformerEnvSchema } from '@sluice/config';
 import { BUS_ROLES, CLOUDWATCH_METRICS, CLOUDWATCH_NAMESPACE, DATASET_NAMES } from '@sluice/contracts';
-import { DRAIN_UNWIND_MS, renderBusAuthorization } from '@sluice/messaging';
+import { renderBusAuthorization } from '@sluice/messaging';
+import { DRAIN_UNWIND_MS } from '@sluice/messaging/nest';
 import { FARGATE_SPOT_NOTICE_SECONDS } from '../lib/settings';
 import { containersOf, deployedEnvironment, environmentOf, render, resourcesOfType, synth, TEST_NATS_PUBLIC_KEYS, typeCounts, type Synth } from './synth-support';
 

@@ -1,18 +1,24 @@
 #!/usr/bin/env node
 // `sluice`: start runs and follow them, observe JetStream state, cancel, and run the local demo.
+import '@sluice/lifecycle/compile-cache';
 import 'reflect-metadata';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_MAX_DROP_FRACTION, exitOnUnsupportedRuntime } from '@sluice/config';
 import { DATASET_NAMES, INTENTS } from '@sluice/contracts';
 import { createSecretScrubber, secretValuesOf } from '@sluice/observability';
-import { busAuthInitCommand } from './commands/bus-auth';
-import { cancelCommand } from './commands/cancel';
-import { demoCommand } from './commands/demo';
-import { dlqListCommand, dlqPurgeCommand, dlqReplayCommand } from './commands/dlq';
-import { normalizeCommand } from './commands/normalize';
-import { runCommand } from './commands/run';
-import { statusCommand } from './commands/status';
 import { parseMonths } from './months';
+
+// Each command's module is loaded when that command runs: `sluice status` does not load the Parquet engine, the AWS
+// SDK or the demo's servers (its start-up CPU halves; a local worker or a script calls the CLI often).
+const commands = {
+  busAuth: () => import('./commands/bus-auth.js'),
+  cancel: () => import('./commands/cancel.js'),
+  demo: () => import('./commands/demo.js'),
+  dlq: () => import('./commands/dlq.js'),
+  normalize: () => import('./commands/normalize.js'),
+  run: () => import('./commands/run.js'),
+  status: () => import('./commands/status.js'),
+};
 
 const positiveInt = (v: string) => {
   const n = Number(v);
@@ -51,19 +57,19 @@ program
   .option('--dry-run', 'print the plan (files and reasons, orphans to remove) without running anything')
   .option('--timeout <seconds>', 'with --wait or --dry-run, give up after this long', positiveInt)
   .option('--json', 'machine-readable output')
-  .action(async (o) => exit(await runCommand(o)));
+  .action(async (o) => exit(await (await commands.run()).runCommand(o)));
 
 program
   .command('status [runId]')
   .description('streams, consumers, workers, and the active (or given) run')
   .option('--json', 'machine-readable output')
-  .action(async (runId, o) => exit(await statusCommand(runId, o)));
+  .action(async (runId, o) => exit(await (await commands.status()).statusCommand(runId, o)));
 
 program
   .command('cancel <runId>')
   .description('cancel a run: queued files are dropped, files in progress finish')
   .option('--reason <text>', 'why, for the run report')
-  .action(async (runId, o) => exit(await cancelCommand(runId, o)));
+  .action(async (runId, o) => exit(await (await commands.cancel()).cancelCommand(runId, o)));
 
 const dlq = program.command('dlq').description('dead letters: messages no handler could settle, with their reasons');
 dlq
@@ -71,16 +77,16 @@ dlq
   .description('every dead letter: id, time, original subject, deliveries, run, file, reason')
   .option('--json', 'machine-readable output')
   .option('--limit <n>', 'at most n letters', positiveInt)
-  .action(async (o) => exit(await dlqListCommand(o)));
+  .action(async (o) => exit(await (await commands.dlq()).dlqListCommand(o)));
 dlq
   .command('replay [ids...]')
   .description('publish dead-lettered run and cancel requests again (and remove them from the DLQ); any other letter is refused and stays')
   .option('--all', 'every dead letter')
-  .action(async (ids: string[], o) => exit(await dlqReplayCommand(ids, o)));
+  .action(async (ids: string[], o) => exit(await (await commands.dlq()).dlqReplayCommand(ids, o)));
 dlq
   .command('purge')
   .description('remove every dead letter')
-  .action(async () => exit(await dlqPurgeCommand()));
+  .action(async () => exit(await (await commands.dlq()).dlqPurgeCommand()));
 
 const busAuth = program.command('bus-auth').description('nkeys for an authenticated bus: one NATS user per role, with its permissions');
 busAuth
@@ -92,7 +98,7 @@ busAuth
   .option('--owner <uid:gid>', 'give each role directory and seed to this user (an init container running as root)')
   .option('--secret-prefix <prefix>', 'name prefix of the Secrets Manager secrets in the printed commands', 'sluice/nats/')
   .option('--json', 'machine-readable output (paths and public keys)')
-  .action((o) => exit(busAuthInitCommand(o)));
+  .action(async (o) => exit((await commands.busAuth()).busAuthInitCommand(o)));
 
 program
   .command('demo')
@@ -103,7 +109,7 @@ program
   .option('--workers <n>', 'maximum transformer workers', positiveInt, 2)
   .option('--idle-timeout <seconds>', 'idle seconds before workers stop', positiveInt, 3)
   .option('--keep', 'keep the servers and services running after the summary, until Ctrl-C')
-  .action(async (o) => exit(await demoCommand(o)));
+  .action(async (o) => exit(await (await commands.demo()).demoCommand(o)));
 
 program
   .command('normalize <in> <out>')
@@ -119,7 +125,7 @@ program
     `fail (exit 1, nothing written) when the quality rules drop more than this fraction of the rows (default ${DEFAULT_MAX_DROP_FRACTION})`,
     fraction,
   )
-  .action(async (input, output, o) => exit(await normalizeCommand(input, output, o)));
+  .action(async (input, output, o) => exit(await (await commands.normalize()).normalizeCommand(input, output, o)));
 
 function exit(code: number): void {
   process.exitCode = code;

@@ -14,7 +14,8 @@ import {
   type RunRecord,
   type RunRequest,
 } from '@sluice/contracts';
-import { JETSTREAM_MANAGER, JetStreamContext, LOGGER, Publisher } from '@sluice/messaging';
+import { JETSTREAM_MANAGER, LOGGER, Publisher } from '@sluice/messaging';
+import { JetStreamContext } from '@sluice/messaging/nest';
 import type { Logger } from '@sluice/observability';
 import { RunWriter } from '@sluice/run-state/writer';
 import { PipelineStores } from '@sluice/storage';

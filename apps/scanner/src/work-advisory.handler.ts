@@ -25,11 +25,11 @@ import {
   decodeMessage,
   isNotFoundError,
   JETSTREAM_MANAGER,
-  JetStreamContext,
   LOGGER,
   Publisher,
   storedMessage,
 } from '@sluice/messaging';
+import { JetStreamContext } from '@sluice/messaging/nest';
 import type { Logger } from '@sluice/observability';
 import { RunWriter } from '@sluice/run-state/writer';
 import { workMessageFor } from './work-message';

@@ -10,13 +10,12 @@ import {
   consumerTopology,
   describeServers,
   ensureTopology,
-  JetStreamServer,
-  PassErrorsToSettlementFilter,
   topologyOptionsOf,
   type ConsumerTopology,
   type PullBinding,
   type Topology,
 } from '@sluice/messaging';
+import { JetStreamServer, PassErrorsToSettlementFilter } from '@sluice/messaging/nest';
 import {
   cloudWatchFigures,
   createLogger,

@@ -7,32 +7,11 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { PermanentError, subjectMatches, TransientError } from '@sluice/contracts';
 import { metrics, type Logger } from '@sluice/observability';
 import { lastValueFrom } from 'rxjs';
-import type { z } from 'zod';
 import { JetStreamContext } from './jetstream.context';
-import { decodeMessage } from './message-decoder';
-import { deadLetterFor, Publisher } from './publisher';
-import { settle, type Settlement, type SettlementPolicy } from './settlement';
-
-export interface Route {
-  /** An `@EventPattern` subject, NATS wildcards allowed (`pipeline.event.file.>`). */
-  pattern: string;
-  schema: z.ZodType<unknown>;
-}
-
-export interface PullBinding {
-  stream: string;
-  consumer: string;
-  /** Which handler and schema a message gets, by its subject; a consumer may feed several handlers. */
-  routes: Route[];
-  policy: SettlementPolicy;
-  /** The consumer's ack_wait: heartbeats go out at a third of it while a handler runs. */
-  ackWaitMs: number;
-  /**
-   * The longest a handler may run on one delivery. Then its context's signal aborts with a permanent
-   * `deadline_exceeded` and heartbeats stop, so even a handler that ignores the signal cannot hold its message forever.
-   */
-  deadlineMs?: number;
-}
+import { decodeMessage } from '../message-decoder';
+import { deadLetterFor, Publisher } from '../publisher';
+import type { PullBinding, Route } from '../pull-binding';
+import { settle, type Settlement } from '../settlement';
 
 export interface JetStreamServerOptions {
   logger: Logger;

@@ -1,7 +1,7 @@
 // What a Nest handler gets as `@Ctx()`: the message's delivery facts and a way to know if this is its last chance.
 import { BaseRpcContext } from '@nestjs/microservices';
 import type { JsMsg } from '@nats-io/jetstream';
-import { finalFailureOf, type SettlementPolicy } from './settlement';
+import { finalFailureOf, type SettlementPolicy } from '../settlement';
 
 export class JetStreamContext extends BaseRpcContext<[JsMsg]> {
   constructor(
