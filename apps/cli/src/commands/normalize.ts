@@ -9,6 +9,7 @@ import { DEFAULT_MAX_DROP_FRACTION } from '@sluice/config';
 import { type DatasetName, PipelineError, parseTlcFileName } from '@sluice/contracts';
 import { type QualityReport, type RandomAccessInput, normalize } from '@sluice/normalize';
 import { createSecretScrubber, secretValuesOf } from '@sluice/observability';
+import { OutputCommitUnit } from './normalize-commit';
 import { type CliOutputSink, OutputWriteError, fileNameOf, openInput, openOutput, overlappingLocations } from './normalize-locations';
 
 export interface NormalizeCommandOptions {
@@ -51,26 +52,26 @@ export async function normalizeCommand(
   let source: RandomAccessInput | undefined;
   let sink: CliOutputSink | undefined;
   let quarantine: CliOutputSink | undefined;
-  const interrupt = abortOnSignal(scrub, async () => {
+  // output and quarantine commit as one unit with respect to a signal (see normalize-commit.ts)
+  const outputs = new OutputCommitUnit();
+  const interrupt = abortOnSignal(scrub, () => {
     progress.stop();
-    const outputs = [sink, quarantine].filter((o): o is CliOutputSink => o !== undefined);
-    // a commit done before the signal cannot be undone: say so rather than claim nothing was written
-    await Promise.all(outputs.filter((o) => !o.committed).map((o) => o.abort()));
-    const kept = outputs.filter((o) => o.committed).map((o) => o.location);
-    return kept.length > 0 ? `${kept.join(' and ')} had been written already` : 'nothing was written';
+    return outputs.interrupt();
   });
   try {
     source = await openInput(input, env);
-    sink = openOutput(output, env);
-    quarantine = opts.quarantine ? openOutput(opts.quarantine, env) : undefined;
-    report = await normalize(source, sink, {
-      dataset,
-      month,
-      rowGroupRows: opts.rowGroupRows,
-      onProgress: progress.update,
-      quarantine,
-      maxDropFraction: opts.maxDropFraction ?? DEFAULT_MAX_DROP_FRACTION,
-    });
+    sink = outputs.add(openOutput(output, env));
+    quarantine = opts.quarantine ? outputs.add(openOutput(opts.quarantine, env)) : undefined;
+    report = await outputs.track(
+      normalize(source, sink, {
+        dataset,
+        month,
+        rowGroupRows: opts.rowGroupRows,
+        onProgress: progress.update,
+        quarantine,
+        maxDropFraction: opts.maxDropFraction ?? DEFAULT_MAX_DROP_FRACTION,
+      }),
+    );
   } catch (error) {
     // the signal handler aborted the outputs under normalize, and exits: its message, not this error, is the story
     if (interrupt.interrupted) return interrupt.exiting;
@@ -95,8 +96,8 @@ export async function normalizeCommand(
 
 /**
  * On the first SIGINT or SIGTERM: run `abort` (stop the progress bar, abort the outputs: their `.partial` files or
- * multipart uploads go), print what it says, and exit 128 + the signal's number, as a shell does. A second signal
- * exits at once. `dispose` removes the handlers.
+ * multipart uploads go; or, once their commit has started, wait for it to end), print what it says, and exit
+ * 128 + the signal's number, as a shell does. A second signal exits at once. `dispose` removes the handlers.
  */
 function abortOnSignal(scrub: (text: string) => string, abort: () => Promise<string>) {
   const state = {
