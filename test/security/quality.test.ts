@@ -12,7 +12,7 @@ import { manifestKey, outputKey, runReportKey, type Manifest, type RunRecord } f
 import { appEntry } from '@sluice/embedded';
 import { generateBadFile, generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPipelineHarness, waitFor, type PipelineHarness } from '../support';
+import { type CloudFrontLike, startCloudFrontLike, startPipelineHarness, waitFor, type PipelineHarness } from '../support';
 import { recordSecurityRow } from './security-table';
 
 const exec = promisify(execFile);
@@ -21,14 +21,17 @@ const key = (month: string) => `fhvhv_tripdata_${month}.parquet`;
 const wrongMonth = (seed: number) => generateFhvhvParquet({ month: '2023-11', rows: 3_000, seed });
 
 let h: PipelineHarness;
+let cloudfront: CloudFrontLike;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-quality-'));
 
 beforeAll(async () => {
   h = await startPipelineHarness();
   await h.startService('scanner');
   await h.startService('capacity-manager');
+  cloudfront = await startCloudFrontLike();
 }, 60_000);
 afterAll(async () => {
+  await cloudfront?.stop();
   await h?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -238,13 +241,24 @@ describe('sluice normalize', () => {
     expect(allowed.stdout).toMatch(/rows out {9}0\n/);
   });
 
+  // Mid-file, deterministically: the CLI reads its input from a CloudFront-like server that answers the first half of
+  // the file and holds the reads of the rest, so the signal lands while the outputs are open, and can never land in
+  // the commit phase. A remote read blocks the CLI's main thread (the engine reads synchronously, see
+  // worker-range-input.ts), and signal handlers run only when its event loop turns: so once the signal has been
+  // sent, the held reads are answered 403 (the file unpublished), the read fails, and the handler runs on the first
+  // turn (the engine's own cleanup), before the CLI could report that failure: exit 128+n, not 1.
+  let midFileSource: Uint8Array | undefined;
   it.each(['SIGINT', 'SIGTERM'] as const)('%s mid-file removes <out>.partial and <quarantine>.partial and exits 128+n', async (signal) => {
-    const big = path.join(dir, key('2024-07'));
-    if (!fs.existsSync(big)) fs.writeFileSync(big, generateFhvhvParquet({ month: '2024-07', rows: 400_000, seed: 11 }));
+    const name = key('2024-07');
+    midFileSource ??= generateFhvhvParquet({ month: '2024-07', rows: 30_000, rowGroupRows: 10_000, seed: 11 });
+    const file = midFileSource;
+    cloudfront.requests.length = 0;
+    cloudfront.publish(name, file);
+    cloudfront.holdReadsAt(name, Math.floor(file.length / 2)); // in the second of three row groups
     const work = fs.mkdtempSync(path.join(dir, `${signal}-`));
     const output = path.join(work, 'out.parquet');
     const quarantine = path.join(work, 'rejected.parquet');
-    const child = spawn(process.execPath, [appEntry('cli'), 'normalize', big, output, '--quarantine', quarantine], {
+    const child = spawn(process.execPath, [appEntry('cli'), 'normalize', `${cloudfront.url}${name}`, output, '--quarantine', quarantine], {
       env: { PATH: process.env.PATH },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -255,13 +269,13 @@ describe('sluice normalize', () => {
     );
     let finished = false;
     void exited.then(() => (finished = true));
-    await waitFor(() => finished || (fs.existsSync(`${output}.partial`) && fs.existsSync(`${quarantine}.partial`)), {
-      what: 'the .partial files',
-      timeoutMs: 60_000,
-      intervalMs: 20,
-    });
-    expect(finished, 'the CLI finished before it could be interrupted: make the file bigger').toBe(false);
+    const held = () => cloudfront.requests.some((r) => r.name === name && r.status === 0);
+    await waitFor(() => finished || held(), { what: `a read of the second half of ${name}`, timeoutMs: 60_000 });
+    expect(finished, `the CLI ended before reading the second half: ${stderr}`).toBe(false);
+    const open = fs.readdirSync(work).sort();
     child.kill(signal);
+    cloudfront.unpublish(name);
+    cloudfront.release(name);
     const exit = await exited;
     const left = fs.readdirSync(work);
     recordSecurityRow({
@@ -273,10 +287,11 @@ describe('sluice normalize', () => {
       duplicated: 0,
       clobbered: left.length,
     });
+    expect(open, 'both outputs were being written when the signal was sent').toEqual(['out.parquet.partial', 'rejected.parquet.partial']);
     expect(left).toEqual([]);
     expect(exit.code).toBe(signal === 'SIGINT' ? 130 : 143);
     expect(stderr).toContain(`sluice normalize: interrupted (${signal}): nothing was written`);
-  }, 120_000);
+  });
 
   it('an output or quarantine that cannot be written is named as the output, not as the input', async () => {
     const notADir = path.join(dir, 'plain-file');

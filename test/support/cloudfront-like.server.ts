@@ -1,7 +1,8 @@
 // A loopback HTTP server that behaves like the TLC's CloudFront distribution: GET and HEAD with ETag,
 // Content-Length, Last-Modified and single Range requests; If-Match honoured (412); a month that is not
-// published answers 403 with an HTML body. Tests can make chosen keys answer 503 or stall, and replace a file
-// after a number of requests (to replace it mid-read). For the HTTP security tests it can also serve over TLS, on
+// published answers 403 with an HTML body. Tests can make chosen keys answer 503 or stall, hold the reads of one part
+// of a file until they release them (to stop a reader mid-file), and replace a file after a number of requests (to
+// replace it mid-read). For the HTTP security tests it can also serve over TLS, on
 // another loopback address, redirect a key elsewhere, and behave like a server without Range support (200 and the
 // whole file); every request records the If-Match it carried and the body bytes the server managed to send.
 import { createHash } from 'node:crypto';
@@ -44,6 +45,10 @@ export interface CloudFrontLike {
   failNext(name: string, status: number, times?: number): void;
   /** Requests for name get no answer at all (until cleared). */
   stall(name: string, on?: boolean): void;
+  /** Ranged GETs of name whose range covers byte `offset` are held, unanswered (recorded with status 0), until release(name). */
+  holdReadsAt(name: string, offset: number): void;
+  /** Ends holdReadsAt: the held requests are answered now, by what the server would answer now (e.g. 403 once unpublished). */
+  release(name: string): void;
   /** After `afterGets` more ranged GETs of name, its content is replaced by `bytes`. */
   replaceDuringRead(name: string, afterGets: number, bytes: Uint8Array): void;
   /** Requests for name answer `status` (default 302) with this Location (until cleared with undefined). */
@@ -68,6 +73,8 @@ export async function startCloudFrontLike(prefix = '/trip-data/', options: Cloud
   const files = new Map<string, Published>();
   const failures = new Map<string, { status: number; times: number }>();
   const stalled = new Set<string>();
+  const holdAt = new Map<string, number>();
+  const held: Array<{ name: string; answer: () => void }> = [];
   const replacements = new Map<string, { afterGets: number; bytes: Uint8Array }>();
   const redirects = new Map<string, { location: string; status: number }>();
   let rangeIgnored = false;
@@ -99,6 +106,24 @@ export async function startCloudFrontLike(prefix = '/trip-data/', options: Cloud
       hanging.add(res);
       record(0);
       return;
+    }
+    const heldRange = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    const holdOffset = holdAt.get(name);
+    if (req.method === 'GET' && heldRange && holdOffset !== undefined) {
+      const [from, to] = [Number(heldRange[1]), heldRange[2] ? Number(heldRange[2]) : Number.POSITIVE_INFINITY];
+      if (from <= holdOffset && holdOffset <= to) {
+        // recorded as held (status 0, no body); the answer on release is recorded as a request of its own
+        requests.push({ method: 'GET', name, range: req.headers.range, ifMatch, status: 0, bytes: 0 });
+        hanging.add(res);
+        held.push({
+          name,
+          answer: () => {
+            hanging.delete(res);
+            handle(req, res);
+          },
+        });
+        return;
+      }
     }
     const failure = failures.get(name);
     if (failure && failure.times > 0) {
@@ -159,6 +184,14 @@ export async function startCloudFrontLike(prefix = '/trip-data/', options: Cloud
     etagOf: (name) => files.get(name)?.etag,
     failNext: (name, status, times = Number.POSITIVE_INFINITY) => void failures.set(name, { status, times }),
     stall: (name, on = true) => void (on ? stalled.add(name) : stalled.delete(name)),
+    holdReadsAt: (name, offset) => void holdAt.set(name, offset),
+    release: (name) => {
+      holdAt.delete(name);
+      for (const request of held.filter((h) => h.name === name)) {
+        held.splice(held.indexOf(request), 1);
+        request.answer();
+      }
+    },
     replaceDuringRead: (name, afterGets, bytes) => void replacements.set(name, { afterGets, bytes }),
     redirect: (name, location, status = 302) => void (location ? redirects.set(name, { location, status }) : redirects.delete(name)),
     ignoreRange: (on = true) => void (rangeIgnored = on),
