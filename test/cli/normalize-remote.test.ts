@@ -1,7 +1,8 @@
 // `sluice normalize` on URLs, as a user runs it (the built CLI): an S3 object or an HTTPS file read by ranges as
 // the engine decodes, an S3 output streamed as a multipart upload, a quarantine file; the bytes are those of a
-// local run. Real s3rver and a CloudFront-like HTTP server. Needs `npm run build`.
-import { execFile } from 'node:child_process';
+// local run; a signal while the s3:// outputs are being committed. Real s3rver (behind the fault proxy for that one)
+// and a CloudFront-like HTTP server. Needs `npm run build`.
+import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,7 +11,7 @@ import { appEntry } from '@sluice/embedded';
 import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { type ObjectStore, openObjectStore } from '@sluice/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CloudFrontLike, type TestS3, startCloudFrontLike, startTestS3 } from '../support';
+import { type CloudFrontLike, type TestS3, startCloudFrontLike, startS3FaultProxy, startTestS3, waitFor } from '../support';
 
 const run = promisify(execFile);
 const NAME = 'fhvhv_tripdata_2024-05.parquet';
@@ -117,5 +118,37 @@ describe('sluice normalize with s3:// and https:// locations', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/source_missing: .*no longer there/);
     expect(await openObjectStore('s3://sink/', s3.connection).head('never.parquet')).toBeUndefined();
+  });
+  // The quarantine is committed first (its upload completed), then the output: the test holds the quarantine's PUT
+  // (the commit phase has begun) and sends SIGTERM. The handler must wait for the commit phase to end and say that
+  // both had been written (see normalize-commit.ts); the handler before it aborted the output's upload at once,
+  // leaving the quarantine visible without its output.
+  it('SIGTERM while the s3:// outputs are being committed: waits, both are written, exit 143 saying so', async () => {
+    const proxy = await startS3FaultProxy(s3.endpoint);
+    let release!: () => void;
+    proxy.add({ method: 'PUT', path: /^\/sink\/held\/rejected\.parquet$/, fault: { kind: 'hold', until: new Promise<void>((r) => (release = r)) } });
+    const [output, quarantine] = ['s3://sink/held/out.parquet', 's3://sink/held/rejected.parquet'];
+    const env = { PATH: process.env.PATH, S3_ENDPOINT: proxy.endpoint, AWS_REGION: s3.region, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey };
+    const child = spawn(process.execPath, [appEntry('cli'), 'normalize', path.join(dir, NAME), output, '--quarantine', quarantine], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor(() => proxy.injected.some((i) => i.fault === 'hold'), { what: 'the quarantine upload held', timeoutMs: 60_000 });
+      child.kill('SIGTERM');
+      release();
+      expect(await exited).toBe(143);
+    } finally {
+      release();
+      child.kill('SIGKILL');
+      await proxy.stop();
+    }
+    expect(errorsIn(stderr)).toEqual([`sluice normalize: interrupted (SIGTERM): ${output} and ${quarantine} had been written already`]);
+    const sink = openObjectStore('s3://sink/', s3.connection);
+    expect(Buffer.from((await sink.getBytes('held/out.parquet'))!).equals(localOutput)).toBe(true);
+    expect(Buffer.from((await sink.getBytes('held/rejected.parquet'))!).equals(localQuarantine)).toBe(true);
   });
 });

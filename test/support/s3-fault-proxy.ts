@@ -1,5 +1,6 @@
 // A fault-injecting HTTP proxy on loopback in front of the S3-compatible server: chosen requests get a 500, a
-// 503 SlowDown, a 403 AccessDenied, a connection reset, no answer at all, or a late answer; everything else is forwarded. It also
+// 503 SlowDown, a 403 AccessDenied, a connection reset, no answer at all, a late answer, or are held until the test
+// lets them through; everything else is forwarded. It also
 // records every request it sees (what a client asked, and what it was answered), so a test can check each call a
 // service made: it forwards any HTTP, so it also stands in front of the fake ECS API and task-protection endpoint.
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -10,7 +11,9 @@ export type Fault =
   | { kind: 'reset' }
   | { kind: 'stall' }
   /** Forwarded whole, this long after the request has arrived (a slow write: widens the window after it). */
-  | { kind: 'delay'; ms: number };
+  | { kind: 'delay'; ms: number }
+  /** Forwarded whole once `until` resolves: the test decides when (e.g. holds a commit open while it signals the client). */
+  | { kind: 'hold'; until: Promise<void> };
 
 export const FAULTS = {
   internalError: { kind: 'status', status: 500, code: 'InternalError' },
@@ -103,6 +106,12 @@ export async function startS3FaultProxy(target: string): Promise<S3FaultProxy> {
         const chunks: Buffer[] = [];
         req.on('data', (chunk: Buffer) => chunks.push(chunk));
         req.on('end', () => setTimeout(() => forward(Buffer.concat(chunks)), fault.ms));
+        return;
+      }
+      if (fault.kind === 'hold') {
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => void fault.until.then(() => forward(Buffer.concat(chunks))));
         return;
       }
       req.resume();
