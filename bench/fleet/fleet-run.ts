@@ -40,7 +40,9 @@ export interface FleetResult {
   firstScaleUpAfterSeconds?: number;
   fullFleetAfterSeconds?: number;
   lastDoneToFleetZeroSeconds: number;
-  ecs: { describeServices: number; updateService: number; updateServiceMaxPerMinute: number; describeServicesPerMinute: number };
+  /** Every desiredCount the manager set, in order. */
+  desiredCounts: number[];
+  ecs: { describeServices: number; updateService: number; updateServiceMaxPerMinute: number; describeServicesMaxPerSecond: number; describeServicesPerMinute: number };
   cost: FleetCost;
   /** How much longer than the model the files took here, in all (this machine's own I/O on the critical path). */
   overrunPercent: number;
@@ -143,10 +145,12 @@ export async function runFleet(h: PipelineHarness, opts: FleetRunOptions): Promi
       ...(updates.length > 0 && { firstScaleUpAfterSeconds: scale.seconds(updates[0] - requested) }),
       ...(full && { fullFleetAfterSeconds: scale.seconds(full.at - requested) }),
       lastDoneToFleetZeroSeconds: scale.seconds(fleetZero - lastDone),
+      desiredCounts: ecs.events.flatMap((e) => (e.type === 'desired' ? [e.desired!] : [])),
       ecs: {
         describeServices: ecs.calls.DescribeServices ?? 0,
         updateService: ecs.calls.UpdateService ?? 0,
-        updateServiceMaxPerMinute: maxInWindow(updates, scale.ms(60)),
+        updateServiceMaxPerMinute: maxInWindow(ecs.callTimes.UpdateService ?? [], scale.ms(60)),
+        describeServicesMaxPerSecond: maxInWindow(ecs.callTimes.DescribeServices ?? [], scale.ms(1)),
         describeServicesPerMinute: (ecs.calls.DescribeServices ?? 0) / (scale.seconds(fleetZero - requested) / 60),
       },
       cost: fleetCost(lifetimes),

@@ -92,6 +92,9 @@ export function startSimulatedTask(opts: SimulatedTaskOptions): SimulatedTask {
 
 async function listen(nc: NatsConnection, opts: SimulatedTaskOptions): Promise<{ server: JetStreamServer; busy: () => boolean }> {
   let inHand = 0;
+  // What this task's commit (output, manifest) takes here, smoothed: the wait ends that much early, so a file takes
+  // the model's time in all and this machine's own I/O does not stretch the simulated work.
+  let commitMs = 0;
   const log = opts.logger.child({ taskId: opts.taskId });
   const runs = new RunReader(await new Kvm(nc).open(KV.runsBucket));
   const publisher = new Publisher(nc);
@@ -132,8 +135,9 @@ async function listen(nc: NatsConnection, opts: SimulatedTaskOptions): Promise<{
       const work = fileWork(history);
       const modelMs = opts.scale.ms(work.seconds);
       const manifest = await protection.hold(async () => {
-        // The model's time includes this attempt's own I/O: wait out what is left of it.
-        await waitUntil(began + modelMs, ctx.signal);
+        // The model's time includes this attempt's own I/O (reads, events, the commit): wait out what is left of it.
+        await waitUntil(began + modelMs - commitMs, ctx.signal);
+        const commitBegan = Date.now();
         const key = outputKey(file.dataset, file.month);
         await output.put(key, PLACEHOLDER, { contentType: 'application/octet-stream' });
         const committed: Manifest = {
@@ -151,6 +155,7 @@ async function listen(nc: NatsConnection, opts: SimulatedTaskOptions): Promise<{
           writtenAt: new Date().toISOString(),
         };
         await output.put(manifestKey(file.dataset, file.month), JSON.stringify(committed, null, 2), { contentType: 'application/json' });
+        commitMs = 0.8 * commitMs + 0.2 * (Date.now() - commitBegan);
         return committed;
       });
       opts.onCommitted({ key: file.source.key, modelMs, tookMs: Date.now() - began });

@@ -51,6 +51,8 @@ export interface FakeEcs {
   tasks(): Array<{ id: string; state: Task['state']; protected: boolean }>;
   /** API calls received, by action (DescribeServices, UpdateService, …), failed ones included. */
   calls: Record<string, number>;
+  /** When each API call arrived (ms since the epoch), by action. */
+  callTimes: Record<string, number[]>;
   /** The next `times` API calls fail with this error type (e.g. ThrottlingException, AccessDeniedException). */
   failNext(type: string, times?: number): void;
   /**
@@ -70,6 +72,7 @@ export async function startFakeEcs(opts: FakeEcsOptions): Promise<FakeEcs> {
   const startDelay = () => (typeof opts.startDelayMs === 'function' ? opts.startDelayMs() : (opts.startDelayMs ?? 300));
   const spotNoticeMs = opts.spotNoticeMs ?? 120_000;
   const calls: Record<string, number> = {};
+  const callTimes: Record<string, number[]> = {};
   const killTimers = new Set<NodeJS.Timeout>();
   const isProtected = (t: Task) => t.protectedUntil > Date.now();
   const log = (e: Omit<FakeEcsEvent, 'at'>) => events.push({ at: Date.now(), ...e });
@@ -151,6 +154,7 @@ export async function startFakeEcs(opts: FakeEcsOptions): Promise<FakeEcs> {
 
   const api = (target: string, body: Record<string, unknown>): { status: number; json: unknown } => {
     calls[target] = (calls[target] ?? 0) + 1;
+    (callTimes[target] ??= []).push(Date.now());
     const failure = failures[0];
     if (failure) {
       if (--failure.times <= 0) failures.shift();
@@ -208,6 +212,7 @@ export async function startFakeEcs(opts: FakeEcsOptions): Promise<FakeEcs> {
     desired: () => desired,
     tasks: () => [...tasks.values()].map((t) => ({ id: t.id, state: t.state, protected: isProtected(t) })),
     calls,
+    callTimes,
     failNext: (type, times = 1) => void failures.push({ type, times }),
     interrupt,
     async stop() {
