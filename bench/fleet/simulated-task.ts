@@ -9,8 +9,10 @@
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
+  FileEventSchema,
   isCommittedFor,
   KV,
+  ManifestSchema,
   manifestKey,
   outputKey,
   PermanentError,
@@ -98,6 +100,7 @@ async function listen(nc: NatsConnection, opts: SimulatedTaskOptions): Promise<{
   const log = opts.logger.child({ taskId: opts.taskId });
   const runs = new RunReader(await new Kvm(nc).open(KV.runsBucket));
   const publisher = new Publisher(nc);
+  // The transformer's own protection client; it reads these two settings of its environment and nothing else.
   const protection = new TaskProtection({ ECS_AGENT_URI: opts.agentUri, TASK_PROTECTION_MINUTES: 60 } as TransformerEnv, log);
   const workerId = `task-${opts.taskId}`;
   const server = new JetStreamServer(nc, transformerBindings(consumerTopology(opts.topology), { fileDeadlineMs: 3_600_000 }), {
@@ -116,7 +119,8 @@ async function listen(nc: NatsConnection, opts: SimulatedTaskOptions): Promise<{
   const handle = async (file: FileDiscovered, ctx: JetStreamContext): Promise<void> => {
     const began = Date.now();
     const ref = { runId: file.runId, dataset: file.dataset, month: file.month, sourceKey: file.source.key };
-    const event = (e: FileEvent) => publisher.fileEvent(e);
+    // Checked against the schema the scanner and the CLI parse file events with: what a real transformer would send.
+    const event = (e: FileEvent) => publisher.fileEvent(FileEventSchema.parse(e));
     const verdict = checkWork(file, await runs.get(file.runId));
     if (verdict.verdict === 'refuse') throw new PermanentError(verdict.code, verdict.reason);
     if (verdict.verdict === 'skip') return void (await event({ type: 'skipped', ...ref, workerId, reason: verdict.why, at: new Date().toISOString() }));
@@ -140,7 +144,7 @@ async function listen(nc: NatsConnection, opts: SimulatedTaskOptions): Promise<{
         const commitBegan = Date.now();
         const key = outputKey(file.dataset, file.month);
         await output.put(key, PLACEHOLDER, { contentType: 'application/octet-stream' });
-        const committed: Manifest = {
+        const committed: Manifest = ManifestSchema.parse({
           manifestVersion: 1,
           dataset: file.dataset,
           month: file.month,
@@ -153,7 +157,7 @@ async function listen(nc: NatsConnection, opts: SimulatedTaskOptions): Promise<{
           output: { key, bytes: PLACEHOLDER.byteLength, rowGroups: Math.ceil(history.rows / 1_000_000) },
           runId: file.runId,
           writtenAt: new Date().toISOString(),
-        };
+        } satisfies Manifest);
         await output.put(manifestKey(file.dataset, file.month), JSON.stringify(committed, null, 2), { contentType: 'application/json' });
         commitMs = 0.8 * commitMs + 0.2 * (Date.now() - commitBegan);
         return committed;
