@@ -73,7 +73,7 @@ const duration = (seconds: number) => {
 const usd = (n: number) => `$${n.toFixed(2)}`;
 
 function table(results: FleetResult[]): string {
-  const head = ['tasks', '1 s takes here', 'makespan', 'ideal (work / tasks)', 'makespan / ideal', 'worker time used', 'needed', 'efficiency', 'last file → 0 tasks', 'DescribeServices (max a second)', 'UpdateService (max a minute)', 'on-demand', 'Spot'];
+  const head = ['tasks', '1 s takes here', 'makespan', 'ideal (work / tasks)', 'makespan / ideal', 'worker time used', 'needed', 'efficiency', 'last file → 0 tasks', 'DescribeServices (max a second)', 'UpdateService (max a minute)', 'on-demand', 'Spot', 'stack default'];
   const rows = results.map((r) => [
     String(r.tasks),
     `${r.msPerSimulatedSecond.toFixed(1)} ms`,
@@ -88,6 +88,7 @@ function table(results: FleetResult[]): string {
     `${r.ecs.updateService} (${r.ecs.updateServiceMaxPerMinute})`,
     usd(r.cost.onDemandUsd),
     usd(r.cost.spotUsd),
+    usd(r.cost.stackDefaultUsd),
   ]);
   return [head, head.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }

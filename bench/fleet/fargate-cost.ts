@@ -24,19 +24,34 @@ export function transformerTaskSize(): { vcpu: number; memoryGb: number } {
   return { vcpu: defaults.transformerCpu / 1024, memoryGb: defaults.transformerMemoryMiB / 1024 };
 }
 
+/** The stack's default capacity provider strategy for transformers (infra/lib/settings.ts: transformerCapacity). */
+export function transformerCapacity(): { spotWeight: number; onDemandWeight: number; onDemandBase: number } {
+  return settingsSchema.parse({}).transformerCapacity;
+}
+
 export interface FleetCost {
   vcpu: number;
   memoryGb: number;
   billedTaskSeconds: number;
   onDemandUsd: number;
   spotUsd: number;
+  /**
+   * With the stack's default strategy: the first `onDemandBase` tasks on-demand, the others shared by the weights
+   * (ECS places the base first; which later task lands where is its choice, so the rest is costed at the weights' mix).
+   */
+  stackDefaultUsd: number;
 }
 
-/** `taskSeconds`: each task's life, from its start (image download included) to its end. */
+/** `taskSeconds`: each task's life, from its start (image download included) to its end, in the order they were asked for. */
 export function fleetCost(taskSeconds: number[]): FleetCost {
   const { vcpu, memoryGb } = transformerTaskSize();
-  const billedTaskSeconds = taskSeconds.reduce((sum, s) => sum + Math.max(MINIMUM_BILLED_SECONDS, Math.ceil(s)), 0);
-  const hours = billedTaskSeconds / 3600;
-  const perHour = vcpu * ON_DEMAND.perVcpuHour + memoryGb * ON_DEMAND.perGbHour;
-  return { vcpu, memoryGb, billedTaskSeconds, onDemandUsd: hours * perHour, spotUsd: hours * perHour * (1 - SPOT_DISCOUNT) };
+  const billed = taskSeconds.map((s) => Math.max(MINIMUM_BILLED_SECONDS, Math.ceil(s)));
+  const billedTaskSeconds = billed.reduce((a, b) => a + b, 0);
+  const perSecond = (vcpu * ON_DEMAND.perVcpuHour + memoryGb * ON_DEMAND.perGbHour) / 3600;
+  const spotPerSecond = perSecond * (1 - SPOT_DISCOUNT);
+  const { spotWeight, onDemandWeight, onDemandBase } = transformerCapacity();
+  const spotShare = spotWeight / (spotWeight + onDemandWeight);
+  const mixPerSecond = spotShare * spotPerSecond + (1 - spotShare) * perSecond;
+  const stackDefaultUsd = billed.reduce((sum, s, i) => sum + s * (i < onDemandBase ? perSecond : mixPerSecond), 0);
+  return { vcpu, memoryGb, billedTaskSeconds, onDemandUsd: billedTaskSeconds * perSecond, spotUsd: billedTaskSeconds * spotPerSecond, stackDefaultUsd };
 }

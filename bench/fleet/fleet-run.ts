@@ -164,21 +164,18 @@ export async function runFleet(h: PipelineHarness, opts: FleetRunOptions): Promi
   }
 }
 
-/** Each task's life in ms: from its creation (PENDING: Fargate bills from the image download) to its exit. */
+/** Each task's life in ms, in the order the tasks were asked for: from its creation (PENDING: Fargate bills from the image download) to its exit. */
 function taskLifetimes(events: FakeEcsEvent[]): number[] {
-  const created = new Map<string, number>();
-  const lives: number[] = [];
+  const created = new Map<string, number>(); // insertion order: creation order
+  const ended = new Map<string, number>();
+  const started = new Set(events.filter((e) => e.type === 'task_started').map((e) => e.taskId));
   for (const e of events) {
     if (!e.taskId) continue;
     if (e.type === 'task_pending') created.set(e.taskId, e.at);
     // a task stopped while still PENDING has no exit event: its stop ends it
-    if (e.type === 'task_exited' || (e.type === 'task_stopping' && !events.some((x) => x.type === 'task_started' && x.taskId === e.taskId))) {
-      const from = created.get(e.taskId);
-      if (from !== undefined) lives.push(e.at - from);
-      created.delete(e.taskId);
-    }
+    else if (e.type === 'task_exited' || (e.type === 'task_stopping' && !started.has(e.taskId))) ended.set(e.taskId, e.at);
   }
-  return lives;
+  return [...created].flatMap(([id, from]) => (ended.has(id) ? [ended.get(id)! - from] : []));
 }
 
 /** The number of RUNNING tasks after each start or exit. */
