@@ -23,7 +23,8 @@ import {
   type Manifest,
 } from '@sluice/contracts';
 import type { TransformerEnv } from '@sluice/config';
-import { connectNats, consumerTopology, JetStreamServer, Publisher, type JetStreamContext, type TopologyOptions } from '@sluice/messaging';
+import { connectNats, consumerTopology, Publisher, type TopologyOptions } from '@sluice/messaging';
+import { JetStreamServer, type JetStreamContext } from '@sluice/messaging/nest';
 import { schemaVersionFor } from '@sluice/normalize';
 import type { Logger } from '@sluice/observability';
 import { RunReader } from '@sluice/run-state';
