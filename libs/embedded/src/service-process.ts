@@ -55,7 +55,11 @@ export function startServiceProcess(app: SluiceApp, opts: { env: NodeJS.ProcessE
   const kill = (signal: NodeJS.Signals = 'SIGKILL') => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
   };
-  process.once('exit', () => kill('SIGKILL'));
+  // A child still running when this process exits goes with it; the hook goes with the child (a demo or a test file
+  // starts many services: one listener each would pile up on `process`).
+  const killOnParentExit = () => kill('SIGKILL');
+  process.once('exit', killOnParentExit);
+  child.once('exit', () => process.off('exit', killOnParentExit));
   return {
     app,
     child,
