@@ -77,6 +77,12 @@ describe('capacity on ECS (fake ECS, real transformer tasks)', () => {
     expect(new Set(done).size).toBe(FILES);
     expect((await h.manifests()).length).toBe(FILES);
 
+    // The manager checks at most once per POLL_INTERVAL_MS (300 ms here), however fast events come: one DescribeServices
+    // per check, and one more after a change it made.
+    const describes = ecs.callTimes.DescribeServices ?? [];
+    const peak = Math.max(...describes.map((at) => describes.filter((t) => t >= at && t < at + 1_000).length));
+    expect(peak, `DescribeServices: ${describes.length} calls, at most ${peak} in one second`).toBeLessThanOrEqual(2 * Math.ceil(1_000 / 300));
+
     const stops = ecs.events.filter((e) => e.type === 'task_stopping');
     expect(stops.filter((e) => e.protected)).toEqual([]);
     expect(ecs.events.filter((e) => e.type === 'protection' && e.protected).length).toBeGreaterThanOrEqual(FILES);

@@ -16,8 +16,13 @@ export const POLL_INTERVAL_MS = Symbol('POLL_INTERVAL_MS');
 /** The backlog is this consumer's pending and ack-pending counts. */
 export const BACKLOG_CONSUMER = DURABLES.transformers;
 
-/** Events come in bursts; one check per this many ms is enough to react "within a second". */
-const NUDGE_DEBOUNCE_MS = 100;
+/**
+ * Checks start at most this often (and at most once per poll interval, if that is shorter): a check reads the consumer
+ * and asks the backend (ECS DescribeServices), and events arrive at the fleet's pace — a simulated fleet of 100 tasks
+ * drove 29 DescribeServices calls in one second when every event started a check. A burst of events becomes one
+ * check, within a second of the first.
+ */
+const MAX_CHECK_INTERVAL_MS = 1_000;
 
 @Injectable()
 export class BacklogWatcher implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -27,6 +32,8 @@ export class BacklogWatcher implements OnApplicationBootstrap, OnApplicationShut
   private idleSince = Date.now();
   private checking?: Promise<void>;
   private again = false;
+  private lastCheckAt = Number.NEGATIVE_INFINITY;
+  private deferred?: NodeJS.Timeout;
   private stopped = false;
   private lastBacklog = -1;
   private reportedError?: string;
@@ -54,25 +61,38 @@ export class BacklogWatcher implements OnApplicationBootstrap, OnApplicationShut
     this.stopped = true;
     clearInterval(this.timer);
     clearTimeout(this.idleTimer);
+    clearTimeout(this.deferred);
     this.subscription?.unsubscribe();
     await this.checking;
     await this.backend.shutdown();
   }
 
-  /** Asks for a check; overlapping requests collapse into one more check after the current one. */
+  /**
+   * Asks for a check. Requests while one runs collapse into one more check after it; requests sooner than the minimum
+   * interval after the last start collapse into one check at the end of that interval.
+   */
   nudge(): void {
     if (this.stopped) return;
     if (this.checking) {
       this.again = true;
       return;
     }
+    const wait = this.lastCheckAt + Math.min(this.pollIntervalMs, MAX_CHECK_INTERVAL_MS) - Date.now();
+    if (wait > 0) {
+      this.deferred ??= setTimeout(() => {
+        this.deferred = undefined;
+        this.nudge();
+      }, wait);
+      return;
+    }
+    this.lastCheckAt = Date.now();
     this.checking = this.check()
       .catch((error: unknown) => this.report(error))
       .finally(() => {
         this.checking = undefined;
         if (this.again && !this.stopped) {
           this.again = false;
-          setTimeout(() => this.nudge(), NUDGE_DEBOUNCE_MS);
+          this.nudge();
         }
       });
   }
