@@ -6,3 +6,4 @@ export * from './duckdb';
 export * from './cloudfront-like.server';
 export * from './fake-ecs.server';
 export * from './s3-fault-proxy';
+export * from './held-source-read';

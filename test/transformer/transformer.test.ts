@@ -1,5 +1,8 @@
 // The transformer process alone, fed work messages directly: commit, bad files, idempotent redelivery,
-// graceful stop (finish or nak), and retry of a transient storage outage.
+// graceful stop (finish or nak), and retry of a transient storage outage. The services reach S3 through the fault
+// proxy: a stop mid-file holds the worker's read of its source there (small files, no race against the clock).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import {
   CONTRACT_VERSION,
@@ -13,7 +16,7 @@ import { startS3Server } from '@sluice/embedded';
 import { Publisher } from '@sluice/messaging';
 import { BAD_FILE_KINDS, generateBadFile, generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BAD_FILE_CODES, fileEventFor, planWork, publishWork, startPipelineHarness, waitFor, type PipelineHarness } from '../support';
+import { BAD_FILE_CODES, fileEventFor, holdSourceRead, planWork, publishWork, startPipelineHarness, waitFor, type PipelineHarness } from '../support';
 
 const MONTHS_BY_KIND = Object.fromEntries(BAD_FILE_KINDS.map((kind, i) => [kind, `2023-${String(i + 1).padStart(2, '0')}`]));
 
@@ -23,13 +26,15 @@ describe('transformer', () => {
 
   const work = (runId: string, month: string, key?: string) => publishWork(h, runId, month, key);
   const eventFor = (runId: string, month: string, type: FileEvent['type']) => fileEventFor(h, runId, month, type);
+  /** How many times a transformer of this file has logged that it is stopping (they share one log file). */
+  const stoppingLogs = () => readFileSync(join(h.logDir, 'transformer.log'), 'utf8').split('\n').filter((l) => l.includes('transformer stopping')).length;
   const backlog = async () => {
     const info = await h.jsm.consumers.info(DURABLES.transformers.stream, DURABLES.transformers.consumer);
     return info.num_pending + info.num_ack_pending;
   };
 
   beforeAll(async () => {
-    h = await startPipelineHarness({ env: { WORK_ACK_WAIT_MS: '10000' } });
+    h = await startPipelineHarness({ env: { WORK_ACK_WAIT_MS: '10000' }, s3FaultProxy: true });
     await h.source.put('fhvhv_tripdata_2024-01.parquet', generateFhvhvParquet({ month: '2024-01', rows: 5_000, seed: 1 }));
     for (const kind of BAD_FILE_KINDS) await h.source.put(`fhvhv_tripdata_${MONTHS_BY_KIND[kind]}.parquet`, generateBadFile(kind));
   }, 60_000);
@@ -76,12 +81,21 @@ describe('transformer', () => {
     await waitFor(async () => (await backlog()) === 0, { what: 'bad files removed from the queue' });
   });
 
+  // Mid-file, deterministically: the worker's read of the source is held in the proxy until the worker has taken
+  // the signal (its log says it is stopping), so the file cannot finish before the drain starts, nor the drain
+  // time out before the file is released (DRAIN_TIMEOUT_MS 10 s).
   it('SIGTERM mid-file finishes the file before exiting: committed once, nothing left in the queue', async () => {
-    await h.source.put('fhvhv_tripdata_2024-05.parquet', generateFhvhvParquet({ month: '2024-05', rows: 300_000, seed: 5 }));
+    await h.source.put('fhvhv_tripdata_2024-05.parquet', generateFhvhvParquet({ month: '2024-05', rows: 5_000, seed: 5 }));
+    const read = holdSourceRead(h, 'fhvhv_tripdata_2024-05.parquet');
     await work('t3', '2024-05');
     await eventFor('t3', '2024-05', 'started');
+    await read.arrived();
     const worker = h.services.get('transformer')!;
+    const stopping = stoppingLogs();
     worker.kill('SIGTERM');
+    await waitFor(() => stoppingLogs() > stopping, { what: 'the transformer stopping (its log)' });
+    expect(h.fileEvents.filter((e) => e.runId === 't3' && e.type === 'done')).toEqual([]);
+    read.release();
     expect((await worker.exited).code).toBe(0);
     await eventFor('t3', '2024-05', 'done'); // published before the exit, but it may still be on its way to this test
     expect(h.fileEvents.filter((e) => e.runId === 't3' && e.type === 'done')).toHaveLength(1);
@@ -91,12 +105,16 @@ describe('transformer', () => {
 
   it('SIGTERM past the drain timeout naks the file: another worker completes it, exactly once', async () => {
     await h.startService('transformer', { DRAIN_TIMEOUT_MS: '0' });
-    await h.source.put('fhvhv_tripdata_2024-06.parquet', generateFhvhvParquet({ month: '2024-06', rows: 300_000, seed: 6 }));
+    await h.source.put('fhvhv_tripdata_2024-06.parquet', generateFhvhvParquet({ month: '2024-06', rows: 5_000, seed: 6 }));
+    // The first worker's read of the file is held until it has exited: it cannot finish within any drain timeout.
+    const read = holdSourceRead(h, 'fhvhv_tripdata_2024-06.parquet');
     await work('t4', '2024-06');
     await eventFor('t4', '2024-06', 'started');
+    await read.arrived();
     const first = h.services.get('transformer')!;
     first.kill('SIGTERM');
     await first.exited;
+    read.release(); // its client has gone; the second worker's read is not held
     expect(await h.sink.head(manifestKey('fhvhv', '2024-06'))).toBeUndefined();
     expect(await backlog()).toBe(1);
     await h.startService('transformer');
