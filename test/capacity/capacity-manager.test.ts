@@ -1,12 +1,13 @@
 // The capacity manager with the local backend: it reacts to events (not only its poll), replaces a worker that
-// died, and the file that worker held is completed exactly once by another.
+// died, and the file that worker held is completed exactly once by another. The worker dies mid-file deterministically:
+// its read of the source is held in the services' S3 proxy until it is dead (small files, no race against the clock).
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startServiceProcess } from '@sluice/embedded';
 import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPipelineHarness, waitFor, type PipelineHarness } from '../support';
+import { holdSourceRead, startPipelineHarness, waitFor, type PipelineHarness } from '../support';
 
 const childrenOf = (pid: number): number[] => {
   try {
@@ -22,9 +23,12 @@ describe('capacity manager (local backend)', () => {
 
   beforeAll(async () => {
     // A poll far longer than the test: every reaction below comes from event nudges.
-    h = await startPipelineHarness({ env: { POLL_INTERVAL_MS: '60000', WORKERS_MAX: '1', IDLE_TIMEOUT_MS: '1000', WORK_ACK_WAIT_MS: '5000' } });
+    h = await startPipelineHarness({
+      env: { POLL_INTERVAL_MS: '60000', WORKERS_MAX: '1', IDLE_TIMEOUT_MS: '1000', WORK_ACK_WAIT_MS: '5000' },
+      s3FaultProxy: true,
+    });
     for (const [i, month] of ['2024-01', '2024-02'].entries()) {
-      await h.source.put(`fhvhv_tripdata_${month}.parquet`, generateFhvhvParquet({ month, rows: 150_000, seed: i + 1 }));
+      await h.source.put(`fhvhv_tripdata_${month}.parquet`, generateFhvhvParquet({ month, rows: 5_000, seed: i + 1 }));
     }
     await h.startService('scanner');
     managerPid = (await h.startService('capacity-manager')).child.pid!;
@@ -35,18 +39,25 @@ describe('capacity manager (local backend)', () => {
   });
 
   it('starts a worker when a run is planned, without waiting for its poll, and replaces one that dies mid-file', async () => {
+    const read = holdSourceRead(h);
     const run = h.run({ intent: 'incremental', runId: 'cap-1' }, 120_000);
     const up = await waitFor(() => h.capacityEvents.find((e) => e.to === 1), { what: 'a scale-up event', timeoutMs: 5_000 });
     expect(up.backlog).toBe(2);
     await waitFor(() => h.fileEvents.find((e) => e.runId === 'cap-1' && e.type === 'started'), { what: 'a file started' });
+    const held = await read.arrived();
+    await waitFor(() => h.fileEvents.some((e) => e.runId === 'cap-1' && e.sourceKey === held && e.type === 'started'), { what: `${held} started` });
+    expect(h.fileEvents.filter((e) => e.runId === 'cap-1' && e.sourceKey === held && e.type !== 'started')).toEqual([]);
     const [worker] = childrenOf(managerPid);
     expect(worker).toBeGreaterThan(0);
     process.kill(worker, 'SIGKILL');
     await waitFor(() => h.capacityEvents.find((e) => /exited/.test(e.reason)), { what: 'the dead worker replaced', timeoutMs: 5_000 });
+    read.release(); // to a client that has gone (the manager saw it exit): nothing of this read reaches a worker
     const record = await run;
     expect(record).toMatchObject({ state: 'succeeded', done: 2, failed: 0 });
     const done = h.fileEvents.filter((e) => e.runId === 'cap-1' && e.type === 'done' && !e.alreadyCommitted);
     expect(done.map((e) => e.month).sort()).toEqual(['2024-01', '2024-02']);
+    // the dead worker's file was delivered again, to its replacement
+    expect(h.fileEvents.filter((e) => e.runId === 'cap-1' && e.sourceKey === held && e.type === 'started' && e.attempt > 1).length).toBeGreaterThanOrEqual(1);
     expect((await h.manifests()).map((m) => m.runId)).toEqual(['cap-1', 'cap-1']);
   });
 
