@@ -35,6 +35,11 @@ it('the node leading the work stream is killed mid-run: a new leader, the run co
   // The consumers follow their stream's replicas.
   const transformers = await h.jsm.consumers.info(DURABLES.transformers.stream, DURABLES.transformers.consumer);
   expect(transformers.cluster?.replicas?.length).toBe(2);
+  // A service started without NATS_REPLICAS (the default, 1) against this cluster drops no copy: it is refused.
+  await expect(ensureTopology(h.nc, { workAckWaitMs: 10_000, workMaxDeliver: 5, controlAckWaitMs: 60_000, replicas: 1 })).rejects.toThrow(
+    /has 3 replicas and NATS_REPLICAS is 1: sluice does not drop copies/,
+  );
+  expect((await h.jsm.streams.info(STREAMS.work)).config.num_replicas).toBe(3);
 
   const run = h.run({ intent: 'incremental', runId: RUN }, 120_000);
   await waitFor(() => h.fileEvents.some((e) => e.runId === RUN && e.type === 'done'), { what: 'first file done', timeoutMs: 60_000 });

@@ -17,12 +17,12 @@ export const POLL_INTERVAL_MS = Symbol('POLL_INTERVAL_MS');
 export const BACKLOG_CONSUMER = DURABLES.transformers;
 
 /**
- * Checks start at most this often (and at most once per poll interval, if that is shorter): a check reads the consumer
- * and asks the backend (ECS DescribeServices), and events arrive at the fleet's pace — a simulated fleet of 100 tasks
- * drove 29 DescribeServices calls in one second when every event started a check. A burst of events becomes one
- * check, within a second of the first.
+ * The least time between the starts of two checks (or the poll interval, if that is shorter): a check reads the
+ * consumer and asks the backend (ECS DescribeServices), and events arrive at the fleet's pace — a simulated fleet of
+ * 100 tasks drove 29 DescribeServices calls in one simulated second when every event started a check. A burst of
+ * events becomes one check, within a second of the first.
  */
-const MAX_CHECK_INTERVAL_MS = 1_000;
+const MIN_CHECK_SPACING_MS = 1_000;
 
 @Injectable()
 export class BacklogWatcher implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -77,7 +77,7 @@ export class BacklogWatcher implements OnApplicationBootstrap, OnApplicationShut
       this.again = true;
       return;
     }
-    const wait = this.lastCheckAt + Math.min(this.pollIntervalMs, MAX_CHECK_INTERVAL_MS) - Date.now();
+    const wait = this.lastCheckAt + Math.min(this.pollIntervalMs, MIN_CHECK_SPACING_MS) - Date.now();
     if (wait > 0) {
       this.deferred ??= setTimeout(() => {
         this.deferred = undefined;

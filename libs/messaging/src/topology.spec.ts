@@ -8,6 +8,7 @@ import {
   MAX_DEAD_LETTER_BYTES,
   MAX_MESSAGE_BYTES,
   replicasFailure,
+  replicasLowered,
   replicasProblem,
   RUNS_BUCKET_LIMITS,
   streamConfigs,
@@ -120,6 +121,14 @@ describe('replicas (NATS_REPLICAS)', () => {
     expect(replicasProblem(1, undefined)).toBeUndefined();
     expect(replicasProblem(3, { cluster: 'sluice' })).toBeUndefined();
     expect(replicasProblem(3, {})).toBe('NATS_REPLICAS=3 needs a JetStream cluster, and the NATS server is not in one: set NATS_REPLICAS=1 for a single server');
+  });
+
+  it('copies are added, never dropped: a lower NATS_REPLICAS than a stream has is refused, with the way to do it by hand', () => {
+    expect(replicasLowered(STREAMS.work, 1, 3)).toBeUndefined();
+    expect(replicasLowered(STREAMS.work, 3, 3)).toBeUndefined();
+    expect(replicasLowered(STREAMS.work, 3, 1)?.message).toBe(
+      'stream PIPELINE_WORK has 3 replicas and NATS_REPLICAS is 1: sluice does not drop copies; set NATS_REPLICAS=3, or lower the stream\'s replicas yourself (nats stream edit PIPELINE_WORK --replicas 1)',
+    );
   });
 
   it("a refused stream says which, the change asked for, the server's reason and what it takes", () => {

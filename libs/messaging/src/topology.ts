@@ -223,14 +223,28 @@ export function replicasFailure(stream: string, wanted: number, had: number | un
 }
 
 /**
- * Brings a stream to its declared config. A different replica count is changed in place (the server copies the
- * stream to new peers, or drops some, and the consumers follow): an operator who sets NATS_REPLICAS=3 on a running
- * cluster gets replicated streams on the next scanner start, with no data moved by hand.
+ * Copies are never dropped by a default: a scanner started without NATS_REPLICAS (a local run, a second deployment, a
+ * forgotten setting) against a replicated cluster would otherwise bring every stream down to one copy, silently.
+ * Lowering the count is an operator's deliberate act (`nats stream edit <stream> --replicas N`).
+ */
+export function replicasLowered(stream: string, had: number, wanted: number): Error | undefined {
+  if (wanted >= had) return undefined;
+  return new Error(
+    `stream ${stream} has ${had} replicas and NATS_REPLICAS is ${wanted}: sluice does not drop copies; set NATS_REPLICAS=${had}, or lower the stream's replicas yourself (nats stream edit ${stream} --replicas ${wanted})`,
+  );
+}
+
+/**
+ * Brings a stream to its declared config. A higher replica count is set in place (the server copies the stream to
+ * new peers, and the consumers follow): an operator who sets NATS_REPLICAS=3 on a running cluster gets replicated
+ * streams on the next scanner start, with no data moved by hand. A lower one is refused (replicasLowered).
  */
 async function ensureStream(jsm: JetStreamManager, config: DeclaredStream): Promise<void> {
   let had: number;
   try {
     had = (await jsm.streams.info(config.name)).config.num_replicas;
+    const lowered = replicasLowered(config.name, had, config.num_replicas);
+    if (lowered) throw lowered;
   } catch (error) {
     if (!isNotFoundError(error)) throw error;
     await jsm.streams.add({ storage: StorageType.File, ...config }).catch(async (addError: Error) => {
@@ -305,6 +319,8 @@ export async function ensureTopology(nc: NatsConnection, opts: TopologyOptions):
   // bucket's config alone).
   const declared = { ...RUNS_BUCKET_LIMITS, num_replicas: opts.replicas };
   const current = (await jsm.streams.info(KV_RUNS_STREAM)).config;
+  const lowered = replicasLowered(KV_RUNS_STREAM, current.num_replicas, opts.replicas);
+  if (lowered) throw lowered;
   const stale = (Object.keys(declared) as (keyof typeof declared)[]).some((k) => current[k] !== declared[k]);
   if (stale) {
     await jsm.streams.update(KV_RUNS_STREAM, declared).catch((error: Error) => {
