@@ -179,8 +179,13 @@ function combinationProblems(raw: Record<string, unknown>): string[] {
   return [];
 }
 
-/** An on-demand base that fills every allowed task leaves none for Spot: say so rather than deploy a no-op. */
+/**
+ * An on-demand base that fills every allowed task leaves none for Spot: when the operator asked for that strategy, say
+ * so rather than deploy a no-op. The default strategy (one on-demand task, then Spot) is not their choice: with
+ * workersMax=1 it simply runs that one task on-demand, as `-c workersMax=1` always did.
+ */
 function capacityProblems(raw: Record<string, unknown>): string[] {
+  if (raw.transformerCapacity === undefined) return [];
   const capacity = settingsSchema.shape.transformerCapacity.safeParse(raw.transformerCapacity);
   const workersMax = settingsSchema.shape.workersMax.safeParse(raw.workersMax);
   if (!capacity.success || !workersMax.success) return []; // reported per key already

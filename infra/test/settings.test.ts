@@ -124,8 +124,12 @@ describe('readSettings', () => {
     expect(problemsOf({ transformerCapacity: 'spot=0,on-demand=0,base=2' })).toEqual([
       'transformerCapacity: spot or on-demand needs a weight above 0 (ECS places no task with every weight at 0)',
     ]);
-    // the default's one on-demand task is all of workersMax=1: no transformer would ever run on Spot
-    expect(problemsOf({ workersMax: 1 })).toEqual([expect.stringMatching(/^transformerCapacity: the on-demand base of 1 task\(s\) covers workersMax=1, so no transformer would run on Spot/)]);
+    // a chosen strategy whose on-demand base is all of workersMax: no transformer would ever run on Spot
+    expect(problemsOf({ workersMax: 2, transformerCapacity: 'spot=1,base=2' })).toEqual([
+      expect.stringMatching(/^transformerCapacity: the on-demand base of 2 task\(s\) covers workersMax=2, so no transformer would run on Spot/),
+    ]);
+    // the default strategy is not a choice: `-c workersMax=1` deploys as it always did (its one task on-demand)
+    expect(problemsOf({ workersMax: 1 })).toEqual([]);
     expect(problemsOf({ workersMax: 1, transformerCapacity: 'spot=1,base=0' })).toEqual([]);
     expect(problemsOf({ workersMax: 1, transformerCapacity: 'on-demand' })).toEqual([]);
     // reported with the other bad keys, and the retired `spot` flag is named rather than silently ignored
