@@ -134,6 +134,16 @@ describe('NATS credentials: given one way', () => {
     expect(problems.join('\n')).not.toMatch(/s3cret|tok3n|bob|alice/);
   });
 
+  it('NATS_URL whose servers carry different credentials: reported at start-up with every other bad key, quoting neither', () => {
+    for (const [name, schema, base] of schemas) {
+      const problems = problemsOf(() => loadEnv(schema, { ...base, NATS_URL: 'nats://a:first-s3cret@h1,nats://a:second-s3cret@h2', POLL_INTERVAL_MS: 'often' }));
+      expect(problems, name).toContain('NATS_URL: its servers carry different credentials; give one set (or use NATS_USER/NATS_PASSWORD, NATS_TOKEN)');
+      expect(problems.join('\n'), name).not.toMatch(/s3cret/);
+    }
+    const withOther = problemsOf(() => loadEnv(transformerEnvSchema, { ...sink, NATS_URL: 'a:one-s3cret@h1,b:two-s3cret@h2', ROW_GROUP_ROWS: 'many' }));
+    expect(withOther.map((p) => p.split(':')[0]).sort()).toEqual(['NATS_URL', 'ROW_GROUP_ROWS']);
+  });
+
   it('NATS_NKEY_SEED and NATS_NKEY_SEED_FILE both set: named, the seed never printed', () => {
     for (const [name, schema, base] of schemas) {
       const problems = problemsOf(() => loadEnv(schema, { ...base, NATS_NKEY_SEED: seed, NATS_NKEY_SEED_FILE: '/run/seed.nk' }));

@@ -1,6 +1,7 @@
 // One zod schema per service, built from shared groups. Every key is documented in the README's config table.
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { natsUrlProblem, parseNatsServers } from './nats-url';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -40,21 +41,18 @@ export type NatsEnv = z.infer<typeof natsEnvSchema>;
 const NATS_AUTH_KEYS = ['NATS_USER', 'NATS_TOKEN', 'NATS_CREDS_FILE', 'NATS_NKEY_SEED_FILE', 'NATS_NKEY_SEED'] as const;
 
 /**
- * Whether a server of NATS_URL carries user-info (`user:pass@host`, `token@host`), read as libs/messaging's
- * parseNatsServers reads it: the user-info runs up to the last `@` after the scheme.
- */
-function natsUrlCarriesCredentials(natsUrl: string): boolean {
-  return natsUrl.split(',').some((entry) => entry.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').lastIndexOf('@') > 0);
-}
-
-/**
  * The NATS rules across keys, for every service that connects: credentials are given one way. The messages name
  * the keys, never a value (these are secrets).
  */
 function withNatsRules<S extends z.ZodType<NatsEnv>>(schema: S): S {
   return schema
     .superRefine((e, ctx) => {
-      if (!natsUrlCarriesCredentials(e.NATS_URL)) return;
+      const problem = natsUrlProblem(e.NATS_URL);
+      if (problem) {
+        ctx.addIssue({ code: 'custom', path: ['NATS_URL'], message: problem });
+        return;
+      }
+      if (parseNatsServers(e.NATS_URL).credentials === undefined) return;
       const alsoSet = NATS_AUTH_KEYS.filter((key) => e[key] !== undefined);
       if (alsoSet.length === 0) return;
       ctx.addIssue({

@@ -5,3 +5,4 @@ export * from './sink-options';
 export * from './s3-options';
 export * from './source-options';
 export * from './nats-options';
+export * from './nats-url';

@@ -7,11 +7,10 @@ import {
   type ConnectionOptions,
   type NatsConnection,
 } from '@nats-io/transport-node';
-import type { NatsOptions } from '@sluice/config';
+import { describeNatsUrl, parseNatsServers, type NatsOptions } from '@sluice/config';
 import { inboxPrefixFor } from '@sluice/contracts';
 import { createSecretScrubber, secretValuesOf } from '@sluice/observability';
 import { publicKeyOfSeed } from './bus-credentials';
-import { describeNatsUrl, parseNatsServers } from './nats-servers';
 
 export function natsConnectionOptions(nats: NatsOptions, name: string): ConnectionOptions {
   const { servers, credentials } = parseNatsServers(nats.url);

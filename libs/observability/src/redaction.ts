@@ -3,6 +3,7 @@
 // in whatever form it shows up (raw, JSON-escaped, base64, percent-encoded) — so a library error that echoes a
 // header or a connection option cannot carry one into a log line, a message or the CLI's output.
 import { readFileSync } from 'node:fs';
+import { safeDecode } from '@sluice/config';
 
 export const REDACTED = '[redacted]';
 
@@ -71,14 +72,6 @@ function userInfoSecrets(entry: string): string[] {
   if (secret === '') return [];
   const decoded = safeDecode(secret);
   return decoded === secret ? [secret] : [secret, decoded];
-}
-
-export function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 /** A function that masks every given secret (and URL user-info) in a text. */

@@ -1,9 +1,9 @@
 // NATS_URL as operators write it: one or more comma-separated servers, with or without a scheme (`nats://`,
 // `tls://`, `ws://`, or none), optionally with credentials in the user-info (`user:pass@host`, or `token@host`).
 // nats.js ignores user-info, so we take the credentials out here: the client gets them as options, and the servers
-// are kept (and printed) without them.
-import { ConfigError } from '@sluice/config';
-import { safeDecode } from '@sluice/observability';
+// are kept (and printed) without them. The one reading of NATS_URL: the env schema checks it with these functions,
+// libs/messaging connects with them, and libs/observability masks user-info decoded as they decode it.
+import { ConfigError } from './load-env';
 
 export type UrlCredentials = { user: string; pass: string } | { token: string };
 
@@ -41,6 +41,15 @@ function entries(natsUrl: string): string[] {
     .filter(Boolean);
 }
 
+/** Percent-decoded user-info; as written when it is not valid percent-encoding (a raw `%` in a password). */
+export function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function credentialsOf(userInfo: string): UrlCredentials | undefined {
   if (userInfo === '') return undefined;
   const colon = userInfo.indexOf(':');
@@ -51,13 +60,20 @@ function credentialsOf(userInfo: string): UrlCredentials | undefined {
 /** The servers to connect to and the credentials the URL carries; every server must carry the same ones (or none). */
 export function parseNatsServers(natsUrl: string): NatsServers {
   const split = entries(natsUrl).map(splitServer);
-  const infos = [...new Set(split.map((s) => s.userInfo).filter((u): u is string => u !== undefined && u !== ''))];
-  if (infos.length > 1) {
-    // Never say which: the difference would be printed.
-    throw new ConfigError(['NATS_URL: its servers carry different credentials; give one set (or use NATS_USER/NATS_PASSWORD, NATS_TOKEN)']);
-  }
+  const infos = userInfosOf(split);
+  const problem = natsUrlProblem(natsUrl);
+  if (problem) throw new ConfigError([`NATS_URL: ${problem}`]);
   return { servers: split.map((s) => s.server), credentials: infos[0] === undefined ? undefined : credentialsOf(infos[0]) };
 }
+
+/** What is wrong with NATS_URL itself, for the env schema to report with every other bad key; undefined when nothing. */
+export function natsUrlProblem(natsUrl: string): string | undefined {
+  // Never say which: the difference would be printed.
+  if (userInfosOf(entries(natsUrl).map(splitServer)).length > 1) return 'its servers carry different credentials; give one set (or use NATS_USER/NATS_PASSWORD, NATS_TOKEN)';
+  return undefined;
+}
+
+const userInfosOf = (split: SplitServer[]) => [...new Set(split.map((s) => s.userInfo).filter((u): u is string => u !== undefined && u !== ''))];
 
 /**
  * Where we connect, for logs and errors: scheme, host and port of each server, never a credential — whatever the
