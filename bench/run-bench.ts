@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildResult } from './bench-child';
+import { cliOptions } from './cli-options';
 import { compareOutputs } from './compare-outputs';
 import { runHostileBench } from './hostile';
 
@@ -25,13 +26,8 @@ const MONTH = '2024-03';
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { rows: 5_000_000, rowGroupRows: 1_000_000, engines: ['sluice', 'duckdb'], sourceCodec: 'snappy', dir: join(tmpdir(), 'sluice-bench'), keep: false };
-  for (let i = 0; i < argv.length; i++) {
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${argv[i - 1]} needs a value`);
-      return v;
-    };
-    switch (argv[i]) {
+  for (const { name, value } of cliOptions(argv)) {
+    switch (name) {
       case '--rows': args.rows = Number(value().replace(/_/g, '')); break;
       case '--row-group-rows': args.rowGroupRows = Number(value().replace(/_/g, '')); break;
       case '--engines': args.engines = value().split(','); break;
@@ -43,7 +39,7 @@ function parseArgs(argv: string[]): Args {
       }
       case '--dir': args.dir = value(); break;
       case '--keep': args.keep = true; break;
-      default: throw new Error(`unknown option ${argv[i]}`);
+      default: throw new Error(`unknown option ${name}`);
     }
   }
   if (!Number.isSafeInteger(args.rows) || args.rows < 1) throw new Error('--rows must be a positive integer');

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import pLimit from 'p-limit';
 import pino from 'pino';
 import { startPipelineHarness } from '../test/support/pipeline-harness';
+import { cliOptions } from './cli-options';
 import { MINIMUM_BILLED_SECONDS, ON_DEMAND, SPOT_DISCOUNT, transformerTaskSize } from './fleet/fargate-cost';
 import { runFleet, type FleetResult } from './fleet/fleet-run';
 import { lastPublishedMonth, tlcHistory } from './fleet/tlc-history';
@@ -40,20 +41,15 @@ function parseArgs(argv: string[]): Args {
     through: lastPublishedMonth(new Date()),
     json: join(tmpdir(), 'sluice-simulate.json'),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${argv[i - 1]} needs a value`);
-      return v;
-    };
-    switch (argv[i]) {
+  for (const { name, value } of cliOptions(argv)) {
+    switch (name) {
       case '--tasks': args.tasks = value().split(',').map(Number); break;
       case '--target-seconds': args.targetSeconds = Number(value()); break;
       case '--ms-per-second': { const v = value(); args.msPerSecond = v === 'auto' ? 'auto' : Number(v); break; }
       case '--start-latency': { const [min, max] = value().split('-').map(Number); args.startLatency = { min, max: max ?? min }; break; }
       case '--through': args.through = value(); break;
       case '--json': args.json = value(); break;
-      default: throw new Error(`unknown option ${argv[i]}`);
+      default: throw new Error(`unknown option ${name}`);
     }
   }
   if (args.tasks.some((n) => !Number.isInteger(n) || n < 1 || n > 100)) throw new Error('--tasks: whole numbers from 1 to 100 (the stack allows workersMax ≤ 100)');

@@ -2,10 +2,9 @@
 // service to max, drains, returns to 0 after idle; no task is stopped while it holds scale-in protection, even when
 // desiredCount is cut from outside in the middle of the work; every file is committed exactly once.
 import { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { startServiceProcess } from '@sluice/embedded';
 import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeEcs, startPipelineHarness, waitFor, type FakeEcs, type PipelineHarness } from '../support';
+import { startFakeEcs, startPipelineHarness, transformerTasks, waitFor, type FakeEcs, type PipelineHarness } from '../support';
 
 const FILES = 20;
 const MAX = 4;
@@ -33,13 +32,7 @@ describe('capacity on ECS (fake ECS, real transformer tasks)', () => {
       cluster: 'sluice',
       service: 'transformer',
       startDelayMs: 500,
-      launch: (taskId, agentUri) => {
-        const task = startServiceProcess('transformer', {
-          env: { ...h.envFor('transformer'), ECS_AGENT_URI: agentUri, WORKER_ID: `task-${taskId}` },
-          logFile: `${h.logDir}/task-${taskId}.log`,
-        });
-        return { exited: task.exited, stop: () => task.kill('SIGTERM') };
-      },
+      launch: transformerTasks(h),
     });
     h.env.ECS_ENDPOINT = ecs.endpoint;
     for (let i = 0; i < FILES; i += 1) {

@@ -5,11 +5,10 @@
 // while its manifest is being written (it finishes its file within the drain). The run still commits every file
 // exactly once, with nothing partial, and the service replaces the interrupted tasks.
 import type { FileEvent } from '@sluice/contracts';
-import { startServiceProcess } from '@sluice/embedded';
 import { generateFhvhvParquet } from '@sluice/normalize/synthetic';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { auditRun } from '../faults/fault-audit';
-import { SOURCE_BUCKET, SOURCE_PREFIX, startFakeEcs, startPipelineHarness, waitFor, type FakeEcs, type PipelineHarness } from '../support';
+import { SOURCE_BUCKET, SOURCE_PREFIX, startFakeEcs, startPipelineHarness, transformerTasks, waitFor, type FakeEcs, type PipelineHarness } from '../support';
 
 const MONTHS = ['2023-01', '2023-02', '2023-03', '2023-04', '2023-05', '2023-06'];
 const keys = MONTHS.map((m) => `fhvhv_tripdata_${m}.parquet`);
@@ -47,13 +46,7 @@ beforeAll(async () => {
     service: 'transformer',
     startDelayMs: 300,
     spotNoticeMs: SPOT_NOTICE_MS,
-    launch: (taskId, agentUri) => {
-      const task = startServiceProcess('transformer', {
-        env: { ...h.envFor('transformer'), ECS_AGENT_URI: agentUri, WORKER_ID: `task-${taskId}` },
-        logFile: `${h.logDir}/task-${taskId}.log`,
-      });
-      return { exited: task.exited, stop: () => task.kill('SIGTERM'), kill: () => task.kill('SIGKILL') };
-    },
+    launch: transformerTasks(h),
   });
   h.env.ECS_ENDPOINT = ecs.endpoint;
   for (const [i, m] of MONTHS.entries()) await h.source.put(keys[i], generateFhvhvParquet({ month: m, rows: 40_000, seed: i + 1 }));

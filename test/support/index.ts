@@ -7,3 +7,4 @@ export * from './cloudfront-like.server';
 export * from './fake-ecs.server';
 export * from './s3-fault-proxy';
 export * from './held-source-read';
+export * from './ecs-transformer-tasks';
