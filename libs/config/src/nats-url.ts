@@ -61,16 +61,16 @@ function credentialsOf(userInfo: string): UrlCredentials | undefined {
 export function parseNatsServers(natsUrl: string): NatsServers {
   const split = entries(natsUrl).map(splitServer);
   const infos = userInfosOf(split);
-  const problem = natsUrlProblem(natsUrl);
-  if (problem) throw new ConfigError([`NATS_URL: ${problem}`]);
+  if (infos.length > 1) throw new ConfigError([`NATS_URL: ${DIFFERENT_CREDENTIALS}`]);
   return { servers: split.map((s) => s.server), credentials: infos[0] === undefined ? undefined : credentialsOf(infos[0]) };
 }
 
+// Never say which: the difference would be printed.
+const DIFFERENT_CREDENTIALS = 'its servers carry different credentials; give one set (or use NATS_USER/NATS_PASSWORD, NATS_TOKEN)';
+
 /** What is wrong with NATS_URL itself, for the env schema to report with every other bad key; undefined when nothing. */
 export function natsUrlProblem(natsUrl: string): string | undefined {
-  // Never say which: the difference would be printed.
-  if (userInfosOf(entries(natsUrl).map(splitServer)).length > 1) return 'its servers carry different credentials; give one set (or use NATS_USER/NATS_PASSWORD, NATS_TOKEN)';
-  return undefined;
+  return userInfosOf(entries(natsUrl).map(splitServer)).length > 1 ? DIFFERENT_CREDENTIALS : undefined;
 }
 
 const userInfosOf = (split: SplitServer[]) => [...new Set(split.map((s) => s.userInfo).filter((u): u is string => u !== undefined && u !== ''))];

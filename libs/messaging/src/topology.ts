@@ -240,19 +240,19 @@ export function replicasLowered(stream: string, had: number, wanted: number): Er
  * streams on the next scanner start, with no data moved by hand. A lower one is refused (replicasLowered).
  */
 async function ensureStream(jsm: JetStreamManager, config: DeclaredStream): Promise<void> {
-  let had: number;
-  try {
-    had = (await jsm.streams.info(config.name)).config.num_replicas;
-    const lowered = replicasLowered(config.name, had, config.num_replicas);
-    if (lowered) throw lowered;
-  } catch (error) {
-    if (!isNotFoundError(error)) throw error;
+  const had = await jsm.streams.info(config.name).then(
+    (info) => info.config.num_replicas,
+    (error: unknown) => (isNotFoundError(error) ? undefined : Promise.reject(error)),
+  );
+  if (had === undefined) {
     await jsm.streams.add({ storage: StorageType.File, ...config }).catch(async (addError: Error) => {
       // Another service created it between our info and add: fine, as long as it now exists.
       await jsm.streams.info(config.name).catch(() => Promise.reject(config.num_replicas > 1 ? replicasFailure(config.name, config.num_replicas, undefined, addError) : addError));
     });
     return;
   }
+  const lowered = replicasLowered(config.name, had, config.num_replicas);
+  if (lowered) throw lowered;
   await jsm.streams.update(config.name, config).catch((error: Error) => {
     throw had === config.num_replicas ? error : replicasFailure(config.name, config.num_replicas, had, error);
   });
