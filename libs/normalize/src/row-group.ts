@@ -7,6 +7,7 @@ import {
   flagColumn,
   float32Column,
   int32Column,
+  keptRuns,
   nullColumn,
   timestampColumn,
 } from './columns/canonical-columns';
@@ -122,16 +123,17 @@ function canonicalBatch(
   keep: Uint8Array,
   kept: number,
 ): arrow.RecordBatch {
+  const runs = keptRuns(keep);
   const children = schema.fields.map((field) => {
     const v = values.get(field.name);
     if (!v) return nullColumn(field.type, kept);
     switch (v.kind) {
       case 'timestamp_us':
-        return timestampColumn(field.type, v.column, keep, kept);
+        return timestampColumn(field.type, v.column, keep, kept, runs);
       case 'int32':
-        return int32Column(field.type, v.column, keep, kept);
+        return int32Column(field.type, v.column, keep, kept, runs);
       case 'float32':
-        return float32Column(field.type, v.column, keep, kept);
+        return float32Column(field.type, v.column, keep, kept, runs);
       case 'dictionary_utf8':
         return dictionaryColumn(field.type, v.column, keep, kept);
       case 'flag_bool':

@@ -26,6 +26,31 @@ export class BitmapBuilder {
     return this.unset > 0 ? this.bits : undefined;
   }
 
+  /** n equal bits: a run of set bits fills whole bytes at a time. */
+  pushRun(set: boolean, n: number): void {
+    if (!set) {
+      this.unset += n;
+      this.length += n;
+      return;
+    }
+    let at = this.length;
+    const end = at + n;
+    while (at < end && (at & 7) !== 0) {
+      this.bits[at >> 3] |= 1 << (at & 7);
+      at++;
+    }
+    const wholeBytes = (end - at) >> 3;
+    if (wholeBytes > 0) {
+      this.bits.fill(0xff, at >> 3, (at >> 3) + wholeBytes);
+      at += wholeBytes * 8;
+    }
+    while (at < end) {
+      this.bits[at >> 3] |= 1 << (at & 7);
+      at++;
+    }
+    this.length = end;
+  }
+
   push(set: boolean): void {
     if (set) this.bits[this.length >> 3] |= 1 << (this.length & 7);
     else this.unset++;

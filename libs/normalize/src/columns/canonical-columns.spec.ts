@@ -5,6 +5,7 @@ import {
   flagColumn,
   float32Column,
   int32Column,
+  keptRuns,
   nullColumn,
   timestampColumn,
 } from './canonical-columns';
@@ -52,5 +53,37 @@ describe('canonical columns (filter + cast)', () => {
       expect(withNulls(nullColumn(type, 2))).toEqual([null, null]);
     }
     expect(values(nullColumn(new arrow.Float32(), 0))).toHaveLength(0);
+  });
+
+  it('keptRuns gives the [start, end) runs of kept rows', () => {
+    expect([...keptRuns(Uint8Array.from([1, 0, 1, 1]))]).toEqual([0, 1, 2, 4]);
+    expect([...keptRuns(Uint8Array.from([0, 0, 1, 1, 1, 0, 1]))]).toEqual([2, 5, 6, 7]);
+    expect([...keptRuns(new Uint8Array(5))]).toEqual([]);
+    expect([...keptRuns(new Uint8Array(5).fill(1))]).toEqual([0, 5]);
+  });
+
+  it('a column without nulls (copied run by run) holds what the per-row path gives with every row valid', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    for (const n of [1, 9, 1000]) {
+      const mask = Uint8Array.from({ length: n }, () => (rand() < 0.8 ? 1 : 0));
+      const kept = mask.reduce((a, b) => a + b, 0);
+      const allValid = new Uint8Array((n + 7) >> 3).fill(0xff);
+      const numbers = Float64Array.from({ length: n }, () => Math.round(rand() * 1e6) / 100 - 5000);
+      const integers = Float64Array.from({ length: n }, () => Math.floor(rand() * 600) - 100);
+      const micros = BigInt64Array.from({ length: n }, () => BigInt(Math.floor(rand() * 2 ** 52)));
+      const f32 = (valid: Uint8Array | null) => withNulls(float32Column(new arrow.Float32(), { length: n, values: numbers, valid }, mask, kept));
+      const i32 = (values: Float64Array, valid: Uint8Array | null) => withNulls(int32Column(new arrow.Int32(), { length: n, values, valid }, mask, kept));
+      const ts = (valid: Uint8Array | null) => timestampColumn(new arrow.TimestampMicrosecond(), { length: n, micros, valid }, mask, kept);
+      expect(f32(null)).toEqual(f32(allValid));
+      expect(i32(integers, null)).toEqual(i32(integers, allValid));
+      expect([...(ts(null).values as BigInt64Array)]).toEqual([...(ts(allValid).values as BigInt64Array)]);
+      expect(ts(null).nullCount).toBe(0);
+      // a value that cannot be narrowed still becomes null when the source has no nulls
+      const withFraction = integers.slice();
+      withFraction[mask.indexOf(1)] = 0.5;
+      expect(i32(withFraction, null)).toEqual(i32(withFraction, allValid));
+      expect(i32(withFraction, null)).toContain(null);
+    }
   });
 });

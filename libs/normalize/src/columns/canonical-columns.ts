@@ -1,5 +1,6 @@
 // Builds the canonical Arrow columns of the rows that survive the quality rules: filter (keep mask) and cast
-// in one pass. `keep[i] === 1` keeps row i; `kept` is the number of kept rows.
+// in one pass. `keep[i] === 1` keeps row i; `kept` is the number of kept rows. A column without nulls is copied
+// run by run (`keptRuns`: a window drops a row or two, so a few native copies instead of a loop per value).
 import * as arrow from 'apache-arrow';
 import { BitmapBuilder, isValid } from './bitmap';
 import type { CodedStrings, NumberColumn, TimestampColumn, TriState } from './source-columns';
@@ -7,12 +8,45 @@ import type { CodedStrings, NumberColumn, TimestampColumn, TriState } from './so
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
+/** The runs of kept rows, as [start, end) pairs: [s0, e0, s1, e1, …]. */
+export function keptRuns(keep: Uint8Array): Int32Array {
+  const bounds: number[] = [];
+  let i = 0;
+  const n = keep.length;
+  while (i < n) {
+    while (i < n && !keep[i]) i++;
+    if (i === n) break;
+    const start = i;
+    while (i < n && keep[i]) i++;
+    bounds.push(start, i);
+  }
+  return Int32Array.from(bounds);
+}
+
+/** source's kept values, run by run, into `out` (a typed array set converts as an assignment would). */
+function copyRuns<T extends Float32Array | BigInt64Array | Int32Array>(
+  out: T,
+  source: Float64Array | BigInt64Array | Int32Array,
+  runs: Int32Array,
+): T {
+  let j = 0;
+  for (let r = 0; r < runs.length; r += 2) {
+    (out as Float32Array).set((source as Float64Array).subarray(runs[r], runs[r + 1]), j);
+    j += runs[r + 1] - runs[r];
+  }
+  return out;
+}
+
 export function timestampColumn(
   type: arrow.TimestampMicrosecond,
   source: TimestampColumn,
   keep: Uint8Array,
   kept: number,
+  runs = keptRuns(keep),
 ): arrow.Data {
+  if (source.valid === null) {
+    return arrow.makeData({ type, length: kept, nullCount: 0, data: copyRuns(new BigInt64Array(kept), source.micros, runs) });
+  }
   const values = new BigInt64Array(kept);
   const validity = new BitmapBuilder(kept);
   let j = 0;
@@ -27,7 +61,24 @@ export function timestampColumn(
 }
 
 /** Integers outside int32 (e.g. a trip_time of more than 68 years) cannot be narrowed: they become null. */
-export function int32Column(type: arrow.Int32, source: NumberColumn, keep: Uint8Array, kept: number): arrow.Data {
+export function int32Column(type: arrow.Int32, source: NumberColumn, keep: Uint8Array, kept: number, runs = keptRuns(keep)): arrow.Data {
+  if (source.valid === null) {
+    const values = new Int32Array(kept);
+    const from = source.values;
+    let j = 0;
+    let narrowed = true;
+    for (let r = 0; r < runs.length && narrowed; r += 2) {
+      for (let i = runs[r]; i < runs[r + 1]; i++) {
+        const v = from[i];
+        if (!(Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX)) {
+          narrowed = false;
+          break;
+        }
+        values[j++] = v;
+      }
+    }
+    if (narrowed) return arrow.makeData({ type, length: kept, nullCount: 0, data: values });
+  }
   const values = new Int32Array(kept);
   const validity = new BitmapBuilder(kept);
   let j = 0;
@@ -43,7 +94,10 @@ export function int32Column(type: arrow.Int32, source: NumberColumn, keep: Uint8
 }
 
 /** float64 → float32 rounds to nearest (fine for money and miles: 7 significant digits). */
-export function float32Column(type: arrow.Float32, source: NumberColumn, keep: Uint8Array, kept: number): arrow.Data {
+export function float32Column(type: arrow.Float32, source: NumberColumn, keep: Uint8Array, kept: number, runs = keptRuns(keep)): arrow.Data {
+  if (source.valid === null) {
+    return arrow.makeData({ type, length: kept, nullCount: 0, data: copyRuns(new Float32Array(kept), source.values, runs) });
+  }
   const values = new Float32Array(kept);
   const validity = new BitmapBuilder(kept);
   let j = 0;

@@ -80,7 +80,9 @@ export function numbersOf(data: arrow.Data, column: string): NumberColumn {
   if (arrow.DataType.isNull(data.type)) return { length, values: new Float64Array(length), valid: allNull(length) };
   const valid = validityOf(data);
   if (arrow.DataType.isFloat(data.type) && data.type.precision !== arrow.Precision.HALF) {
-    return { length, values: Float64Array.from((data.values as Float32Array).subarray(0, length)), valid };
+    const source = (data.values as Float64Array | Float32Array).subarray(0, length);
+    // doubles are read where they are (nothing downstream writes to a source column)
+    return { length, values: source instanceof Float64Array ? source : Float64Array.from(source), valid };
   }
   if (arrow.DataType.isInt(data.type)) {
     if (data.type.bitWidth === 64) return { length, values: int64AsNumbers(data, data.type.isSigned), valid };

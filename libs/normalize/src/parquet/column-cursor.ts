@@ -99,6 +99,10 @@ export class ColumnCursor {
   private readonly strings: string[] = [];
   private readonly stringCodes = new Map<string, number>();
   private readonly decoder = new TextDecoder();
+  /** Scratch for a page's dictionary indices, kept between reads. */
+  private codes = new Int32Array(0);
+  /** Scratch for a read's definition levels. */
+  private levels = new Uint8Array(0);
   private dictionaryVector: arrow.Vector<arrow.Utf8> | undefined;
   private dictionaryVectorSize = -1;
   private readonly physical: Physical;
@@ -126,7 +130,8 @@ export class ColumnCursor {
   read(rows: number): arrow.Data {
     const values = this.allocate(rows);
     const validity = new BitmapBuilder(rows);
-    const levels = new Uint8Array(rows);
+    if (this.levels.length < rows) this.levels = new Uint8Array(rows);
+    const levels = this.levels;
     let done = 0;
     while (done < rows) {
       const page = this.currentPage();
@@ -139,7 +144,7 @@ export class ColumnCursor {
       }
       if (present === n) {
         this.readValues(page, values, done, n);
-        for (let i = 0; i < n; i++) validity.push(true);
+        validity.pushRun(true, n);
       } else {
         const dense = this.allocate(present);
         this.readValues(page, dense, 0, present);
@@ -181,13 +186,15 @@ export class ColumnCursor {
   private readValues(page: PageState, out: NumberArray, at: number, n: number): void {
     if (n === 0) return;
     if (page.indices) {
-      const codes = new Int32Array(n);
+      if (this.codes.length < n) this.codes = new Int32Array(n);
+      const codes = this.codes;
       page.indices.read(codes, 0, n);
       const dictionary = this.dictionary;
       if (!dictionary) throw new ColumnDecodeError('dictionary-encoded page without a dictionary page');
+      const size = dictionary.length;
       for (let i = 0; i < n; i++) {
         const code = codes[i];
-        if (code >= dictionary.length) throw new ColumnDecodeError(`dictionary index ${code} of ${dictionary.length}`);
+        if (code >= size) throw new ColumnDecodeError(`dictionary index ${code} of ${size}`);
         out[at + i] = dictionary[code];
       }
       return;

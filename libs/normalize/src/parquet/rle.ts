@@ -36,6 +36,14 @@ export class RleHybridDecoder {
         i += n;
         this.rleLeft -= n;
       } else if (this.packedLeft > 0) {
+        if (this.groupPos === 8 && this.bitWidth <= 24 && this.packedLeft >= 8 && stop - i >= 8) {
+          // whole groups straight into the output: no copy through the group buffer
+          const groups = Math.min(this.packedLeft, stop - i) >> 3;
+          this.unpackGroupsInto(out, i, groups);
+          i += groups * 8;
+          this.packedLeft -= groups * 8;
+          continue;
+        }
         if (this.groupPos === 8) this.unpackGroup();
         const n = Math.min(this.packedLeft, 8 - this.groupPos, stop - i);
         for (let k = 0; k < n; k++) out[i++] = this.group[this.groupPos++];
@@ -72,6 +80,34 @@ export class RleHybridDecoder {
       for (let b = 0; b < bytes; b++) v |= this.input.buf[this.input.pos++] << (8 * b);
       this.rleValue = v;
     }
+  }
+
+  /** `groups` groups of 8 values of a width up to 24 bits, decoded into out[at, at + 8 × groups). */
+  private unpackGroupsInto(out: Int32Array | Uint8Array, at: number, groups: number): void {
+    const width = this.bitWidth;
+    const input = this.input;
+    const bytes = groups * width;
+    input.ensure(bytes);
+    const buf = input.buf;
+    let p = input.pos;
+    const end = at + groups * 8;
+    if (width === 0) {
+      out.fill(0, at, end);
+      return;
+    }
+    const mask = (1 << width) - 1;
+    let acc = 0;
+    let bits = 0;
+    for (let o = at; o < end; o++) {
+      while (bits < width) {
+        acc |= buf[p++] << bits;
+        bits += 8;
+      }
+      out[o] = acc & mask;
+      acc >>>= width;
+      bits -= width;
+    }
+    input.pos += bytes;
   }
 
   private unpackGroup(): void {

@@ -33,6 +33,22 @@ describe('RleHybridEncoder', () => {
     }
   });
 
+  it.each([1, 3, 8, 13, 24, 32])('decodes the same values whatever the sizes of the reads, at bit width %i', (width) => {
+    const n = 2_000;
+    const values = sample(width, n, width * 77);
+    const enc = new RleHybridEncoder(width);
+    for (const v of values) enc.put(v);
+    const decoder = new RleHybridDecoder(new MemoryBuffer(enc.finish()), width);
+    const out = new Int32Array(n);
+    const sizes = [1, 5, 8, 13, 16, 3, 64, 7, 200];
+    for (let at = 0, k = 0; at < n; k++) {
+      const count = Math.min(sizes[k % sizes.length], n - at);
+      decoder.read(out, at, count);
+      at += count;
+    }
+    expect([...out].map((v) => v >>> 0)).toEqual(values);
+  });
+
   it('putRun writes the bytes of as many put calls', () => {
     const runs: [number, number][] = [[1, 3], [0, 1], [1, 20], [1, 5], [0, 9], [1, 1], [0, 1000], [1, 2], [0, 7]];
     const byRun = new RleHybridEncoder(1);
