@@ -21,6 +21,14 @@ import { openColumnCursor } from './parquet/column-cursor';
 import { WHOLE_PAGES_PER_FILE_BYTES, WholePageBudget } from './parquet/codecs';
 import { type RandomAccessInput, openLocalInput } from './io/random-access-input';
 
+export interface OpenColumnOptions {
+  /**
+   * The Data a read returns may be overwritten by the column's next read (the streamed decoder then decodes every
+   * window into the same buffers). For a reader that is done with a window before it asks for the next.
+   */
+  reuseBuffers?: boolean;
+}
+
 /** One column of one row group, read from first row to last, any number of rows at a time. */
 export interface ColumnRows {
   /** The next `rows` rows; throws PermanentError `corrupt` if they cannot be decoded. */
@@ -112,12 +120,14 @@ export class ParquetSource {
    * others (LZ4, LZO, booleans, nested, v2 pages) fall back to parquet-wasm, which decodes the whole column
    * chunk on the first read (memory: that one chunk).
    */
-  openColumn(rowGroup: number, name: string): ColumnRows {
+  openColumn(rowGroup: number, name: string, options: OpenColumnOptions = {}): ColumnRows {
     const column = this.footer.columns.find((c) => c.name === name);
     const field = this.schema.fields.find((f) => f.name === name);
     if (!column || !field) throw new Error(`no column '${name}' in ${this.path}`);
     const what = `column '${name}' of row group ${rowGroup}`;
-    const cursor = withDecoder(what, () => openColumnCursor(this.input, this.footer, rowGroup, column, field.type, this.budget, this.wholePages));
+    const cursor = withDecoder(what, () =>
+      openColumnCursor(this.input, this.footer, rowGroup, column, field.type, this.budget, this.wholePages, options.reuseBuffers),
+    );
     if (cursor) {
       return {
         mode: 'stream',

@@ -67,7 +67,7 @@ export async function* normalizeRowGroup(
   const total = source.rowGroups[rowGroup].numRows;
   const columns = new Map<string, { kind: CanonicalKind; reader: ColumnRows; sourceName: string }>();
   for (const { column, source: field } of mapping.bindings) {
-    if (field) columns.set(column.name, { kind: column.kind, reader: source.openColumn(rowGroup, field.name), sourceName: field.name });
+    if (field) columns.set(column.name, { kind: column.kind, reader: source.openColumn(rowGroup, field.name, { reuseBuffers: true }), sourceName: field.name });
   }
   for (let start = 0; start < total; start += windowRows) {
     const rows = Math.min(windowRows, total - start);

@@ -17,8 +17,9 @@ export class BitmapBuilder {
   unset = 0;
   private length = 0;
 
-  constructor(capacity: number) {
-    this.bits = new Uint8Array(bitmapBytes(capacity));
+  /** `into`: zeroed bytes to build in (at least bitmapBytes(capacity)); a new array when not given. */
+  constructor(capacity: number, into?: Uint8Array) {
+    this.bits = into ? into.subarray(0, bitmapBytes(capacity)) : new Uint8Array(bitmapBytes(capacity));
   }
 
   /** The bitmap to hand to Arrow: none when nothing is unset. */

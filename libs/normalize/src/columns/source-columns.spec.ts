@@ -109,6 +109,19 @@ describe('codedStrings', () => {
     const { codes, dictionary } = codedStrings(data, 'x');
     expect(Array.from(codes, (c) => (c < 0 ? null : dictionary[c]))).toEqual(['HV0003', 'HV0005', null, 'HV0003']);
   });
+
+  it('takes int32 codes without nulls as they are, and a code naming no entry as null', () => {
+    const type = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32());
+    const entries = arrow.vectorFromArray(['Y', 'N'], new arrow.Utf8());
+    const coded = (codes: number[]) =>
+      codedStrings(arrow.makeData({ type, length: codes.length, nullCount: 0, data: Int32Array.from(codes), dictionary: entries }), 'x');
+    const ok = coded([1, 0, 0, 1]);
+    expect(Array.from(ok.codes, (c) => ok.dictionary[c])).toEqual(['N', 'Y', 'Y', 'N']);
+    for (const bad of [[0, 2, 1], [1, -3, 0]]) {
+      const got = coded(bad);
+      expect(Array.from(got.codes, (c) => (c < 0 ? null : got.dictionary[c]))).toEqual(bad.map((c) => (c === 0 ? 'Y' : c === 1 ? 'N' : null)));
+    }
+  });
 });
 
 describe('flagsOf', () => {

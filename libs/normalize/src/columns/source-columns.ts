@@ -116,6 +116,18 @@ function fromDictionary(data: arrow.Data): CodedStrings {
   const dictionary = (data.dictionary?.toArray() ?? []) as (string | null)[];
   const indices = data.values as ArrayLike<number | bigint>;
   const valid = validityOf(data);
+  if (valid === null && indices instanceof Int32Array && !dictionary.includes(null)) {
+    // int32 codes without nulls are the codes themselves, once each is known to name an entry
+    const codes = indices.subarray(0, data.length);
+    let inRange = true;
+    for (let i = 0; i < codes.length; i++) {
+      if (codes[i] < 0 || codes[i] >= dictionary.length) {
+        inRange = false;
+        break;
+      }
+    }
+    if (inRange) return { length: data.length, codes, dictionary: dictionary as string[] };
+  }
   const codes = new Int32Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const code = isValid(valid, i) ? Number(indices[i]) : -1;

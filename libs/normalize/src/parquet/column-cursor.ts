@@ -62,6 +62,8 @@ export function openColumnCursor(
   budget: DecodeBudget,
   /** The file's budget of pages decompressed whole (shared by its cursors); none: no limit but WHOLE_PAGE_BYTES. */
   wholePages?: WholePageBudget,
+  /** Each read returns Data over the cursor's own buffers, overwritten by the next read (see ColumnCursor.read). */
+  reuseBuffers = false,
 ): ColumnCursor | undefined {
   if (column.nested || column.leaves.length !== 1) return undefined;
   const leaf = footer.leaves[column.leaves[0]];
@@ -70,7 +72,7 @@ export function openColumnCursor(
   if (!decodesCodec(chunk.codec)) return undefined;
   if (!outputFits(chunk.physicalType, type)) return undefined;
   if (chunk.encodings.some((e) => !HANDLED_ENCODINGS.has(e))) return undefined;
-  return new ColumnCursor(input, chunk, rowGroup, leaf.repetition === Repetition.OPTIONAL, type, budget, wholePages);
+  return new ColumnCursor(input, chunk, rowGroup, leaf.repetition === Repetition.OPTIONAL, type, budget, wholePages, reuseBuffers);
 }
 
 function outputFits(physical: number, type: arrow.DataType): boolean {
@@ -103,6 +105,11 @@ export class ColumnCursor {
   private codes = new Int32Array(0);
   /** Scratch for a read's definition levels. */
   private levels = new Uint8Array(0);
+  /** Scratch for the values present in a read that has nulls. */
+  private dense: NumberArray | undefined;
+  /** With reuseBuffers: the values and validity every read returns. */
+  private out: NumberArray | undefined;
+  private validityOut = new Uint8Array(0);
   private dictionaryVector: arrow.Vector<arrow.Utf8> | undefined;
   private dictionaryVectorSize = -1;
   private readonly physical: Physical;
@@ -120,16 +127,22 @@ export class ColumnCursor {
     private readonly type: arrow.DataType,
     private readonly budget: DecodeBudget,
     private readonly wholePages?: WholePageBudget,
+    private readonly reuseBuffers = false,
   ) {
     this.physical = chunk.physicalType as Physical;
     this.region = new FileRegion(input, chunk.start, chunk.start + chunk.length);
     this.what = `column '${chunk.name}' of row group ${rowGroup}`;
   }
 
-  /** The next `rows` rows as Arrow data of the column's type (strings as Dictionary<Utf8, Int32>). */
+  /**
+   * The next `rows` rows as Arrow data of the column's type (strings as Dictionary<Utf8, Int32>). With
+   * `reuseBuffers`, the values and validity are the cursor's own buffers, overwritten by the next read: a window of
+   * rows is decoded into the same memory each time (fewer, smaller allocations: garbage collection followed
+   * the bytes allocated, not the bytes live).
+   */
   read(rows: number): arrow.Data {
-    const values = this.allocate(rows);
-    const validity = new BitmapBuilder(rows);
+    const values = this.reuseBuffers ? this.outputValues(rows) : this.allocate(rows);
+    const validity = new BitmapBuilder(rows, this.reuseBuffers ? this.validityBits(rows) : undefined);
     if (this.levels.length < rows) this.levels = new Uint8Array(rows);
     const levels = this.levels;
     let done = 0;
@@ -146,14 +159,17 @@ export class ColumnCursor {
         this.readValues(page, values, done, n);
         validity.pushRun(true, n);
       } else {
-        const dense = this.allocate(present);
+        if (!this.dense || this.dense.length < present) this.dense = this.allocate(Math.max(present, 1024));
+        const dense = this.dense;
         this.readValues(page, dense, 0, present);
+        // a null's slot: -1 for a string code, else zero (a reused buffer holds the last window's values)
+        const nullValue = this.physical === PhysicalType.BYTE_ARRAY ? -1 : values instanceof BigInt64Array ? 0n : 0;
         let j = 0;
         for (let i = 0; i < n; i++) {
           const ok = levels[i] === 1;
           validity.push(ok);
           if (ok) values[done + i] = dense[j++];
-          else if (this.physical === PhysicalType.BYTE_ARRAY) (values as Int32Array)[done + i] = -1;
+          else if (nullValue !== 0 || this.reuseBuffers) (values as unknown as (number | bigint)[])[done + i] = nullValue;
         }
       }
       done += n;
@@ -168,6 +184,20 @@ export class ColumnCursor {
       }
     }
     return this.toData(values, validity, rows);
+  }
+
+  /** The reused output values, `rows` long. */
+  private outputValues(rows: number): NumberArray {
+    if (!this.out || this.out.length < rows) this.out = this.allocate(rows);
+    return this.out.subarray(0, rows);
+  }
+
+  /** The reused validity bytes for `rows` rows, zeroed. */
+  private validityBits(rows: number): Uint8Array {
+    const bytes = (rows + 7) >> 3;
+    if (this.validityOut.length < bytes) this.validityOut = new Uint8Array(bytes);
+    else this.validityOut.fill(0, 0, bytes);
+    return this.validityOut;
   }
 
   private allocate(n: number): NumberArray {

@@ -5,6 +5,7 @@
 // v1 data pages: [definition levels: 4-byte length + RLE] [values], then compressed whole.
 import type * as arrow from 'apache-arrow';
 import { Encoding } from '../format';
+import { ByteBuffer } from './byte-buffer';
 import { DefinitionLevels } from './definition-levels';
 import { DictionaryStringEncoder } from './dictionary-encoder';
 import { dataPageHeader, dictionaryPageHeader } from './page-header';
@@ -17,7 +18,7 @@ import type { ColumnStatistics } from './statistics';
 import type { ValueEncoder } from './value-encoder';
 
 export interface EncodedColumnChunk {
-  /** Header + body of each page, the dictionary page first. */
+  /** Each page as two pieces, its header then its compressed bytes; the dictionary page first. */
   pages: Uint8Array[];
   /** Bytes of `pages` (headers included), and what they would be uncompressed. */
   compressedBytes: number;
@@ -43,7 +44,9 @@ export const MAX_PAGE_ROWS = 1 << 17;
 export class ColumnChunkWriter {
   private readonly values: ValueEncoder;
   private readonly levels: DefinitionLevels | undefined;
+  /** The chunk's bytes so far, in pieces (each page: its header, then its compressed bytes). */
   private pages: Uint8Array[] = [];
+  private readonly body = new ByteBuffer(1 << 16);
   private pageIndex: PageIndexEntry[] = [];
   /** Bytes of the data pages so far (the next one's offset from the first). */
   private dataPageBytes = 0;
@@ -87,9 +90,7 @@ export class ColumnChunkWriter {
     const { range, dictionary } = this.values.takeChunk();
     let dictionaryPageBytes = 0;
     if (dictionary) {
-      const page = this.page(dictionary.values, (sizes) => dictionaryPageHeader({ ...sizes, numValues: dictionary.count }));
-      this.pages.unshift(page);
-      dictionaryPageBytes = page.length;
+      dictionaryPageBytes = this.page(dictionary.values, (sizes) => dictionaryPageHeader({ ...sizes, numValues: dictionary.count }), 'prepend');
     }
     const chunk: EncodedColumnChunk = {
       pages: this.pages,
@@ -116,20 +117,19 @@ export class ColumnChunkWriter {
     const levels = this.levels?.finish();
     const encoding = this.values.encoding; // before takePage: a dictionary encoder may switch to PLAIN after it
     const { values, range } = this.values.takePage();
-    const body = new Uint8Array((levels ? 4 + levels.length : 0) + values.length);
-    let at = 0;
+    // the page's bytes are assembled in one buffer kept from page to page: compression copies them out
+    const body = this.body;
+    body.reset();
     if (levels) {
-      new DataView(body.buffer).setUint32(0, levels.length, true);
-      body.set(levels, 4);
-      at = 4 + levels.length;
+      body.uint32le(levels.length);
+      body.append(levels);
     }
-    body.set(values, at);
+    body.append(values);
     const numValues = this.pageRows;
     const statistics = { nullCount: this.pageNulls, ...range };
-    const page = this.page(body, (sizes) => dataPageHeader({ ...sizes, numValues, encoding, statistics }));
-    this.pages.push(page);
-    this.pageIndex.push({ offset: this.dataPageBytes, bytes: page.length, firstRow: this.chunkRows, rows: numValues, nullCount: this.pageNulls, range });
-    this.dataPageBytes += page.length;
+    const pageBytes = this.page(body.view(), (sizes) => dataPageHeader({ ...sizes, numValues, encoding, statistics }), 'append');
+    this.pageIndex.push({ offset: this.dataPageBytes, bytes: pageBytes, firstRow: this.chunkRows, rows: numValues, nullCount: this.pageNulls, range });
+    this.dataPageBytes += pageBytes;
     this.chunkRows += this.pageRows;
     this.chunkNulls += this.pageNulls;
     this.pageRows = 0;
@@ -137,16 +137,24 @@ export class ColumnChunkWriter {
     this.levels?.reset();
   }
 
-  /** Compresses `body` and puts its header in front. */
-  private page(body: Uint8Array, header: (sizes: { uncompressedBytes: number; compressedBytes: number }) => Uint8Array): Uint8Array {
+  /**
+   * Compresses `body` and adds the page to the chunk's pieces (its header, then its bytes: two pieces, not joined),
+   * at the end or at the front; returns the page's bytes.
+   */
+  private page(
+    body: Uint8Array,
+    header: (sizes: { uncompressedBytes: number; compressedBytes: number }) => Uint8Array,
+    where: 'append' | 'prepend',
+  ): number {
     const compressed = this.compressor.compress(body);
-    const head = header({ uncompressedBytes: body.length, compressedBytes: compressed.length });
-    const page = new Uint8Array(head.length + compressed.length);
-    page.set(head);
-    page.set(compressed, head.length);
-    this.compressedBytes += page.length;
+    // an uncompressed page is the body itself, which the next page overwrites
+    const stored = compressed.buffer === body.buffer ? compressed.slice() : compressed;
+    const head = header({ uncompressedBytes: body.length, compressedBytes: stored.length });
+    if (where === 'append') this.pages.push(head, stored);
+    else this.pages.unshift(head, stored);
+    this.compressedBytes += head.length + stored.length;
     this.uncompressedBytes += head.length + body.length;
-    return page;
+    return head.length + stored.length;
   }
 }
 

@@ -25,6 +25,8 @@ export class DictionaryStringEncoder implements ValueEncoder {
   private seen = new Uint8Array(256);
   private readonly chunkRange = new BytesRange();
   private readonly out = new ByteBuffer(1 << 16);
+  /** The open page's indices encoder, reused page after page. */
+  private readonly rle = new RleHybridEncoder(1);
 
   append(data: arrow.Data, start: number, count: number): void {
     const dictionary = data.dictionary;
@@ -58,12 +60,13 @@ export class DictionaryStringEncoder implements ValueEncoder {
 
   takePage(): { values: Uint8Array; range: MinMax } {
     const width = bitWidthFor(Math.max(0, this.entries.length - 1));
-    const rle = new RleHybridEncoder(width);
+    const rle = this.rle;
+    rle.reset(width);
     const { indices, seen, entries } = this;
+    rle.putAll(indices, 0, this.count);
     const pageRange = new BytesRange();
     for (let k = 0; k < this.count; k++) {
       const id = indices[k];
-      rle.put(id);
       if (seen[id] === 0) {
         seen[id] = 1;
         pageRange.include(entries[id]);

@@ -29,6 +29,8 @@ export class DictionaryNumberEncoder implements ValueEncoder {
   private seen = new Uint8Array(1024);
   private readonly chunkRange: NumberRange;
   private readonly out = new ByteBuffer(1 << 16);
+  /** The open page's indices encoder, reused page after page. */
+  private readonly rle = new RleHybridEncoder(1);
   /** Set once the dictionary is full: the open page is the last dictionary page, PLAIN pages follow. */
   private full = false;
   private plain: Int32PlainEncoder | Float32PlainEncoder | undefined;
@@ -84,14 +86,15 @@ export class DictionaryNumberEncoder implements ValueEncoder {
   takePage(): { values: Uint8Array; range: MinMax } {
     if (this.plain) return this.plain.takePage();
     const width = bitWidthFor(Math.max(0, this.size - 1));
-    const rle = new RleHybridEncoder(width);
+    const rle = this.rle;
+    rle.reset(width);
     const { indices, seen } = this;
+    rle.putAll(indices, 0, this.count);
     const values = this.kind === 'float32' ? new Float32Array(this.entries.buffer, 0, this.size) : this.entries;
     const range = new NumberRange(this.kind);
     let { min, max } = range;
     for (let k = 0; k < this.count; k++) {
       const id = indices[k];
-      rle.put(id);
       if (seen[id] === 0) {
         seen[id] = 1;
         const v = values[id];

@@ -49,6 +49,35 @@ describe('RleHybridEncoder', () => {
     expect([...out].map((v) => v >>> 0)).toEqual(values);
   });
 
+  it.each([1, 2, 5, 8, 17, 32])('putAll writes the bytes of as many put calls, at bit width %i', (width) => {
+    for (const n of [0, 3, 8, 16, 63 * 8, 63 * 8 + 9, 3_000]) {
+      const values = Int32Array.from(sample(width, n, width * 31 + n));
+      const byValue = new RleHybridEncoder(width);
+      for (const v of values) byValue.put(v);
+      const byAll = new RleHybridEncoder(width);
+      // split in two calls: the second starts wherever the first left the encoder
+      byAll.putAll(values, 0, n >> 1);
+      byAll.putAll(values, n >> 1, n);
+      expect([...byAll.finish()]).toEqual([...byValue.finish()]);
+    }
+  });
+
+  it('reset(bitWidth) reuses an encoder at another width: the bytes of a new one', () => {
+    const enc = new RleHybridEncoder(3);
+    for (const v of sample(3, 500, 1)) enc.put(v);
+    enc.finish();
+    for (const width of [9, 1, 24]) {
+      enc.reset(width);
+      const fresh = new RleHybridEncoder(width);
+      for (const v of sample(width, 700, width)) {
+        enc.put(v);
+        fresh.put(v);
+      }
+      expect(enc.bitWidth).toBe(width);
+      expect([...enc.finish()]).toEqual([...fresh.finish()]);
+    }
+  });
+
   it('putRun writes the bytes of as many put calls', () => {
     const runs: [number, number][] = [[1, 3], [0, 1], [1, 20], [1, 5], [0, 9], [1, 1], [0, 1000], [1, 2], [0, 7]];
     const byRun = new RleHybridEncoder(1);

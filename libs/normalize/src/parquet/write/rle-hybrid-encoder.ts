@@ -15,11 +15,35 @@ export class RleHybridEncoder {
   private bitPackedCount = 0;
   /** Where the open bit-packed run's header byte goes, or -1. */
   private indicatorPos = -1;
-  private readonly valueBytes: number;
+  private valueBytes = 0;
+  private width = 0;
 
-  constructor(readonly bitWidth: number) {
-    if (!Number.isInteger(bitWidth) || bitWidth < 0 || bitWidth > 32) throw new RangeError(`bit width ${bitWidth}`);
-    this.valueBytes = (bitWidth + 7) >> 3;
+  constructor(bitWidth: number) {
+    this.setWidth(bitWidth);
+  }
+
+  get bitWidth(): number {
+    return this.width;
+  }
+
+  /** values[from, to): the same bytes as a put() per value, a group of 8 at a time where no run is in play. */
+  putAll(values: Int32Array, from: number, to: number): void {
+    const buffered = this.buffered;
+    let i = from;
+    while (i < to) {
+      // At a group boundary with no run under way (repeatCount is then 0), 8 values whose last two differ hold no
+      // run of 8: put() would buffer them all and bit-pack them, ending with repeatCount 1 at values[i + 7].
+      if (this.numBuffered === 0 && this.repeatCount === 0 && to - i >= 8 && values[i + 6] !== values[i + 7]) {
+        for (let k = 0; k < 8; k++) buffered[k] = values[i + k];
+        this.numBuffered = 8;
+        this.currentValue = values[i + 7];
+        this.repeatCount = 1;
+        this.flushBuffered();
+        i += 8;
+      } else {
+        this.put(values[i++]);
+      }
+    }
   }
 
   put(value: number): void {
@@ -61,13 +85,21 @@ export class RleHybridEncoder {
     return this.out.view();
   }
 
-  reset(): void {
+  /** Empties the encoder for reuse, at `bitWidth` (default: the same). */
+  reset(bitWidth = this.width): void {
+    this.setWidth(bitWidth);
     this.out.reset();
     this.numBuffered = 0;
     this.currentValue = -1;
     this.repeatCount = 0;
     this.bitPackedCount = 0;
     this.indicatorPos = -1;
+  }
+
+  private setWidth(bitWidth: number): void {
+    if (!Number.isInteger(bitWidth) || bitWidth < 0 || bitWidth > 32) throw new RangeError(`bit width ${bitWidth}`);
+    this.width = bitWidth;
+    this.valueBytes = (bitWidth + 7) >> 3;
   }
 
   private flushBuffered(): void {
@@ -109,7 +141,7 @@ export class RleHybridEncoder {
 
   /** The 8 buffered values, LSB first, in exactly bitWidth bytes. */
   private packGroup(): void {
-    const width = this.bitWidth;
+    const width = this.width;
     this.out.reserve(width);
     const bytes = this.out.bytes;
     const values = this.buffered;
