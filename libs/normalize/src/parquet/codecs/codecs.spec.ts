@@ -3,7 +3,7 @@
 // window or literal, is refused as corrupt before anything that size is allocated.
 import * as zlib from 'node:zlib';
 import { PipelineError } from '@sluice/contracts';
-import { compressSync as snappyCompress } from 'snappy';
+import { compressSync as snappyCompress, uncompressSync as snappyUncompress } from 'snappy';
 import { describe, expect, it } from 'vitest';
 import { FileRegion } from '../byte-streams';
 import { memoryInput } from '../../io/random-access-input';
@@ -94,6 +94,66 @@ describe.each(Object.entries(COMPRESS))('%s pages', (_, [codec, compress]) => {
     if (codec === CODEC.UNCOMPRESSED) return; // no structure: a short page is a size mismatch, above
     const cut = compressed.subarray(0, compressed.length - 20);
     expect(() => readAll(openPage(codec, regionAround(cut), cut.length, RAW.length, { wholePageBytes: bound }), RAW.length)).toThrow();
+  });
+});
+
+describe('streamed snappy', () => {
+  /** A raw snappy stream of random elements of every kind (literals short and long, copies of 1, 2 and 4 offset bytes, overlapping). */
+  function handMade(elements: number, seed: number): Uint8Array {
+    let s = seed;
+    const rand = (n: number) => ((s = (s * 1103515245 + 12345) >>> 0) % n);
+    const body: number[] = [];
+    let produced = 0;
+    for (let e = 0; e < elements; e++) {
+      const kind = produced < 8 ? 0 : rand(6);
+      if (kind <= 1) {
+        const length = kind === 0 ? 1 + rand(60) : 61 + rand(400);
+        if (length <= 60) body.push((length - 1) << 2);
+        else if (length <= 256) body.push(60 << 2, length - 1);
+        else body.push(61 << 2, (length - 1) & 0xff, (length - 1) >> 8);
+        for (let k = 0; k < length; k++) body.push(rand(256));
+        produced += length;
+      } else if (kind === 2) {
+        const length = 4 + rand(8);
+        const offset = 1 + rand(Math.min(produced, 2047));
+        body.push(((offset >> 8) << 5) | ((length - 4) << 2) | 1, offset & 0xff);
+        produced += length;
+      } else {
+        const length = 1 + rand(64);
+        // small offsets overlap the copy's own output (a run), big ones reach far back
+        const offset = 1 + (rand(2) === 0 ? rand(Math.min(produced, 8)) : rand(Math.min(produced, 65_535)));
+        if (kind === 3) body.push(((length - 1) << 2) | 2, offset & 0xff, offset >> 8);
+        else body.push(((length - 1) << 2) | 3, offset & 0xff, (offset >> 8) & 0xff, 0, 0);
+        produced += length;
+      }
+    }
+    const header: number[] = [];
+    for (let n = produced; ; n >>>= 7) {
+      if (n < 0x80) {
+        header.push(n);
+        break;
+      }
+      header.push((n & 0x7f) | 0x80);
+    }
+    return Uint8Array.from([...header, ...body]);
+  }
+
+  it('decodes every kind of element as the native decoder does, in windows of any size', () => {
+    for (const seed of [1, 2, 3]) {
+      const page = handMade(20_000, seed);
+      const expected = snappyUncompress(Buffer.from(page)) as Buffer;
+      const streamed = openPage(CODEC.SNAPPY, regionAround(page), page.length, expected.length, { wholePageBytes: STREAMED });
+      expect(streamed).not.toBeInstanceOf(WholePage);
+      expect(Buffer.compare(readAll(streamed, expected.length), expected)).toBe(0);
+    }
+  });
+
+  it('refuses a copy from before the start of the output', () => {
+    // length 14: a 10-byte literal, then 4 bytes copied from 60,000 bytes back
+    const page = Uint8Array.from([14, 9 << 2, ...new Array(10).fill(7), (3 << 2) | 2, 0x60, 0xea]);
+    expect(() => readAll(openPage(CODEC.SNAPPY, regionAround(page), page.length, 14, { wholePageBytes: 4 }), 14)).toThrow(
+      /snappy: back-reference of 60000 bytes/,
+    );
   });
 });
 
