@@ -222,10 +222,22 @@ export class ColumnCursor {
       const dictionary = this.dictionary;
       if (!dictionary) throw new ColumnDecodeError('dictionary-encoded page without a dictionary page');
       const size = dictionary.length;
+      if (out instanceof BigInt64Array) {
+        // int64 values as pairs of 32-bit words: no BigInt per value
+        const words = new Int32Array(out.buffer, out.byteOffset + at * 8, n * 2);
+        const entries = new Int32Array(dictionary.buffer, dictionary.byteOffset, size * 2);
+        for (let i = 0; i < n; i++) {
+          const code = codes[i];
+          if (code >= size) throw new ColumnDecodeError(`dictionary index ${code} of ${size}`);
+          words[2 * i] = entries[2 * code];
+          words[2 * i + 1] = entries[2 * code + 1];
+        }
+        return;
+      }
       for (let i = 0; i < n; i++) {
         const code = codes[i];
         if (code >= size) throw new ColumnDecodeError(`dictionary index ${code} of ${size}`);
-        out[at + i] = dictionary[code];
+        out[at + i] = dictionary[code] as number;
       }
       return;
     }

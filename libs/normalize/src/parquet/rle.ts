@@ -96,6 +96,16 @@ export class RleHybridDecoder {
       return;
     }
     const mask = (1 << width) - 1;
+    if (input.end - p >= bytes + 3) {
+      // each value from the 4 bytes that hold it (a width up to 24 plus a shift up to 7 fits 31 bits): reads up
+      // to 3 bytes past the groups, which are there
+      for (let o = at, bit = 0; o < end; o++, bit += width) {
+        const q = p + (bit >>> 3);
+        out[o] = ((buf[q] | (buf[q + 1] << 8) | (buf[q + 2] << 16) | (buf[q + 3] << 24)) >>> (bit & 7)) & mask;
+      }
+      input.pos += bytes;
+      return;
+    }
     let acc = 0;
     let bits = 0;
     for (let o = at; o < end; o++) {
