@@ -150,7 +150,7 @@ export class ColumnCursor {
       const page = this.currentPage();
       const n = Math.min(page.rowsLeft, rows - done);
       let present = n;
-      if (page.defs) {
+      if (page.defs && !page.defs.skipRun(1, n)) {
         page.defs.read(levels, 0, n);
         present = 0;
         for (let i = 0; i < n; i++) present += levels[i];

@@ -25,6 +25,18 @@ export class RleHybridDecoder {
     if (bitWidth < 0 || bitWidth > 32) throw new RleDecodeError(`bit width ${bitWidth}`);
   }
 
+  /**
+   * Consumes the next `count` values if they are all `value` within the current RLE run (or the run that starts
+   * next) and returns true; otherwise consumes nothing and returns false. Lets a reader skip a page's definition
+   * levels when a column has no nulls there.
+   */
+  skipRun(value: number, count: number): boolean {
+    if (this.rleLeft === 0 && this.packedLeft === 0) this.nextRun();
+    if (this.rleLeft < count || this.rleValue !== value) return false;
+    this.rleLeft -= count;
+    return true;
+  }
+
   /** Decodes `count` values into out[at, at + count). */
   read(out: Int32Array | Uint8Array, at: number, count: number): void {
     let i = at;

@@ -21,7 +21,17 @@ export class DefinitionLevels {
     while (i < stop) {
       const bit = bitAt(bits, offset + i);
       let run = 1;
-      while (i + run < stop && bitAt(bits, offset + i + run) === bit) run++;
+      const whole = bit === 1 ? 0xff : 0;
+      while (i + run < stop) {
+        const b = offset + i + run;
+        // a whole byte of the same bit: 8 at a time
+        if ((b & 7) === 0 && i + run + 8 <= stop && bits[b >> 3] === whole) {
+          run += 8;
+          continue;
+        }
+        if (bitAt(bits, b) !== bit) break;
+        run++;
+      }
       this.encoder.putRun(bit, run);
       if (bit === 0) nulls += run;
       i += run;

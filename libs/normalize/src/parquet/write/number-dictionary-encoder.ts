@@ -70,9 +70,33 @@ export class DictionaryNumberEncoder implements ValueEncoder {
     const validity = validityOf(data);
     const indices = this.indices;
     let n = this.count;
+    // the probe of idOf, inlined with the table in locals; a miss (a new value) goes to idOf, which may grow it
+    let slots = this.slots;
+    let entries = this.entries;
+    let mask = slots.length - 1;
+    let shift = this.shift;
     for (let i = start; i < start + count; i++) {
       if (validity && !bitAt(validity.bits, validity.offset + i)) continue;
-      indices[n++] = this.idOf(bits[i]);
+      const key = bits[i];
+      let slot = Math.imul(key, HASH) >>> shift;
+      let id = -1;
+      for (;;) {
+        const stored = slots[slot];
+        if (stored === 0) break;
+        if (entries[stored - 1] === key) {
+          id = stored - 1;
+          break;
+        }
+        slot = (slot + 1) & mask;
+      }
+      if (id < 0) {
+        id = this.idOf(key);
+        slots = this.slots;
+        entries = this.entries;
+        mask = slots.length - 1;
+        shift = this.shift;
+      }
+      indices[n++] = id;
     }
     this.count = n;
     if (this.size >= this.maxEntries) this.full = true;

@@ -78,6 +78,22 @@ describe('RleHybridEncoder', () => {
     }
   });
 
+  it('skipRun consumes values only when they are all in one RLE run of that value', () => {
+    const enc = new RleHybridEncoder(1);
+    enc.putRun(1, 100);
+    for (const v of [0, 1, 0, 0, 1, 1, 0, 1]) enc.put(v);
+    enc.putRun(0, 50);
+    const decoder = new RleHybridDecoder(new MemoryBuffer(enc.finish()), 1);
+    expect(decoder.skipRun(0, 10)).toBe(false); // a run of 1s comes first
+    expect(decoder.skipRun(1, 101)).toBe(false); // longer than the run
+    expect(decoder.skipRun(1, 60)).toBe(true);
+    expect(decoder.skipRun(1, 40)).toBe(true);
+    expect(decoder.skipRun(0, 1)).toBe(false); // bit-packed values next: nothing consumed
+    const out = new Int32Array(58);
+    decoder.read(out, 0, 58);
+    expect([...out]).toEqual([0, 1, 0, 0, 1, 1, 0, 1, ...new Array(50).fill(0)]);
+  });
+
   it('putRun writes the bytes of as many put calls', () => {
     const runs: [number, number][] = [[1, 3], [0, 1], [1, 20], [1, 5], [0, 9], [1, 1], [0, 1000], [1, 2], [0, 7]];
     const byRun = new RleHybridEncoder(1);
