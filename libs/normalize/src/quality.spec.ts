@@ -124,6 +124,25 @@ describe('quality rules (fhvhv v1)', () => {
   });
 });
 
+describe('timestamps compared as 32-bit words', () => {
+  it('dropoff <= pickup agrees with BigInt comparison across word boundaries, signs and the low word\'s top bit', () => {
+    const edges = [0n, 1n, -1n, 2n ** 31n - 1n, 2n ** 31n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 32n + 2n ** 31n, -(2n ** 32n), -(2n ** 31n) - 1n, JAN_2024, JAN_2024 + 2n ** 31n];
+    const rows: Row[] = [];
+    for (const pickup of edges) for (const dropoff of edges) rows.push({ pickup, dropoff });
+    const window = { fromMicros: -(2n ** 62n), toMicros: 2n ** 62n }; // every pickup in the month: only this rule applies
+    const outcome = applyQualityRules(FHVHV_SCHEMA_V1.rules, inputs(rows), window);
+    expect([...outcome.keep]).toEqual(rows.map((r) => ((r.dropoff as bigint) <= (r.pickup as bigint) ? 0 : 1)));
+  });
+
+  it('the month window agrees with BigInt comparison around its bounds', () => {
+    const window = { fromMicros: 2n ** 32n + 5n, toMicros: 2n ** 33n + 2n ** 31n };
+    const pickups = [2n ** 32n + 4n, 2n ** 32n + 5n, 2n ** 32n - 1n, 2n ** 33n + 2n ** 31n - 1n, 2n ** 33n + 2n ** 31n, 2n ** 33n, -5n, 2n ** 34n];
+    const rows = pickups.map((pickup) => ({ pickup, dropoff: pickup + 1n }));
+    const outcome = applyQualityRules(FHVHV_SCHEMA_V1.rules, inputs(rows), window);
+    expect([...outcome.keep]).toEqual(pickups.map((p) => (p >= window.fromMicros && p < window.toMicros ? 1 : 0)));
+  });
+});
+
 describe('monthWindow', () => {
   const pickupAt = (pickup: bigint) => applyQualityRules(FHVHV_SCHEMA_V1.rules, inputs([{ pickup, dropoff: null }]), window).kept === 1;
 

@@ -83,55 +83,86 @@ export function applyQualityRules(
   columns: RuleColumns,
   window: MonthWindow,
 ): RuleOutcome {
-  const checks = rules.map((rule) => breaksRule(rule, columns, window));
+  if (rules.length > 255) throw new Error(`${rules.length} quality rules: at most 255`);
+  const n = columns.length;
+  const ruleOf = new Uint8Array(n);
+  // each rule, in order, marks the rows it breaks that no earlier rule has marked: a row counts under the first
+  // rule it breaks. A rule is one tight loop over its columns (timestamps compared as 32-bit words, no BigInt).
+  rules.forEach((rule, r) => markBroken(rule, columns, window, ruleOf, r + 1));
   const counts = new Array<number>(rules.length).fill(0);
-  const keep = new Uint8Array(columns.length);
-  const ruleOf = new Uint8Array(columns.length);
+  const keep = new Uint8Array(n);
   let kept = 0;
-  for (let i = 0; i < columns.length; i++) {
-    let broken = -1;
-    for (let r = 0; r < checks.length; r++) {
-      if (checks[r](i)) {
-        broken = r;
-        break;
-      }
-    }
-    if (broken < 0) {
+  for (let i = 0; i < n; i++) {
+    const r = ruleOf[i];
+    if (r === 0) {
       keep[i] = 1;
       kept++;
     } else {
-      counts[broken]++;
-      ruleOf[i] = broken + 1;
+      counts[r - 1]++;
     }
   }
   const dropped = Object.fromEntries(rules.map((r, k) => [r.name, counts[k]]));
   return { keep, ruleOf, kept, dropped };
 }
 
-/** A predicate "row i breaks this rule" over the window's columns. */
-function breaksRule(rule: QualityRuleSpec, columns: RuleColumns, window: MonthWindow): (i: number) => boolean {
+/** A BigInt64Array's values as [low, high] pairs of 32-bit words (little-endian, as every platform Node runs on). */
+function words(values: BigInt64Array): Int32Array {
+  return new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+}
+
+/** Sets ruleOf[i] = mark for each row i not yet marked that breaks `rule`. */
+function markBroken(rule: QualityRuleSpec, columns: RuleColumns, window: MonthWindow, ruleOf: Uint8Array, mark: number): void {
+  const n = columns.length;
   switch (rule.check) {
     case 'dropoff_not_after_pickup': {
       const pickup = columns.timestamps(rule.pickup);
       const dropoff = columns.timestamps(rule.dropoff);
-      return (i) => isValid(pickup.valid, i) && isValid(dropoff.valid, i) && dropoff.micros[i] <= pickup.micros[i];
+      const p = words(pickup.micros);
+      const d = words(dropoff.micros);
+      for (let i = 0; i < n; i++) {
+        if (ruleOf[i] !== 0) continue;
+        const dh = d[2 * i + 1];
+        const ph = p[2 * i + 1];
+        // dropoff <= pickup: signed high words, then unsigned low words
+        if ((dh < ph || (dh === ph && d[2 * i] >>> 0 <= p[2 * i] >>> 0)) && isValid(pickup.valid, i) && isValid(dropoff.valid, i)) {
+          ruleOf[i] = mark;
+        }
+      }
+      return;
     }
     case 'negative': {
       const column = columns.numbers(rule.column);
-      return (i) => isValid(column.valid, i) && column.values[i] < 0;
+      const values = column.values;
+      for (let i = 0; i < n; i++) {
+        if (ruleOf[i] === 0 && values[i] < 0 && isValid(column.valid, i)) ruleOf[i] = mark;
+      }
+      return;
     }
     case 'pickup_outside_month': {
       const pickup = columns.timestamps(rule.pickup);
-      const { fromMicros, toMicros } = window;
-      return (i) => isValid(pickup.valid, i) && (pickup.micros[i] < fromMicros || pickup.micros[i] >= toMicros);
+      const p = words(pickup.micros);
+      const fromHi = Number(BigInt.asIntN(32, window.fromMicros >> 32n));
+      const fromLo = Number(BigInt.asUintN(32, window.fromMicros));
+      const toHi = Number(BigInt.asIntN(32, window.toMicros >> 32n));
+      const toLo = Number(BigInt.asUintN(32, window.toMicros));
+      for (let i = 0; i < n; i++) {
+        if (ruleOf[i] !== 0) continue;
+        const hi = p[2 * i + 1];
+        const lo = p[2 * i] >>> 0;
+        const before = hi < fromHi || (hi === fromHi && lo < fromLo);
+        const atOrAfter = hi > toHi || (hi === toHi && lo >= toLo);
+        if ((before || atOrAfter) && isValid(pickup.valid, i)) ruleOf[i] = mark;
+      }
+      return;
     }
-    case 'location_id_out_of_range': {
-      const ids = rule.columns.map((name) => columns.numbers(name));
-      return (i) => {
-        for (const column of ids) if (outOfRange(column, i)) return true;
-        return false;
-      };
-    }
+    case 'location_id_out_of_range':
+      for (const name of rule.columns) {
+        const column = columns.numbers(name);
+        for (let i = 0; i < n; i++) {
+          if (ruleOf[i] === 0 && outOfRange(column, i)) ruleOf[i] = mark;
+        }
+      }
+      return;
   }
 }
 
