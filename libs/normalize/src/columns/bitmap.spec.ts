@@ -15,4 +15,16 @@ describe('BitmapBuilder', () => {
     expect(byRun.unset).toBe(byValue.unset);
     expect(byRun.unset).toBe(12);
   });
+
+  it('pushLevels sets a bit for each level 1 and counts the rest as unset, from any starting bit', () => {
+    const levels = Uint8Array.from([1, 0, 0, 1, 1, 1, 0, 1, 1, 0, 1]);
+    const byLevels = new BitmapBuilder(3 + levels.length);
+    const byValue = new BitmapBuilder(3 + levels.length);
+    byLevels.pushRun(true, 3);
+    byValue.pushRun(true, 3);
+    byLevels.pushLevels(levels, levels.length);
+    for (const level of levels) byValue.push(level === 1);
+    expect([...byLevels.bits]).toEqual([...byValue.bits]);
+    expect(byLevels.unset).toBe(4);
+  });
 });

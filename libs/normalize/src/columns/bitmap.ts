@@ -52,6 +52,19 @@ export class BitmapBuilder {
     this.length = end;
   }
 
+  /** One bit per level: set where levels[i] is 1 (definition levels of a flat column), unset where it is 0. */
+  pushLevels(levels: Uint8Array, n: number): void {
+    const bits = this.bits;
+    let at = this.length;
+    let unset = 0;
+    for (let i = 0; i < n; i++, at++) {
+      if (levels[i] === 1) bits[at >> 3] |= 1 << (at & 7);
+      else unset++;
+    }
+    this.unset += unset;
+    this.length = at;
+  }
+
   push(set: boolean): void {
     if (set) this.bits[this.length >> 3] |= 1 << (this.length & 7);
     else this.unset++;

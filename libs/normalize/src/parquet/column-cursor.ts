@@ -52,6 +52,33 @@ interface PageState {
   release: () => void;
 }
 
+/** A typed array's bytes as 32-bit words (the values' bits, whatever their type: copied without conversion). */
+function words(values: NumberArray): Int32Array {
+  return new Int32Array(values.buffer, values.byteOffset, values.byteLength >> 2);
+}
+
+/**
+ * The present values of a page's stretch (dense, in order) spread to their rows: out's value done + i takes the
+ * next dense value where levels[i] is 1, and `nullWord` in each of its words where it is 0. Values are moved as
+ * 32-bit words (`width` of them each), so one loop serves every type with no BigInt per value.
+ */
+function scatter(out: Int32Array, dense: Int32Array, levels: Uint8Array, n: number, done: number, width: number, nullWord: number): void {
+  let j = 0;
+  if (width === 1) {
+    for (let i = 0; i < n; i++) out[done + i] = levels[i] === 1 ? dense[j++] : nullWord;
+    return;
+  }
+  for (let i = 0, o = done * 2; i < n; i++, o += 2) {
+    if (levels[i] === 1) {
+      out[o] = dense[j++];
+      out[o + 1] = dense[j++];
+    } else {
+      out[o] = nullWord;
+      out[o + 1] = nullWord;
+    }
+  }
+}
+
 /** A cursor over one column chunk, or undefined when this decoder does not handle it. */
 export function openColumnCursor(
   input: RandomAccessInput,
@@ -162,15 +189,9 @@ export class ColumnCursor {
         if (!this.dense || this.dense.length < present) this.dense = this.allocate(Math.max(present, 1024));
         const dense = this.dense;
         this.readValues(page, dense, 0, present);
+        validity.pushLevels(levels, n);
         // a null's slot: -1 for a string code, else zero (a reused buffer holds the last window's values)
-        const nullValue = this.physical === PhysicalType.BYTE_ARRAY ? -1 : values instanceof BigInt64Array ? 0n : 0;
-        let j = 0;
-        for (let i = 0; i < n; i++) {
-          const ok = levels[i] === 1;
-          validity.push(ok);
-          if (ok) values[done + i] = dense[j++];
-          else if (nullValue !== 0 || this.reuseBuffers) (values as unknown as (number | bigint)[])[done + i] = nullValue;
-        }
+        scatter(words(values), words(dense), levels, n, done, values.BYTES_PER_ELEMENT >> 2, this.physical === PhysicalType.BYTE_ARRAY ? -1 : 0);
       }
       done += n;
       page.rowsLeft -= n;
