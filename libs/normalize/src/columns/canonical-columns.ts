@@ -49,12 +49,18 @@ export function timestampColumn(
   }
   const values = new BigInt64Array(kept);
   const validity = new BitmapBuilder(kept);
+  // moved as pairs of 32-bit words: no BigInt per value
+  const to = new Int32Array(values.buffer);
+  const from = new Int32Array(source.micros.buffer, source.micros.byteOffset, source.length * 2);
   let j = 0;
   for (let i = 0; i < source.length; i++) {
     if (!keep[i]) continue;
     const ok = isValid(source.valid, i);
     validity.push(ok);
-    if (ok) values[j] = source.micros[i];
+    if (ok) {
+      to[2 * j] = from[2 * i];
+      to[2 * j + 1] = from[2 * i + 1];
+    }
     j++;
   }
   return arrow.makeData({ type, length: kept, nullCount: validity.unset, nullBitmap: validity.nullBitmap(), data: values });
