@@ -127,7 +127,8 @@ export async function normalize(input: RandomAccessInput, sink: OutputSink, opts
       try {
         for (let rowGroup = 0; rowGroup < opened.rowGroups.length; rowGroup++) {
           if (opened.rowGroups[rowGroup].numRows === 0) continue;
-          const windows = normalizeRowGroup(opened, rowGroup, mapping, canonical, rules, window, opts.windowRows, quarantineSchema);
+          // a batch is yielded to the writer, which encodes it before it asks for the next: its arrays are reused
+          const windows = normalizeRowGroup(opened, rowGroup, mapping, canonical, rules, window, opts.windowRows, quarantineSchema, true);
           for await (const result of windows) {
             rowsIn += result.rowsIn;
             rowsOut += result.batch.numRows;

@@ -9,6 +9,7 @@ import {
   int32Column,
   keptRuns,
   nullColumn,
+  ReusedArrays,
   timestampColumn,
 } from './columns/canonical-columns';
 import {
@@ -63,8 +64,15 @@ export async function* normalizeRowGroup(
   window: MonthWindow,
   windowRows = DEFAULT_WINDOW_ROWS,
   quarantineSchema?: arrow.Schema,
+  /**
+   * Each window's `batch` is built in arrays kept for the next window, which overwrites it: for a consumer that is
+   * done with a batch before it asks for the next (the Parquet writer encodes a batch as it appends it). The
+   * quarantined rows are always built in arrays of their own (they wait in a channel).
+   */
+  reuseOutputs = false,
 ): AsyncGenerator<NormalizedWindow> {
   const total = source.rowGroups[rowGroup].numRows;
+  const outputs = reuseOutputs ? new Map(schema.fields.map((f) => [f.name, new ReusedArrays()])) : undefined;
   const columns = new Map<string, { kind: CanonicalKind; reader: ColumnRows; sourceName: string }>();
   for (const { column, source: field } of mapping.bindings) {
     if (field) columns.set(column.name, { kind: column.kind, reader: source.openColumn(rowGroup, field.name, { reuseBuffers: true }), sourceName: field.name });
@@ -76,7 +84,7 @@ export async function* normalizeRowGroup(
       const data = await reader.read(rows);
       values.set(name, readValues(kind, data, sourceName));
     }
-    yield normalizeWindow(values, rows, schema, rules, window, quarantineSchema);
+    yield normalizeWindow(values, rows, schema, rules, window, quarantineSchema, outputs);
   }
 }
 
@@ -87,9 +95,10 @@ function normalizeWindow(
   rules: readonly QualityRuleSpec[],
   window: MonthWindow,
   quarantineSchema: arrow.Schema | undefined,
+  outputs: Map<string, ReusedArrays> | undefined,
 ): NormalizedWindow {
   const { keep, ruleOf, kept, dropped } = applyQualityRules(rules, ruleColumns(values, rowsIn), window);
-  const batch = canonicalBatch(schema, values, keep, kept);
+  const batch = canonicalBatch(schema, values, keep, kept, outputs);
   if (!quarantineSchema) return { batch, rowsIn, dropped };
   const drop = new Uint8Array(rowsIn);
   for (let i = 0; i < rowsIn; i++) drop[i] = keep[i] ^ 1;
@@ -122,20 +131,22 @@ function canonicalBatch(
   values: Map<string, SourceValues>,
   keep: Uint8Array,
   kept: number,
+  outputs?: Map<string, ReusedArrays>,
 ): arrow.RecordBatch {
   const runs = keptRuns(keep);
   const children = schema.fields.map((field) => {
     const v = values.get(field.name);
     if (!v) return nullColumn(field.type, kept);
+    const into = outputs?.get(field.name);
     switch (v.kind) {
       case 'timestamp_us':
-        return timestampColumn(field.type, v.column, keep, kept, runs);
+        return timestampColumn(field.type, v.column, keep, kept, runs, into);
       case 'int32':
-        return int32Column(field.type, v.column, keep, kept, runs);
+        return int32Column(field.type, v.column, keep, kept, runs, into);
       case 'float32':
-        return float32Column(field.type, v.column, keep, kept, runs);
+        return float32Column(field.type, v.column, keep, kept, runs, into);
       case 'dictionary_utf8':
-        return dictionaryColumn(field.type, v.column, keep, kept);
+        return dictionaryColumn(field.type, v.column, keep, kept, into);
       case 'flag_bool':
         return flagColumn(field.type, v.column, keep, kept);
     }

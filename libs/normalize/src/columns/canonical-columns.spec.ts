@@ -7,6 +7,7 @@ import {
   int32Column,
   keptRuns,
   nullColumn,
+  ReusedArrays,
   timestampColumn,
 } from './canonical-columns';
 
@@ -84,6 +85,36 @@ describe('canonical columns (filter + cast)', () => {
       withFraction[mask.indexOf(1)] = 0.5;
       expect(i32(withFraction, null)).toEqual(i32(withFraction, allValid));
       expect(i32(withFraction, null)).toContain(null);
+    }
+  });
+
+  it('builders given reused arrays give the values of fresh ones, in zeroed memory, window after window', () => {
+    const type = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32());
+    const arrays = { ts: new ReusedArrays(), i32: new ReusedArrays(), f32: new ReusedArrays(), dict: new ReusedArrays() };
+    let first: arrow.Data | undefined;
+    for (const n of [40, 17, 33]) {
+      const mask = Uint8Array.from({ length: n }, (_, i) => (i % 7 === 3 ? 0 : 1));
+      const kept = mask.reduce((a, b) => a + b, 0);
+      // nulls at other rows in each window: a slot null now held a value in the window before
+      const valid = Uint8Array.from({ length: (n + 7) >> 3 }, (_, k) => ((k + n) % 2 ? 0xff : 0b10110111 >> (n % 3)));
+      const micros = BigInt64Array.from({ length: n }, (_, i) => BigInt(n * 1000 + i));
+      const numbers = Float64Array.from({ length: n }, (_, i) => n + i / 4);
+      const codes = Int32Array.from({ length: n }, (_, i) => (i % 5 === 0 ? -1 : i % 3));
+      const build = (into?: typeof arrays) => [
+        timestampColumn(new arrow.TimestampMicrosecond(), { length: n, micros, valid }, mask, kept, keptRuns(mask), into?.ts),
+        int32Column(new arrow.Int32(), { length: n, values: numbers.map(Math.floor), valid }, mask, kept, keptRuns(mask), into?.i32),
+        float32Column(new arrow.Float32(), { length: n, values: numbers, valid }, mask, kept, keptRuns(mask), into?.f32),
+        dictionaryColumn(type, { length: n, codes, dictionary: ['a', 'b', 'c'] }, mask, kept, into?.dict),
+      ];
+      const reused = build(arrays);
+      const fresh = build();
+      reused.forEach((data, k) => {
+        expect(withNulls(data)).toEqual(withNulls(fresh[k]));
+        // a null's slot is zero, as in a new array, not the last window's value
+        expect([...(data.values as ArrayLike<number | bigint>)]).toEqual([...(fresh[k].values as ArrayLike<number | bigint>)]);
+      });
+      if (first) expect(first.values.buffer).toBe(reused[0].values.buffer); // the same memory, overwritten
+      first = reused[0];
     }
   });
 });

@@ -2,11 +2,49 @@
 // in one pass. `keep[i] === 1` keeps row i; `kept` is the number of kept rows. A column without nulls is copied
 // run by run (`keptRuns`: a window drops a row or two, so a few native copies instead of a loop per value).
 import * as arrow from 'apache-arrow';
-import { BitmapBuilder, isValid } from './bitmap';
+import { BitmapBuilder, bitmapBytes, isValid } from './bitmap';
 import type { CodedStrings, NumberColumn, TimestampColumn, TriState } from './source-columns';
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * One output column's arrays, kept from window to window: a builder given one writes the window's values and
+ * validity there, zeroed first, instead of allocating them. The Data it returns is then only valid until the next
+ * window's (see normalizeRowGroup's `reuseOutputs`). Garbage collection followed the bytes allocated: the canonical
+ * columns were half of them.
+ */
+export class ReusedArrays {
+  private valueBytes = new ArrayBuffer(0);
+  private bitmapBytes = new ArrayBuffer(0);
+
+  /** n values over the kept buffer, zeroed (it grows when n needs more). */
+  values<T extends Float32Array | Int32Array | BigInt64Array>(make: ArrayMaker<T>, n: number): T {
+    const bytes = n * make.BYTES_PER_ELEMENT;
+    if (this.valueBytes.byteLength < bytes) this.valueBytes = new ArrayBuffer(bytes);
+    const array = new make(this.valueBytes, 0, n);
+    if (array instanceof BigInt64Array) array.fill(0n);
+    else array.fill(0);
+    return array;
+  }
+
+  /** Zeroed bytes for a bitmap of n bits (a BitmapBuilder's `into`). */
+  bitmap(n: number): Uint8Array {
+    const bytes = bitmapBytes(n);
+    if (this.bitmapBytes.byteLength < bytes) this.bitmapBytes = new ArrayBuffer(bytes);
+    return new Uint8Array(this.bitmapBytes, 0, bytes).fill(0);
+  }
+}
+
+interface ArrayMaker<T> {
+  new (buffer: ArrayBuffer, byteOffset: number, length: number): T;
+  readonly BYTES_PER_ELEMENT: number;
+}
+
+const fresh = {
+  values: <T extends Float32Array | Int32Array | BigInt64Array>(make: ArrayMaker<T>, n: number): T => new make(new ArrayBuffer(n * make.BYTES_PER_ELEMENT), 0, n),
+  bitmap: (): undefined => undefined,
+};
 
 /** The runs of kept rows, as [start, end) pairs: [s0, e0, s1, e1, …]. */
 export function keptRuns(keep: Uint8Array): Int32Array {
@@ -43,12 +81,13 @@ export function timestampColumn(
   keep: Uint8Array,
   kept: number,
   runs = keptRuns(keep),
+  into: ReusedArrays | typeof fresh = fresh,
 ): arrow.Data {
   if (source.valid === null) {
-    return arrow.makeData({ type, length: kept, nullCount: 0, data: copyRuns(new BigInt64Array(kept), source.micros, runs) });
+    return arrow.makeData({ type, length: kept, nullCount: 0, data: copyRuns(into.values(BigInt64Array, kept), source.micros, runs) });
   }
-  const values = new BigInt64Array(kept);
-  const validity = new BitmapBuilder(kept);
+  const values = into.values(BigInt64Array, kept);
+  const validity = new BitmapBuilder(kept, into.bitmap(kept));
   // moved as pairs of 32-bit words: no BigInt per value
   const to = new Int32Array(values.buffer);
   const from = new Int32Array(source.micros.buffer, source.micros.byteOffset, source.length * 2);
@@ -67,9 +106,16 @@ export function timestampColumn(
 }
 
 /** Integers outside int32 (e.g. a trip_time of more than 68 years) cannot be narrowed: they become null. */
-export function int32Column(type: arrow.Int32, source: NumberColumn, keep: Uint8Array, kept: number, runs = keptRuns(keep)): arrow.Data {
+export function int32Column(
+  type: arrow.Int32,
+  source: NumberColumn,
+  keep: Uint8Array,
+  kept: number,
+  runs = keptRuns(keep),
+  into: ReusedArrays | typeof fresh = fresh,
+): arrow.Data {
   if (source.valid === null) {
-    const values = new Int32Array(kept);
+    const values = into.values(Int32Array, kept);
     const from = source.values;
     let j = 0;
     let narrowed = true;
@@ -85,8 +131,8 @@ export function int32Column(type: arrow.Int32, source: NumberColumn, keep: Uint8
     }
     if (narrowed) return arrow.makeData({ type, length: kept, nullCount: 0, data: values });
   }
-  const values = new Int32Array(kept);
-  const validity = new BitmapBuilder(kept);
+  const values = into.values(Int32Array, kept);
+  const validity = new BitmapBuilder(kept, into.bitmap(kept));
   let j = 0;
   for (let i = 0; i < source.length; i++) {
     if (!keep[i]) continue;
@@ -100,12 +146,19 @@ export function int32Column(type: arrow.Int32, source: NumberColumn, keep: Uint8
 }
 
 /** float64 → float32 rounds to nearest (fine for money and miles: 7 significant digits). */
-export function float32Column(type: arrow.Float32, source: NumberColumn, keep: Uint8Array, kept: number, runs = keptRuns(keep)): arrow.Data {
+export function float32Column(
+  type: arrow.Float32,
+  source: NumberColumn,
+  keep: Uint8Array,
+  kept: number,
+  runs = keptRuns(keep),
+  into: ReusedArrays | typeof fresh = fresh,
+): arrow.Data {
   if (source.valid === null) {
-    return arrow.makeData({ type, length: kept, nullCount: 0, data: copyRuns(new Float32Array(kept), source.values, runs) });
+    return arrow.makeData({ type, length: kept, nullCount: 0, data: copyRuns(into.values(Float32Array, kept), source.values, runs) });
   }
-  const values = new Float32Array(kept);
-  const validity = new BitmapBuilder(kept);
+  const values = into.values(Float32Array, kept);
+  const validity = new BitmapBuilder(kept, into.bitmap(kept));
   let j = 0;
   for (let i = 0; i < source.length; i++) {
     if (!keep[i]) continue;
@@ -123,11 +176,12 @@ export function dictionaryColumn(
   source: CodedStrings,
   keep: Uint8Array,
   kept: number,
+  into: ReusedArrays | typeof fresh = fresh,
 ): arrow.Data {
   const remap = new Int32Array(source.dictionary.length).fill(-1);
   const dictionary: string[] = [];
-  const codes = new Int32Array(kept);
-  const validity = new BitmapBuilder(kept);
+  const codes = into.values(Int32Array, kept);
+  const validity = new BitmapBuilder(kept, into.bitmap(kept));
   let j = 0;
   for (let i = 0; i < source.length; i++) {
     if (!keep[i]) continue;
