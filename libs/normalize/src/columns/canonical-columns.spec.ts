@@ -111,7 +111,7 @@ describe('canonical columns (filter + cast)', () => {
       reused.forEach((data, k) => {
         expect(withNulls(data)).toEqual(withNulls(fresh[k]));
         // a null's slot is zero, as in a new array, not the last window's value
-        expect([...(data.values as ArrayLike<number | bigint>)]).toEqual([...(fresh[k].values as ArrayLike<number | bigint>)]);
+        expect(Array.from(data.values as ArrayLike<number | bigint>)).toEqual(Array.from(fresh[k].values as ArrayLike<number | bigint>));
       });
       if (first) expect(first.values.buffer).toBe(reused[0].values.buffer); // the same memory, overwritten
       first = reused[0];

@@ -28,17 +28,20 @@ export class RleHybridEncoder {
 
   /** values[from, to): the same bytes as a put() per value, a group of 8 at a time where no run is in play. */
   putAll(values: Int32Array, from: number, to: number): void {
-    const buffered = this.buffered;
     let i = from;
     while (i < to) {
       // At a group boundary with no run under way (repeatCount is then 0), 8 values whose last two differ hold no
       // run of 8: put() would buffer them all and bit-pack them, ending with repeatCount 1 at values[i + 7].
       if (this.numBuffered === 0 && this.repeatCount === 0 && to - i >= 8 && values[i + 6] !== values[i + 7]) {
-        for (let k = 0; k < 8; k++) buffered[k] = values[i + k];
-        this.numBuffered = 8;
+        // what flushBuffered does with such a group, packed straight from `values`
+        if (this.indicatorPos < 0) {
+          this.indicatorPos = this.out.length;
+          this.out.byte(0);
+        }
+        this.pack(values, i);
         this.currentValue = values[i + 7];
-        this.repeatCount = 1;
-        this.flushBuffered();
+        this.bitPackedCount += 8;
+        if (this.bitPackedCount / 8 >= MAX_GROUPS_PER_BIT_PACKED_RUN) this.flushBitPackedRun(true);
         i += 8;
       } else {
         this.put(values[i++]);
@@ -141,17 +144,21 @@ export class RleHybridEncoder {
 
   /** The 8 buffered values, LSB first, in exactly bitWidth bytes. */
   private packGroup(): void {
+    this.pack(this.buffered, 0);
+  }
+
+  /** values[from, from + 8), LSB first, in exactly bitWidth bytes. */
+  private pack(source: Int32Array, from: number): void {
     const width = this.width;
     this.out.reserve(width);
     const bytes = this.out.bytes;
-    const values = this.buffered;
     let at = this.out.length;
     let acc = 0;
     let bits = 0;
     if (width <= 24) {
       // fewer than 8 bits are pending before each value, so value << bits stays within 31 bits
       for (let k = 0; k < 8; k++) {
-        acc |= values[k] << bits;
+        acc |= source[from + k] << bits;
         bits += width;
         while (bits >= 8) {
           bytes[at++] = acc & 0xff;
@@ -161,7 +168,7 @@ export class RleHybridEncoder {
       }
     } else {
       for (let k = 0; k < 8; k++) {
-        let value = values[k] >>> 0;
+        let value = source[from + k] >>> 0;
         for (let rest = width; rest > 0; ) {
           const take = Math.min(rest, 8 - bits);
           acc |= (value & ((1 << take) - 1)) << bits;
