@@ -79,6 +79,28 @@ function scatter(out: Int32Array, dense: Int32Array, levels: Uint8Array, n: numb
   }
 }
 
+/**
+ * out's first n values become the dictionary's entries codes[0, n) name, moved as 32-bit words (`width` of them
+ * each): one monomorphic loop for every type, no BigInt per value. A code past the dictionary is corrupt.
+ */
+function gather(out: Int32Array, dictionary: Int32Array, codes: Int32Array, n: number, width: number): void {
+  const size = dictionary.length / width;
+  if (width === 1) {
+    for (let i = 0; i < n; i++) {
+      const code = codes[i];
+      if (code >= size) throw new ColumnDecodeError(`dictionary index ${code} of ${size}`);
+      out[i] = dictionary[code];
+    }
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const code = codes[i];
+    if (code >= size) throw new ColumnDecodeError(`dictionary index ${code} of ${size}`);
+    out[2 * i] = dictionary[2 * code];
+    out[2 * i + 1] = dictionary[2 * code + 1];
+  }
+}
+
 /** A cursor over one column chunk, or undefined when this decoder does not handle it. */
 export function openColumnCursor(
   input: RandomAccessInput,
@@ -242,24 +264,7 @@ export class ColumnCursor {
       page.indices.read(codes, 0, n);
       const dictionary = this.dictionary;
       if (!dictionary) throw new ColumnDecodeError('dictionary-encoded page without a dictionary page');
-      const size = dictionary.length;
-      if (out instanceof BigInt64Array) {
-        // int64 values as pairs of 32-bit words: no BigInt per value
-        const words = new Int32Array(out.buffer, out.byteOffset + at * 8, n * 2);
-        const entries = new Int32Array(dictionary.buffer, dictionary.byteOffset, size * 2);
-        for (let i = 0; i < n; i++) {
-          const code = codes[i];
-          if (code >= size) throw new ColumnDecodeError(`dictionary index ${code} of ${size}`);
-          words[2 * i] = entries[2 * code];
-          words[2 * i + 1] = entries[2 * code + 1];
-        }
-        return;
-      }
-      for (let i = 0; i < n; i++) {
-        const code = codes[i];
-        if (code >= size) throw new ColumnDecodeError(`dictionary index ${code} of ${size}`);
-        out[at + i] = dictionary[code] as number;
-      }
+      gather(words(out).subarray(at * (out.BYTES_PER_ELEMENT >> 2)), words(dictionary), codes, n, out.BYTES_PER_ELEMENT >> 2);
       return;
     }
     if (this.physical === PhysicalType.BYTE_ARRAY) {
