@@ -9,6 +9,7 @@ import { parquetWasm } from '../engine/parquet-wasm';
 import { ParquetSource } from '../reader';
 import { SeededRandom } from '../synthetic/random';
 import { tempDir } from '../testing/parquet-readback';
+import { ColumnDecodeError, gather } from './column-cursor';
 
 const ROWS = 10_000;
 
@@ -238,6 +239,28 @@ describe('streaming column decoder', () => {
       expect(valuesOf(pieces)).toEqual(valuesOf([await source.readColumn(0, 'flag')]));
     } finally {
       await source.close();
+    }
+  });
+});
+
+describe('gather (dictionary indices to values)', () => {
+  it('moves each entry as its 32-bit words, for one-word and two-word values', () => {
+    const doubles = Float64Array.from([1.5, -2.25, 1e300]);
+    const out = new Float64Array(4);
+    gather(new Int32Array(out.buffer), new Int32Array(doubles.buffer), Int32Array.from([2, 0, 1, 2]), 4, 2);
+    expect([...out]).toEqual([1e300, 1.5, -2.25, 1e300]);
+    const ints = new Int32Array(3);
+    gather(ints, Int32Array.from([7, 8]), Int32Array.from([1, 1, 0]), 3, 1);
+    expect([...ints]).toEqual([8, 8, 7]);
+  });
+
+  it('refuses an index past the dictionary, and one of 2^31 or more (negative once read into an int32)', () => {
+    for (const width of [1, 2]) {
+      const dictionary = new Int32Array(3 * width);
+      for (const code of [3, -1, -(2 ** 31)]) {
+        expect(() => gather(new Int32Array(width), dictionary, Int32Array.from([code]), 1, width)).toThrow(ColumnDecodeError);
+      }
+      expect(() => gather(new Int32Array(width), dictionary, Int32Array.from([-1]), 1, width)).toThrow(`dictionary index ${2 ** 32 - 1} of 3`);
     }
   });
 });

@@ -81,21 +81,22 @@ function scatter(out: Int32Array, dense: Int32Array, levels: Uint8Array, n: numb
 
 /**
  * out's first n values become the dictionary's entries codes[0, n) name, moved as 32-bit words (`width` of them
- * each): one monomorphic loop for every type, no BigInt per value. A code past the dictionary is corrupt.
+ * each): one monomorphic loop for every type, no BigInt per value. A code past the dictionary (or past 2^31, read
+ * with a 32-bit width) is corrupt.
  */
-function gather(out: Int32Array, dictionary: Int32Array, codes: Int32Array, n: number, width: number): void {
+export function gather(out: Int32Array, dictionary: Int32Array, codes: Int32Array, n: number, width: number): void {
   const size = dictionary.length / width;
   if (width === 1) {
     for (let i = 0; i < n; i++) {
       const code = codes[i];
-      if (code >= size) throw new ColumnDecodeError(`dictionary index ${code} of ${size}`);
+      if (code < 0 || code >= size) throw new ColumnDecodeError(`dictionary index ${code >>> 0} of ${size}`);
       out[i] = dictionary[code];
     }
     return;
   }
   for (let i = 0; i < n; i++) {
     const code = codes[i];
-    if (code >= size) throw new ColumnDecodeError(`dictionary index ${code} of ${size}`);
+    if (code < 0 || code >= size) throw new ColumnDecodeError(`dictionary index ${code >>> 0} of ${size}`);
     out[2 * i] = dictionary[2 * code];
     out[2 * i + 1] = dictionary[2 * code + 1];
   }
