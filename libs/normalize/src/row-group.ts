@@ -73,16 +73,18 @@ export async function* normalizeRowGroup(
 ): AsyncGenerator<NormalizedWindow> {
   const total = source.rowGroups[rowGroup].numRows;
   const outputs = reuseOutputs ? new Map(schema.fields.map((f) => [f.name, new ReusedArrays()])) : undefined;
-  const columns = new Map<string, { kind: CanonicalKind; reader: ColumnRows; sourceName: string }>();
+  const columns = new Map<string, { kind: CanonicalKind; reader: ColumnRows; sourceName: string; scratch: Scratch }>();
   for (const { column, source: field } of mapping.bindings) {
-    if (field) columns.set(column.name, { kind: column.kind, reader: source.openColumn(rowGroup, field.name, { reuseBuffers: true }), sourceName: field.name });
+    if (!field) continue;
+    const reader = source.openColumn(rowGroup, field.name, { reuseBuffers: true });
+    columns.set(column.name, { kind: column.kind, reader, sourceName: field.name, scratch: {} });
   }
   for (let start = 0; start < total; start += windowRows) {
     const rows = Math.min(windowRows, total - start);
     const values = new Map<string, SourceValues>();
-    for (const [name, { kind, reader, sourceName }] of columns) {
+    for (const [name, { kind, reader, sourceName, scratch }] of columns) {
       const data = await reader.read(rows);
-      values.set(name, readValues(kind, data, sourceName));
+      values.set(name, readValues(kind, data, sourceName, scratch));
     }
     yield normalizeWindow(values, rows, schema, rules, window, quarantineSchema, outputs);
   }
@@ -136,8 +138,8 @@ function canonicalBatch(
   const runs = keptRuns(keep);
   const children = schema.fields.map((field) => {
     const v = values.get(field.name);
-    if (!v) return nullColumn(field.type, kept);
     const into = outputs?.get(field.name);
+    if (!v) return nullColumn(field.type, kept, into);
     switch (v.kind) {
       case 'timestamp_us':
         return timestampColumn(field.type, v.column, keep, kept, runs, into);
@@ -157,17 +159,26 @@ function canonicalBatch(
   );
 }
 
-function readValues(kind: CanonicalKind, data: arrow.Data, name: string): SourceValues {
+/** A column's conversion arrays, kept from window to window (a window's source values live until the next). */
+interface Scratch {
+  numbers?: Float64Array;
+  flags?: Int8Array;
+}
+
+function readValues(kind: CanonicalKind, data: arrow.Data, name: string, scratch: Scratch): SourceValues {
+  const rows = data.length;
   switch (kind) {
     case 'timestamp_us':
       return { kind, column: timestampsAsMicros(data, name) };
     case 'int32':
     case 'float32':
-      return { kind, column: numbersOf(data, name) };
+      if (!scratch.numbers || scratch.numbers.length < rows) scratch.numbers = new Float64Array(rows);
+      return { kind, column: numbersOf(data, name, scratch.numbers) };
     case 'dictionary_utf8':
       return { kind, column: codedStrings(data, name) };
     case 'flag_bool':
-      return { kind, column: flagsOf(data, name) };
+      if (!scratch.flags || scratch.flags.length < rows) scratch.flags = new Int8Array(rows);
+      return { kind, column: flagsOf(data, name, scratch.flags) };
   }
 }
 

@@ -215,16 +215,16 @@ export function flagColumn(type: arrow.Bool, source: TriState, keep: Uint8Array,
 }
 
 /** An optional column the source does not have. */
-export function nullColumn(type: arrow.DataType, length: number): arrow.Data {
-  const nullBitmap = new Uint8Array((length + 7) >> 3);
+export function nullColumn(type: arrow.DataType, length: number, into: ReusedArrays | typeof fresh = fresh): arrow.Data {
+  const nullBitmap = into.bitmap(length) ?? new Uint8Array(bitmapBytes(length));
   const common = { length, nullCount: length, nullBitmap };
   if (arrow.DataType.isDictionary(type)) {
     const dictionary = arrow.vectorFromArray([] as string[], new arrow.Utf8());
-    return arrow.makeData({ type, ...common, data: new Int32Array(length), dictionary });
+    return arrow.makeData({ type, ...common, data: into.values(Int32Array, length), dictionary });
   }
   if (arrow.DataType.isBool(type)) return arrow.makeData({ type, ...common, data: new Uint8Array(nullBitmap.length) });
-  if (arrow.DataType.isTimestamp(type)) return arrow.makeData({ type, ...common, data: new BigInt64Array(length) });
-  if (arrow.DataType.isInt(type)) return arrow.makeData({ type, ...common, data: new Int32Array(length) });
-  if (arrow.DataType.isFloat(type)) return arrow.makeData({ type, ...common, data: new Float32Array(length) });
+  if (arrow.DataType.isTimestamp(type)) return arrow.makeData({ type, ...common, data: into.values(BigInt64Array, length) });
+  if (arrow.DataType.isInt(type)) return arrow.makeData({ type, ...common, data: into.values(Int32Array, length) });
+  if (arrow.DataType.isFloat(type)) return arrow.makeData({ type, ...common, data: into.values(Float32Array, length) });
   throw new Error(`no null column for ${type}`);
 }

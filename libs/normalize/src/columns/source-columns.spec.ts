@@ -88,6 +88,26 @@ describe('numbersOf', () => {
   });
 });
 
+describe('conversions into a caller\'s scratch', () => {
+  it('numbersOf and flagsOf write into `into` when it is long enough, and give the same values as without it', () => {
+    const ints = arrow.vectorFromArray([3n, null, -7n, 2n ** 40n], new arrow.Int64()).data[0];
+    const floats = arrow.vectorFromArray([1.5, null, -0.25], new arrow.Float32()).data[0];
+    const flags = arrow.vectorFromArray(['Y', 'N', null, 'x'], new arrow.Utf8()).data[0];
+    const scratch = new Float64Array(8).fill(99);
+    for (const data of [ints, floats]) {
+      const reused = numbersOf(data, 'x', scratch);
+      expect(reused.values.buffer).toBe(scratch.buffer);
+      expect(Array.from(reused.values)).toEqual(Array.from(numbersOf(data, 'x').values));
+    }
+    const short = new Float64Array(1);
+    expect(numbersOf(ints, 'x', short).values.buffer).not.toBe(short.buffer);
+    const flagScratch = new Int8Array(8).fill(5);
+    const reusedFlags = flagsOf(flags, 'x', flagScratch);
+    expect(reusedFlags.buffer).toBe(flagScratch.buffer);
+    expect(Array.from(reusedFlags)).toEqual([1, 0, -1, -1]);
+  });
+});
+
 describe('codedStrings', () => {
   it('dictionary-codes utf8 values by their bytes, nulls as -1', () => {
     const data = arrow.vectorFromArray(['B03404', null, 'B02510', 'B03404', 'é', ''], new arrow.Utf8()).data[0];

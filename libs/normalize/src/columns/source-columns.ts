@@ -75,28 +75,35 @@ function scaled(raw: BigInt64Array, factor: bigint, valid: Validity): TimestampC
   return { length, micros, valid: overflow ?? valid };
 }
 
-export function numbersOf(data: arrow.Data, column: string): NumberColumn {
+/**
+ * `into`: where a conversion may write (a caller's scratch, reused window after window); the values are then a view
+ * of it, valid until the caller reuses it. Without it, or when it is too short, they are a new array.
+ */
+export function numbersOf(data: arrow.Data, column: string, into?: Float64Array): NumberColumn {
   const { length } = data;
-  if (arrow.DataType.isNull(data.type)) return { length, values: new Float64Array(length), valid: allNull(length) };
+  const out = () => (into && into.length >= length ? into.subarray(0, length) : new Float64Array(length));
+  if (arrow.DataType.isNull(data.type)) return { length, values: out().fill(0), valid: allNull(length) };
   const valid = validityOf(data);
   if (arrow.DataType.isFloat(data.type) && data.type.precision !== arrow.Precision.HALF) {
     const source = (data.values as Float64Array | Float32Array).subarray(0, length);
-    // doubles are read where they are (nothing downstream writes to a source column)
-    return { length, values: source instanceof Float64Array ? source : Float64Array.from(source), valid };
+    if (source instanceof Float64Array) return { length, values: source, valid }; // read where they are: nothing downstream writes to a source column
+    const values = out();
+    values.set(source);
+    return { length, values, valid };
   }
   if (arrow.DataType.isInt(data.type)) {
-    if (data.type.bitWidth === 64) return { length, values: int64AsNumbers(data, data.type.isSigned), valid };
-    const values = Float64Array.from((data.values as Int32Array).subarray(0, length));
+    if (data.type.bitWidth === 64) return { length, values: int64AsNumbers(data, data.type.isSigned, out()), valid };
+    const values = out();
+    values.set((data.values as Int32Array).subarray(0, length));
     return { length, values, valid };
   }
   throw unexpected(column, data.type, 'a number');
 }
 
 /** int64 → float64 from the two 32-bit halves: exact below 2^53, no BigInt per value. */
-function int64AsNumbers(data: arrow.Data, signed: boolean): Float64Array {
+function int64AsNumbers(data: arrow.Data, signed: boolean, out: Float64Array): Float64Array {
   const raw = data.values as BigInt64Array;
   const words = new Int32Array(raw.buffer, raw.byteOffset, data.length * 2);
-  const out = new Float64Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const high = words[2 * i + 1];
     out[i] = (signed ? high : high >>> 0) * 4294967296 + (words[2 * i] >>> 0);
@@ -177,8 +184,9 @@ function sameBytes(entry: Uint8Array, bytes: Uint8Array, start: number, end: num
  * Exactly 'Y' → 1 and 'N' → 0; anything else (null, ' ', '', 'y', 'Yes') → -1. Booleans map as they are.
  * Numbers (FHV's `SR_Flag`, 1 or null): 1 → 1, 0 → 0, anything else → -1.
  */
-export function flagsOf(data: arrow.Data, column: string): TriState {
-  const flags = new Int8Array(data.length);
+export function flagsOf(data: arrow.Data, column: string, into?: Int8Array): TriState {
+  // `into`: a caller's scratch, as for numbersOf
+  const flags = into && into.length >= data.length ? into.subarray(0, data.length) : new Int8Array(data.length);
   if (arrow.DataType.isInt(data.type) || arrow.DataType.isFloat(data.type)) {
     const { values, valid } = numbersOf(data, column);
     for (let i = 0; i < data.length; i++) {
