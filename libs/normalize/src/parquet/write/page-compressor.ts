@@ -8,9 +8,14 @@ export interface PageCompressor {
   compress(page: Uint8Array): Uint8Array;
 }
 
-/** zstd at `level` (writer.ts's ZSTD_LEVEL says which, and the measurement behind it). */
-export function zstdCompressor(level: number): PageCompressor {
-  const options = { params: { [constants.ZSTD_c_compressionLevel]: level } };
+/**
+ * zstd at `level`, with matches of at least `minMatch` bytes when given (zstd's own default for the level otherwise).
+ * writer.ts's ZSTD_LEVEL and ZSTD_MIN_MATCH say which, and the measurement behind them.
+ */
+export function zstdCompressor(level: number, minMatch?: number): PageCompressor {
+  const params: Record<number, number> = { [constants.ZSTD_c_compressionLevel]: level };
+  if (minMatch !== undefined) params[constants.ZSTD_c_minMatch] = minMatch;
+  const options = { params };
   return {
     codec: Codec.ZSTD,
     compress: (page) => zstdCompressSync(page, options),
