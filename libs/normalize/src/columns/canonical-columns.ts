@@ -204,14 +204,19 @@ export function dictionaryColumn(
 }
 
 export function flagColumn(type: arrow.Bool, source: TriState, keep: Uint8Array, kept: number): arrow.Data {
-  const values = new BitmapBuilder(kept);
-  const validity = new BitmapBuilder(kept);
-  for (let i = 0; i < source.length; i++) {
+  const values = new Uint8Array(bitmapBytes(kept));
+  const validity = new Uint8Array(bitmapBytes(kept));
+  let nulls = 0;
+  for (let i = 0, j = 0; i < source.length; i++) {
     if (!keep[i]) continue;
-    validity.push(source[i] >= 0);
-    values.push(source[i] === 1);
+    const flag = source[i];
+    const bit = 1 << (j & 7);
+    if (flag < 0) nulls++;
+    else validity[j >> 3] |= bit;
+    if (flag === 1) values[j >> 3] |= bit;
+    j++;
   }
-  return arrow.makeData({ type, length: kept, nullCount: validity.unset, nullBitmap: validity.nullBitmap(), data: values.bits });
+  return arrow.makeData({ type, length: kept, nullCount: nulls, nullBitmap: nulls > 0 ? validity : undefined, data: values });
 }
 
 /** An optional column the source does not have. */

@@ -157,6 +157,16 @@ describe('flagsOf', () => {
     expect(Array.from(flagsOf(floats, 'x'))).toEqual([-1, -1, -1, 0]);
   });
 
+  it('maps dictionary-encoded strings the same, from the indices (null rows, odd entries, an index past the dictionary)', () => {
+    const type = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32());
+    const encoded = arrow.vectorFromArray(['Y', 'N', null, 'y', 'Y', ' '], type).data[0];
+    expect(Array.from(flagsOf(encoded, 'x'))).toEqual([1, 0, -1, -1, 1, -1]);
+    const entries = arrow.vectorFromArray(['N', 'Y'], new arrow.Utf8());
+    const nullBitmap = Uint8Array.from([0b1011]);
+    const raw = arrow.makeData({ type, length: 4, nullCount: 1, nullBitmap, data: Int32Array.from([1, 7, 0, -2]), dictionary: entries });
+    expect(Array.from(flagsOf(raw, 'x'))).toEqual([1, -1, -1, -1]);
+  });
+
   it('keeps booleans as they are', () => {
     const data = arrow.vectorFromArray([true, false, null], new arrow.Bool()).data[0];
     expect(Array.from(flagsOf(data, 'x'))).toEqual([1, 0, -1]);

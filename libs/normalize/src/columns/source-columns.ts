@@ -204,6 +204,18 @@ export function flagsOf(data: arrow.Data, column: string, into?: Int8Array): Tri
     }
     return flags;
   }
+  if (arrow.DataType.isDictionary(data.type) && data.values instanceof Int32Array) {
+    // straight from the indices: the flag of each dictionary entry, looked up per row
+    const entries = (data.dictionary?.toArray() ?? []) as (string | null)[];
+    const byCode = Int8Array.from(entries, (s) => (s === 'Y' ? 1 : s === 'N' ? 0 : -1));
+    const indices = data.values;
+    const valid = validityOf(data);
+    for (let i = 0; i < data.length; i++) {
+      const code = indices[i];
+      flags[i] = isValid(valid, i) && code >= 0 && code < byCode.length ? byCode[code] : -1;
+    }
+    return flags;
+  }
   const { codes, dictionary } = codedStrings(data, column);
   const byCode = Int8Array.from(dictionary, (s) => (s === 'Y' ? 1 : s === 'N' ? 0 : -1));
   for (let i = 0; i < data.length; i++) flags[i] = codes[i] < 0 ? -1 : byCode[codes[i]];
