@@ -13,6 +13,9 @@ export class RleHybridDecoder {
   private readonly group = new Int32Array(8);
   private groupPos = 8;
 
+  /** A view of the input's buffer for word reads, remade when the input moves to another buffer. */
+  private view: DataView | undefined;
+
   /** Values the runs read so far have claimed: never more than `maxValues` (bit-packed runs round up to 8). */
   private claimed = 0;
 
@@ -109,11 +112,15 @@ export class RleHybridDecoder {
     }
     const mask = (1 << width) - 1;
     if (input.end - p >= bytes + 3) {
-      // each value from the 4 bytes that hold it (a width up to 24 plus a shift up to 7 fits 31 bits): reads up
-      // to 3 bytes past the groups, which are there
+      // each value from the 4 bytes that hold it, read as one little-endian word (a width up to 24 plus a shift up
+      // to 7 fits 31 bits): reads up to 3 bytes past the groups, which are there. A DataView read is about twice as
+      // fast as assembling the word from 4 bytes.
+      if (this.view?.buffer !== buf.buffer || this.view.byteOffset !== buf.byteOffset || this.view.byteLength !== buf.byteLength) {
+        this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      }
+      const view = this.view;
       for (let o = at, bit = 0; o < end; o++, bit += width) {
-        const q = p + (bit >>> 3);
-        out[o] = ((buf[q] | (buf[q + 1] << 8) | (buf[q + 2] << 16) | (buf[q + 3] << 24)) >>> (bit & 7)) & mask;
+        out[o] = (view.getUint32(p + (bit >>> 3), true) >>> (bit & 7)) & mask;
       }
       input.pos += bytes;
       return;
