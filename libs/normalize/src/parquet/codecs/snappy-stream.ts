@@ -60,6 +60,10 @@ export class SnappyStream implements PageBytes {
     const out = this.buf;
     const room = out.length;
     const total = this.total;
+    // short literals and copies move 4 bytes at a time as DataView words, which may run up to 3 bytes past their
+    // end: into output room not yet written (the next element overwrites it), from input that is there
+    const srcView = this.viewOf(src, 'input');
+    const outView = this.viewOf(out, 'output');
     let ip = input.pos;
     let op = this.end;
     let produced = this.produced;
@@ -71,7 +75,9 @@ export class SnappyStream implements PageBytes {
         length = (tag >>> 2) + 1;
         if (length > 60 || ip + 1 + length > inEnd || op + length > room || produced + length > total) break;
         ip++;
-        if (length <= 16) {
+        if (length <= 16 && ip + length + 3 <= inEnd && op + length + 3 <= room) {
+          for (let k = 0; k < length; k += 4) outView.setUint32(op + k, srcView.getUint32(ip + k, true), true);
+        } else if (length <= 16) {
           for (let k = 0; k < length; k++) out[op + k] = src[ip + k];
         } else {
           out.set(src.subarray(ip, ip + length), op);
@@ -102,6 +108,10 @@ export class SnappyStream implements PageBytes {
       if (offset >= length && length > 16) {
         out.copyWithin(op, from, from + length);
         op += length;
+      } else if (offset >= 4 && op + length + 3 <= room) {
+        // each word reads only bytes already written (they lie at least 4 back)
+        for (let k = 0; k < length; k += 4) outView.setUint32(op + k, outView.getUint32(from + k, true), true);
+        op += length;
       } else {
         for (let k = 0; k < length; k++) out[op++] = out[from++];
       }
@@ -110,6 +120,19 @@ export class SnappyStream implements PageBytes {
     input.pos = ip;
     this.end = op;
     this.produced = produced;
+  }
+
+  private inputView: DataView | undefined;
+  private outputView: DataView | undefined;
+
+  /** A DataView of `bytes`, kept while the buffer stays the same. */
+  private viewOf(bytes: Uint8Array, which: 'input' | 'output'): DataView {
+    const kept = which === 'input' ? this.inputView : this.outputView;
+    if (kept && kept.buffer === bytes.buffer && kept.byteOffset === bytes.byteOffset && kept.byteLength === bytes.byteLength) return kept;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (which === 'input') this.inputView = view;
+    else this.outputView = view;
+    return view;
   }
 
   /** Keeps the unread bytes and the history, and room for n more. */
