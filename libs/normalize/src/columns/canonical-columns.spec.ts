@@ -65,7 +65,7 @@ describe('canonical columns (filter + cast)', () => {
 
   it('a column without nulls (copied run by run) holds what the per-row path gives with every row valid', () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
     for (const n of [1, 9, 1000]) {
       const mask = Uint8Array.from({ length: n }, () => (rand() < 0.8 ? 1 : 0));
       const kept = mask.reduce((a, b) => a + b, 0);

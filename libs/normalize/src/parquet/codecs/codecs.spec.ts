@@ -101,7 +101,7 @@ describe('streamed snappy', () => {
   /** A raw snappy stream of random elements of every kind (literals short and long, copies of 1, 2 and 4 offset bytes, overlapping). */
   function handMade(elements: number, seed: number): Uint8Array {
     let s = seed;
-    const rand = (n: number) => ((s = (s * 1103515245 + 12345) >>> 0) % n);
+    const rand = (n: number) => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) % n);
     const body: number[] = [];
     let produced = 0;
     for (let e = 0; e < elements; e++) {

@@ -16,7 +16,7 @@ function dataWith(valid: boolean[], offset: number): arrow.Data {
 describe('DefinitionLevels', () => {
   it('writes 1 for each value and 0 for each null, whatever the runs and the bit offset', () => {
     let s = 3;
-    const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
     for (const offset of [0, 1, 5, 8, 13]) {
       // long runs of either bit (whole bytes of them) between short noisy stretches
       const valid: boolean[] = [];

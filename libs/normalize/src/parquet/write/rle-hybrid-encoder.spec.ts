@@ -6,7 +6,7 @@ import { RleHybridEncoder, bitWidthFor } from './rle-hybrid-encoder';
 /** A deterministic mix of long runs, short runs and noise below 2^width. */
 function sample(width: number, n: number, seed: number): number[] {
   let s = seed;
-  const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rand = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
   const max = 2 ** width;
   const out: number[] = [];
   while (out.length < n) {
