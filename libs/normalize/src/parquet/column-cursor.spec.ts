@@ -9,7 +9,7 @@ import { parquetWasm } from '../engine/parquet-wasm';
 import { ParquetSource } from '../reader';
 import { SeededRandom } from '../synthetic/random';
 import { tempDir } from '../testing/parquet-readback';
-import { ColumnDecodeError, gather } from './column-cursor';
+import { ColumnDecodeError, gather, gatherDoubles } from './column-cursor';
 
 const ROWS = 10_000;
 
@@ -252,6 +252,13 @@ describe('gather (dictionary indices to values)', () => {
     const ints = new Int32Array(3);
     gather(ints, Int32Array.from([7, 8]), Int32Array.from([1, 1, 0]), 3, 1);
     expect([...ints]).toEqual([8, 8, 7]);
+  });
+
+  it('gatherDoubles gives the entries, and refuses an index past the dictionary or of 2^31 or more', () => {
+    const out = new Float64Array(3);
+    gatherDoubles(out, Float64Array.from([0.5, -3, 1e-300]), Int32Array.from([1, 2, 0]), 3);
+    expect([...out]).toEqual([-3, 1e-300, 0.5]);
+    for (const code of [3, -1]) expect(() => gatherDoubles(out, new Float64Array(3), Int32Array.from([code]), 1)).toThrow(ColumnDecodeError);
   });
 
   it('refuses an index past the dictionary, and one of 2^31 or more (negative once read into an int32)', () => {

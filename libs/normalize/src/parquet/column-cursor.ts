@@ -102,6 +102,19 @@ export function gather(out: Int32Array, dictionary: Int32Array, codes: Int32Arra
   }
 }
 
+/**
+ * gather for doubles, a value a load: a NaN's payload may not survive (the values become float32 or numbers, where
+ * it does not count), which is why int64 values, whose every bit pattern counts, go through `gather` as words.
+ */
+export function gatherDoubles(out: Float64Array, dictionary: Float64Array, codes: Int32Array, n: number): void {
+  const size = dictionary.length;
+  for (let i = 0; i < n; i++) {
+    const code = codes[i];
+    if (code < 0 || code >= size) throw new ColumnDecodeError(`dictionary index ${code >>> 0} of ${size}`);
+    out[i] = dictionary[code];
+  }
+}
+
 /** A cursor over one column chunk, or undefined when this decoder does not handle it. */
 export function openColumnCursor(
   input: RandomAccessInput,
@@ -265,7 +278,8 @@ export class ColumnCursor {
       page.indices.read(codes, 0, n);
       const dictionary = this.dictionary;
       if (!dictionary) throw new ColumnDecodeError('dictionary-encoded page without a dictionary page');
-      gather(words(out).subarray(at * (out.BYTES_PER_ELEMENT >> 2)), words(dictionary), codes, n, out.BYTES_PER_ELEMENT >> 2);
+      if (out instanceof Float64Array) gatherDoubles(out.subarray(at), dictionary as Float64Array, codes, n);
+      else gather(words(out).subarray(at * (out.BYTES_PER_ELEMENT >> 2)), words(dictionary), codes, n, out.BYTES_PER_ELEMENT >> 2);
       return;
     }
     if (this.physical === PhysicalType.BYTE_ARRAY) {
