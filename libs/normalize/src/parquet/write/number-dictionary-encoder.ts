@@ -73,31 +73,9 @@ export class DictionaryNumberEncoder implements ValueEncoder {
     const validity = validityOf(data);
     const indices = this.indices;
     let n = this.count;
-    // the probe of idOf, inlined with the table in locals; a miss (a new value) goes to idOf, which may grow it
-    let table = this.table;
-    let mask = (table.length >> 1) - 1;
-    let shift = this.shift;
     for (let i = start; i < start + count; i++) {
       if (validity && !bitAt(validity.bits, validity.offset + i)) continue;
-      const key = bits[i];
-      let slot = Math.imul(key, HASH) >>> shift;
-      let id = -1;
-      for (;;) {
-        const stored = table[2 * slot + 1];
-        if (stored === 0) break;
-        if (table[2 * slot] === key) {
-          id = stored - 1;
-          break;
-        }
-        slot = (slot + 1) & mask;
-      }
-      if (id < 0) {
-        id = this.idOf(key);
-        table = this.table;
-        mask = (table.length >> 1) - 1;
-        shift = this.shift;
-      }
-      indices[n++] = id;
+      indices[n++] = this.idOf(bits[i]);
     }
     this.count = n;
     if (this.size >= this.maxEntries) this.full = true;
