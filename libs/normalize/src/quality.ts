@@ -3,6 +3,7 @@
 // A row that breaks several rules is counted once, under the first rule it breaks in the schema's order.
 // A null never breaks a rule (a rule needs all its inputs present).
 import { isValid } from './columns/bitmap';
+import { int32Words } from './columns/int32-words';
 import type { NumberColumn, TimestampColumn } from './columns/source-columns';
 
 /**
@@ -105,11 +106,6 @@ export function applyQualityRules(
   return { keep, ruleOf, kept, dropped };
 }
 
-/** A BigInt64Array's values as [low, high] pairs of 32-bit words (little-endian, as every platform Node runs on). */
-function words(values: BigInt64Array): Int32Array {
-  return new Int32Array(values.buffer, values.byteOffset, values.length * 2);
-}
-
 /** Sets ruleOf[i] = mark for each row i not yet marked that breaks `rule`. */
 function markBroken(rule: QualityRuleSpec, columns: RuleColumns, window: MonthWindow, ruleOf: Uint8Array, mark: number): void {
   const n = columns.length;
@@ -117,8 +113,8 @@ function markBroken(rule: QualityRuleSpec, columns: RuleColumns, window: MonthWi
     case 'dropoff_not_after_pickup': {
       const pickup = columns.timestamps(rule.pickup);
       const dropoff = columns.timestamps(rule.dropoff);
-      const p = words(pickup.micros);
-      const d = words(dropoff.micros);
+      const p = int32Words(pickup.micros);
+      const d = int32Words(dropoff.micros);
       for (let i = 0; i < n; i++) {
         if (ruleOf[i] !== 0) continue;
         const dh = d[2 * i + 1];
@@ -140,7 +136,7 @@ function markBroken(rule: QualityRuleSpec, columns: RuleColumns, window: MonthWi
     }
     case 'pickup_outside_month': {
       const pickup = columns.timestamps(rule.pickup);
-      const p = words(pickup.micros);
+      const p = int32Words(pickup.micros);
       const fromHi = Number(BigInt.asIntN(32, window.fromMicros >> 32n));
       const fromLo = Number(BigInt.asUintN(32, window.fromMicros));
       const toHi = Number(BigInt.asIntN(32, window.toMicros >> 32n));

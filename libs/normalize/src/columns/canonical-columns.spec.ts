@@ -110,8 +110,10 @@ describe('canonical columns (filter + cast)', () => {
       const fresh = build();
       reused.forEach((data, k) => {
         expect(withNulls(data)).toEqual(withNulls(fresh[k]));
-        // a null's slot is zero, as in a new array, not the last window's value
+        // a null's slot is zero, as in a new array, not the last window's value nor the source's
         expect(Array.from(data.values as ArrayLike<number | bigint>)).toEqual(Array.from(fresh[k].values as ArrayLike<number | bigint>));
+        const slots = data.values as ArrayLike<number | bigint>;
+        for (let j = 0; j < data.length; j++) if (!data.getValid(j)) expect(Number(slots[j])).toBe(0);
       });
       if (first) expect(first.values.buffer).toBe(reused[0].values.buffer); // the same memory, overwritten
       first = reused[0];

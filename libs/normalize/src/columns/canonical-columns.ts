@@ -1,8 +1,10 @@
-// Builds the canonical Arrow columns of the rows that survive the quality rules: filter (keep mask) and cast
-// in one pass. `keep[i] === 1` keeps row i; `kept` is the number of kept rows. A column without nulls is copied
-// run by run (`keptRuns`: a window drops a row or two, so a few native copies instead of a loop per value).
+// Builds the canonical Arrow columns of the rows that survive the quality rules: filter (keep mask) and cast.
+// `keep[i] === 1` keeps row i; `kept` is the number of kept rows. Timestamps and floats are copied run by run
+// (`keptRuns`: a window drops a row or two, so a few native copies instead of a loop per value), and their validity
+// is filtered after; integers are narrowed and strings remapped row by row.
 import * as arrow from 'apache-arrow';
 import { BitmapBuilder, bitmapBytes, isValid } from './bitmap';
+import { int32Words } from './int32-words';
 import type { CodedStrings, NumberColumn, TimestampColumn, TriState } from './source-columns';
 
 const INT32_MIN = -(2 ** 31);
@@ -83,26 +85,50 @@ export function timestampColumn(
   runs = keptRuns(keep),
   into: ReusedArrays | typeof fresh = fresh,
 ): arrow.Data {
-  if (source.valid === null) {
-    return arrow.makeData({ type, length: kept, nullCount: 0, data: copyRuns(into.values(BigInt64Array, kept), source.micros, runs) });
-  }
-  const values = into.values(BigInt64Array, kept);
-  const validity = new BitmapBuilder(kept, into.bitmap(kept));
-  // moved as pairs of 32-bit words: no BigInt per value
-  const to = new Int32Array(values.buffer);
-  const from = new Int32Array(source.micros.buffer, source.micros.byteOffset, source.length * 2);
-  let j = 0;
-  for (let i = 0; i < source.length; i++) {
+  return copiedColumn(type, into.values(BigInt64Array, kept), source.micros, source.valid, keep, runs, into);
+}
+
+/** The kept rows of `from`, copied run by run into `values` (a kept row each), and their validity. */
+function copiedColumn(
+  type: arrow.TimestampMicrosecond | arrow.Float32,
+  values: Float32Array | BigInt64Array,
+  from: Float64Array | BigInt64Array,
+  valid: Uint8Array | null,
+  keep: Uint8Array,
+  runs: Int32Array,
+  into: ReusedArrays | typeof fresh,
+): arrow.Data {
+  copyRuns(values, from, runs);
+  // one call for both types: makeData's overloads are per type, and a float32 and a µs timestamp are built alike
+  const props = { type: type as arrow.Float32, length: values.length, data: values as Float32Array };
+  if (valid === null) return arrow.makeData({ ...props, nullCount: 0 });
+  return arrow.makeData({ ...props, ...keptValidity(valid, keep, values, into) });
+}
+
+/**
+ * The validity of the kept rows of a column whose values were copied run by run (copyRuns): a null row's slot is
+ * zeroed, word by word, as it is in a new array.
+ */
+function keptValidity(
+  valid: Uint8Array,
+  keep: Uint8Array,
+  values: Float32Array | BigInt64Array,
+  into: ReusedArrays | typeof fresh,
+): { nullCount: number; nullBitmap: Uint8Array | undefined } {
+  const validity = new BitmapBuilder(values.length, into.bitmap(values.length));
+  const words = int32Words(values);
+  const width = values.BYTES_PER_ELEMENT >> 2;
+  for (let i = 0, j = 0; i < keep.length; i++) {
     if (!keep[i]) continue;
-    const ok = isValid(source.valid, i);
+    const ok = isValid(valid, i);
     validity.push(ok);
-    if (ok) {
-      to[2 * j] = from[2 * i];
-      to[2 * j + 1] = from[2 * i + 1];
+    if (!ok) {
+      words[j * width] = 0;
+      words[j * width + width - 1] = 0;
     }
     j++;
   }
-  return arrow.makeData({ type, length: kept, nullCount: validity.unset, nullBitmap: validity.nullBitmap(), data: values });
+  return { nullCount: validity.unset, nullBitmap: validity.nullBitmap() };
 }
 
 /** Integers outside int32 (e.g. a trip_time of more than 68 years) cannot be narrowed: they become null. */
@@ -154,20 +180,7 @@ export function float32Column(
   runs = keptRuns(keep),
   into: ReusedArrays | typeof fresh = fresh,
 ): arrow.Data {
-  if (source.valid === null) {
-    return arrow.makeData({ type, length: kept, nullCount: 0, data: copyRuns(into.values(Float32Array, kept), source.values, runs) });
-  }
-  const values = into.values(Float32Array, kept);
-  const validity = new BitmapBuilder(kept, into.bitmap(kept));
-  let j = 0;
-  for (let i = 0; i < source.length; i++) {
-    if (!keep[i]) continue;
-    const ok = isValid(source.valid, i);
-    validity.push(ok);
-    if (ok) values[j] = source.values[i];
-    j++;
-  }
-  return arrow.makeData({ type, length: kept, nullCount: validity.unset, nullBitmap: validity.nullBitmap(), data: values });
+  return copiedColumn(type, into.values(Float32Array, kept), source.values, source.valid, keep, runs, into);
 }
 
 /** The dictionary holds only the values of kept rows, in order of first appearance. */

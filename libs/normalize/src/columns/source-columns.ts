@@ -6,6 +6,7 @@
 import * as arrow from 'apache-arrow';
 import { PermanentError } from '@sluice/contracts';
 import { type Validity, bitmapBytes, isValid } from './bitmap';
+import { int32Words } from './int32-words';
 
 export interface TimestampColumn {
   length: number;
@@ -103,7 +104,7 @@ export function numbersOf(data: arrow.Data, column: string, into?: Float64Array)
 /** int64 → float64 from the two 32-bit halves: exact below 2^53, no BigInt per value. */
 function int64AsNumbers(data: arrow.Data, signed: boolean, out: Float64Array): Float64Array {
   const raw = data.values as BigInt64Array;
-  const words = new Int32Array(raw.buffer, raw.byteOffset, data.length * 2);
+  const words = int32Words(raw);
   for (let i = 0; i < data.length; i++) {
     const high = words[2 * i + 1];
     out[i] = (signed ? high : high >>> 0) * 4294967296 + (words[2 * i] >>> 0);
@@ -207,7 +208,7 @@ export function flagsOf(data: arrow.Data, column: string, into?: Int8Array): Tri
   if (arrow.DataType.isDictionary(data.type) && data.values instanceof Int32Array) {
     // straight from the indices: the flag of each dictionary entry, looked up per row
     const entries = (data.dictionary?.toArray() ?? []) as (string | null)[];
-    const byCode = Int8Array.from(entries, (s) => (s === 'Y' ? 1 : s === 'N' ? 0 : -1));
+    const byCode = Int8Array.from(entries, flagOfText);
     const indices = data.values;
     const valid = validityOf(data);
     for (let i = 0; i < data.length; i++) {
@@ -217,9 +218,14 @@ export function flagsOf(data: arrow.Data, column: string, into?: Int8Array): Tri
     return flags;
   }
   const { codes, dictionary } = codedStrings(data, column);
-  const byCode = Int8Array.from(dictionary, (s) => (s === 'Y' ? 1 : s === 'N' ? 0 : -1));
+  const byCode = Int8Array.from(dictionary, flagOfText);
   for (let i = 0; i < data.length; i++) flags[i] = codes[i] < 0 ? -1 : byCode[codes[i]];
   return flags;
+}
+
+/** 'Y' → 1, 'N' → 0, any other text or null → -1. */
+function flagOfText(text: string | null): number {
+  return text === 'Y' ? 1 : text === 'N' ? 0 : -1;
 }
 
 /** The validity bitmap re-based to bit 0, or null when the data has no nulls. */

@@ -125,6 +125,21 @@ export function moveUnreadToFront(b: PullBuffer, room: number, minSize: number):
   b.end = kept;
 }
 
+/**
+ * A DataView of the bytes it was last given, made again only when it is given other bytes (a pull buffer's `buf`
+ * is replaced when it grows): for the decoders' 4-byte word reads and writes.
+ */
+export class KeptView {
+  private view: DataView | undefined;
+
+  of(bytes: Uint8Array): DataView {
+    const kept = this.view;
+    if (kept && kept.buffer === bytes.buffer && kept.byteOffset === bytes.byteOffset && kept.byteLength === bytes.byteLength) return kept;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return this.view;
+  }
+}
+
 /** An unsigned LEB128 varint of at most 5 bytes (snappy's length, RLE run headers); undefined if longer. */
 export function readUleb128(input: PullBuffer): number | undefined {
   let result = 0;

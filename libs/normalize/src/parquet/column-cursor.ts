@@ -10,6 +10,7 @@
 // page holds (dictionary, levels, a streamed zstd window) is reserved from the file's decode memory budget.
 import * as arrow from 'apache-arrow';
 import { BitmapBuilder } from '../columns/bitmap';
+import { int32Words } from '../columns/int32-words';
 import type { RandomAccessInput } from '../io/random-access-input';
 import { FileRegion, MemoryBuffer, type PullBuffer } from './byte-streams';
 import { type PageBytes, WHOLE_PAGE_BYTES, type WholePageBudget, decodesCodec, openPage } from './codecs';
@@ -50,11 +51,6 @@ interface PageState {
   next: number;
   /** Gives back the page's reservations (definition levels, zstd window). */
   release: () => void;
-}
-
-/** A typed array's bytes as 32-bit words (the values' bits, whatever their type: copied without conversion). */
-function words(values: NumberArray): Int32Array {
-  return new Int32Array(values.buffer, values.byteOffset, values.byteLength >> 2);
 }
 
 /**
@@ -227,7 +223,7 @@ export class ColumnCursor {
         this.readValues(page, dense, 0, present);
         validity.pushLevels(levels, n);
         // a null's slot: -1 for a string code, else zero (a reused buffer holds the last window's values)
-        scatter(words(values), words(dense), levels, n, done, values.BYTES_PER_ELEMENT >> 2, this.physical === PhysicalType.BYTE_ARRAY ? -1 : 0);
+        scatter(int32Words(values), int32Words(dense), levels, n, done, values.BYTES_PER_ELEMENT >> 2, this.physical === PhysicalType.BYTE_ARRAY ? -1 : 0);
       }
       done += n;
       page.rowsLeft -= n;
@@ -279,7 +275,7 @@ export class ColumnCursor {
       const dictionary = this.dictionary;
       if (!dictionary) throw new ColumnDecodeError('dictionary-encoded page without a dictionary page');
       if (out instanceof Float64Array) gatherDoubles(out.subarray(at), dictionary as Float64Array, codes, n);
-      else gather(words(out).subarray(at * (out.BYTES_PER_ELEMENT >> 2)), words(dictionary), codes, n, out.BYTES_PER_ELEMENT >> 2);
+      else gather(int32Words(out).subarray(at * (out.BYTES_PER_ELEMENT >> 2)), int32Words(dictionary), codes, n, out.BYTES_PER_ELEMENT >> 2);
       return;
     }
     if (this.physical === PhysicalType.BYTE_ARRAY) {

@@ -1,6 +1,6 @@
 // Parquet's RLE / bit-packed hybrid encoding (definition levels, dictionary indices), decoded incrementally
 // from a pull buffer: any number of values at a time, resuming where the last call stopped.
-import { type PullBuffer, readUleb128 } from './byte-streams';
+import { KeptView, type PullBuffer, readUleb128 } from './byte-streams';
 import { CorruptParquetError } from './limits';
 
 export class RleDecodeError extends Error {}
@@ -13,8 +13,8 @@ export class RleHybridDecoder {
   private readonly group = new Int32Array(8);
   private groupPos = 8;
 
-  /** A view of the input's buffer for word reads, remade when the input moves to another buffer. */
-  private view: DataView | undefined;
+  /** The input's buffer, for word reads. */
+  private readonly view = new KeptView();
 
   /** Values the runs read so far have claimed: never more than `maxValues` (bit-packed runs round up to 8). */
   private claimed = 0;
@@ -115,10 +115,7 @@ export class RleHybridDecoder {
       // each value from the 4 bytes that hold it, read as one little-endian word (a width up to 24 plus a shift up
       // to 7 fits 31 bits): reads up to 3 bytes past the groups, which are there. A DataView read is about twice as
       // fast as assembling the word from 4 bytes.
-      if (this.view?.buffer !== buf.buffer || this.view.byteOffset !== buf.byteOffset || this.view.byteLength !== buf.byteLength) {
-        this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-      }
-      const view = this.view;
+      const view = this.view.of(buf);
       for (let o = at, bit = 0; o < end; o++, bit += width) {
         out[o] = (view.getUint32(p + (bit >>> 3), true) >>> (bit & 7)) & mask;
       }

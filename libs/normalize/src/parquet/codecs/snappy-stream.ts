@@ -1,7 +1,7 @@
 // Raw (block-format) snappy decoded in JavaScript as far as the consumer has asked: for pages too big to
 // decompress whole (snappy's native library has no streaming API for the raw format). Memory: the unread
 // output plus snappy's 64 KiB of history, whatever the page's size.
-import { EndOfStreamError, type FileRegion, readUleb128 } from '../byte-streams';
+import { EndOfStreamError, type FileRegion, KeptView, readUleb128 } from '../byte-streams';
 import { CodecError, type PageBytes } from './page-bytes';
 
 /** Snappy writes back-references within 64 KiB blocks; this much history is kept behind the output. */
@@ -62,8 +62,8 @@ export class SnappyStream implements PageBytes {
     const total = this.total;
     // short literals and copies move 4 bytes at a time as DataView words, which may run up to 3 bytes past their
     // end: into output room not yet written (the next element overwrites it), from input that is there
-    const srcView = this.viewOf(src, 'input');
-    const outView = this.viewOf(out, 'output');
+    const srcView = this.inputView.of(src);
+    const outView = this.outputView.of(out);
     let ip = input.pos;
     let op = this.end;
     let produced = this.produced;
@@ -122,18 +122,8 @@ export class SnappyStream implements PageBytes {
     this.produced = produced;
   }
 
-  private inputView: DataView | undefined;
-  private outputView: DataView | undefined;
-
-  /** A DataView of `bytes`, kept while the buffer stays the same. */
-  private viewOf(bytes: Uint8Array, which: 'input' | 'output'): DataView {
-    const kept = which === 'input' ? this.inputView : this.outputView;
-    if (kept && kept.buffer === bytes.buffer && kept.byteOffset === bytes.byteOffset && kept.byteLength === bytes.byteLength) return kept;
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (which === 'input') this.inputView = view;
-    else this.outputView = view;
-    return view;
-  }
+  private readonly inputView = new KeptView();
+  private readonly outputView = new KeptView();
 
   /** Keeps the unread bytes and the history, and room for n more. */
   private makeRoom(n: number): void {

@@ -5,6 +5,7 @@
 // entries of their own, so every value comes back bit for bit) in an open-addressing table: no Map, no boxing.
 import type * as arrow from 'apache-arrow';
 import { Encoding } from '../format';
+import { int32Words } from '../../columns/int32-words';
 import { bitAt, validityOf } from './arrow-data';
 import { ByteBuffer } from './byte-buffer';
 import { Float32PlainEncoder, Int32PlainEncoder } from './plain-encoders';
@@ -64,7 +65,7 @@ export class DictionaryNumberEncoder implements ValueEncoder {
       return;
     }
     const source = data.values as Int32Array | Float32Array;
-    const bits = new Int32Array(source.buffer, source.byteOffset, source.length);
+    const bits = int32Words(source);
     if (this.count + count > this.indices.length) {
       const grown = new Int32Array(Math.max(this.count + count, this.indices.length * 2));
       grown.set(this.indices.subarray(0, this.count));

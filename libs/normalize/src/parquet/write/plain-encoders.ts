@@ -3,6 +3,7 @@
 // the min/max of its open page and of its column chunk (see statistics.ts).
 import type * as arrow from 'apache-arrow';
 import { Encoding } from '../format';
+import { int32Words } from '../../columns/int32-words';
 import { bitAt, validityOf } from './arrow-data';
 import { ByteBuffer } from './byte-buffer';
 import { BooleanRange, Int64Range, NumberRange, type ValueRange } from './statistics';
@@ -74,7 +75,7 @@ export class Int32PlainEncoder extends FourByteEncoder {
   }
 
   protected view(bytes: Uint8Array): Int32Array {
-    return new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
+    return int32Words(bytes);
   }
 
   protected fold(values: Int32Array, from: number, to: number): void {
@@ -120,10 +121,10 @@ export class Int64PlainEncoder extends PlainEncoder<Int64Range> {
   append(data: arrow.Data, start: number, count: number): void {
     // Arrow JS holds int64 as BigInt64Array (older versions: pairs of int32); both are read as 32-bit words
     const source = data.values as BigInt64Array | Int32Array;
-    const words = source instanceof Int32Array ? source : new Int32Array(source.buffer, source.byteOffset, source.length * 2);
+    const words = int32Words(source);
     this.out.reserve(count * 8);
     const bytes = this.out.bytes;
-    const target = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
+    const target = int32Words(bytes);
     let at = this.out.length >> 2;
     const first = at;
     const validity = validityOf(data);
