@@ -104,7 +104,7 @@ export class RleHybridDecoder {
     const bytes = groups * width;
     input.ensure(bytes);
     const buf = input.buf;
-    let p = input.pos;
+    const p = input.pos;
     const end = at + groups * 8;
     if (width === 0) {
       out.fill(0, at, end);
@@ -122,18 +122,12 @@ export class RleHybridDecoder {
       input.pos += bytes;
       return;
     }
-    let acc = 0;
-    let bits = 0;
-    for (let o = at; o < end; o++) {
-      while (bits < width) {
-        acc |= buf[p++] << bits;
-        bits += 8;
-      }
-      out[o] = acc & mask;
-      acc >>>= width;
-      bits -= width;
+    // at the end of the buffer, where a word would read past it: a group at a time, as read() does
+    for (let o = at; o < end; o += 8) {
+      this.unpackGroup();
+      out.set(this.group, o);
     }
-    input.pos += bytes;
+    this.groupPos = 8;
   }
 
   private unpackGroup(): void {
