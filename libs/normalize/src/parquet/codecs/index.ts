@@ -1,47 +1,31 @@
 // Parquet's page codecs, one place: given a codec id and a page's compressed bytes, a pull buffer over its
 // decompressed bytes, bounded by the page's uncompressed_page_size (more is corrupt, less is corrupt).
 // A page up to WHOLE_PAGE_BYTES is decompressed whole by native code (snappy's napi-rs build; zstd, gzip and
-// brotli from node:zlib), which is 2–3× faster than decoding in JavaScript. A bigger page (DuckDB writes one
-// page per column chunk: 38 MiB for a timestamp at 5M rows) is decoded on demand in JavaScript with a bounded
-// history, because neither library offers a synchronous streaming decoder: this keeps the column cursor's
-// memory to a window of rows whatever the page's size.
+// brotli from node:zlib). A bigger page (DuckDB writes one page per column chunk: 38 MiB for a timestamp at 5M
+// rows) is decompressed on demand, a window at a time, so that the column cursor's memory stays a window of rows
+// whatever the page's size: zstd, gzip and brotli by node:zlib's native decoders driven synchronously
+// (NativeStream), snappy in JavaScript with its 64 KiB history (the snappy package has no streaming decoder).
 import * as zlib from 'node:zlib';
-import { PermanentError } from '@sluice/contracts';
-import { Gunzip, Unzlib } from 'fflate';
 import { uncompressSync } from 'snappy';
 import { type FileRegion, MemoryBuffer, readUleb128 } from '../byte-streams';
 import { Codec as CODEC } from '../format';
+import { NativeStream } from './native-stream';
 import { CodecError, type PageBytes, WholePage, WholePageBudget } from './page-bytes';
-import { PushStream } from './push-stream';
 import { SnappyStream } from './snappy-stream';
 import { checkZstdWindow } from './zstd-frame';
-import { ZstdPushDecoder } from './zstd-push-decoder';
-import { ZstdUnits } from './zstd-units';
 
 export { CodecError, type PageBytes, WholePageBudget } from './page-bytes';
 export { Codec as CODEC } from '../format';
 
 /**
  * Largest page (compressed and uncompressed) decompressed whole. Measured on a 7.6 MiB timestamp page: native
- * whole-page decoding runs 1.7–3× faster than the JavaScript streams, so the bound is set by memory: 8 MiB
+ * whole-page decoding ran 1.7–3× faster than the JavaScript streams (snappy's still is one), so the bound is set by memory: 8 MiB
  * keeps a 1M-row DuckDB timestamp page (7.6 MiB) native, and the file's budget (WHOLE_PAGES_PER_FILE_BYTES)
  * bounds how many such pages its cursors hold at once.
  */
 export const WHOLE_PAGE_BYTES = 8 * 2 ** 20;
 /** Default budget of pages decompressed whole, per file (see WholePageBudget). */
 export const WHOLE_PAGES_PER_FILE_BYTES = 32 * 2 ** 20;
-/** Brotli has no JavaScript streaming decoder here: a page above this many bytes is refused (`too_large`). */
-export const BROTLI_MAX_PAGE_BYTES = 64 * 2 ** 20;
-/** Compressed bytes pushed to fzstd at a time. */
-const ZSTD_SLICE_BYTES = 1 << 16;
-/**
- * Compressed bytes pushed to fflate at a time: deflate inflates up to ~1,000-fold, so this bounds a burst to ~32 MiB.
- * fflate pays per push (it copies its 32 KiB history and its output each time): on the 5M-row gzip bench source,
- * 16, 32 and 64 KiB slices took 9.4, 8.7 and 8.1 s of CPU; a page of 512 MiB of zeros read in 256 KiB windows
- * peaked at 230, 269 and 397 MiB of RSS. 32 KiB is the middle of that trade.
- */
-const DEFLATE_SLICE_BYTES = 1 << 15;
-
 const DECODED = new Set<number>([CODEC.UNCOMPRESSED, CODEC.SNAPPY, CODEC.GZIP, CODEC.BROTLI, CODEC.ZSTD]);
 
 /** Whether `openPage` decodes this codec (others — LZO, LZ4, LZ4_RAW — are left to parquet-wasm). */
@@ -58,8 +42,7 @@ export interface PageLimits {
 
 /**
  * The decompressed bytes of the page whose `compressedSize` bytes come next in `region`; `region` moves past
- * them. Throws CodecError (corrupt) when they cannot be what the header declares, PermanentError `too_large`
- * for a brotli page over BROTLI_MAX_PAGE_BYTES.
+ * them. Throws CodecError (corrupt) when they cannot be what the header declares.
  */
 export function openPage(
   codec: number,
@@ -72,16 +55,6 @@ export function openPage(
     throw new CodecError(`an uncompressed page of ${compressedSize} bytes declares ${uncompressedSize}`);
   }
   const { wholePageBytes = WHOLE_PAGE_BYTES, budget } = limits;
-  if (codec === CODEC.BROTLI) {
-    if (Math.max(compressedSize, uncompressedSize) > BROTLI_MAX_PAGE_BYTES) {
-      throw new PermanentError(
-        'too_large',
-        `a brotli page of ${uncompressedSize} bytes (${compressedSize} compressed): brotli pages are decompressed whole, up to ${BROTLI_MAX_PAGE_BYTES} bytes`,
-      );
-    }
-    budget?.reserve(uncompressedSize); // no streaming decoder: whole, budget or not
-    return wholePage(codec, region, compressedSize, uncompressedSize, budget);
-  }
   const small = compressedSize <= wholePageBytes && uncompressedSize <= wholePageBytes;
   if (small && (budget?.tryReserve(uncompressedSize) ?? true)) {
     return wholePage(codec, region, compressedSize, uncompressedSize, budget);
@@ -96,14 +69,12 @@ export function openPage(
     case CODEC.ZSTD:
       page.ensure(Math.min(18, page.remaining));
       checkZstdWindow(page.buf.subarray(page.pos, page.end), uncompressedSize, WHOLE_PAGE_BYTES);
-      // one block per push: four bytes of an RLE block decode to 128 KiB, so a 64 KiB slice could yield 2 GiB at once
-      return new PushStream('zstd', page, uncompressedSize, (ondata) => new ZstdPushDecoder(ondata), ZSTD_SLICE_BYTES, new ZstdUnits(Math.max(uncompressedSize, WHOLE_PAGE_BYTES)));
-    case CODEC.GZIP: {
+      return new NativeStream('zstd', page, uncompressedSize, Math.max(uncompressedSize, WHOLE_PAGE_BYTES));
+    case CODEC.GZIP:
       page.ensure(Math.min(2, page.remaining));
-      const gzip = isGzip(page.buf.subarray(page.pos, page.end));
-      const make = (ondata: (chunk: Uint8Array, final?: boolean) => void) => (gzip ? new Gunzip(ondata) : new Unzlib(ondata));
-      return new PushStream(gzip ? 'gzip' : 'zlib', page, uncompressedSize, make, DEFLATE_SLICE_BYTES);
-    }
+      return new NativeStream(isGzip(page.buf.subarray(page.pos, page.end)) ? 'gzip' : 'zlib', page, uncompressedSize);
+    case CODEC.BROTLI:
+      return new NativeStream('brotli', page, uncompressedSize);
     default:
       throw new CodecError(`compression codec ${codec}`);
   }
@@ -165,12 +136,21 @@ function decompress(codec: number, bytes: Uint8Array, size: number): Uint8Array 
     case CODEC.GZIP:
       // Parquet says gzip (RFC 1952, members may follow each other, as arrow-rs reads them); Arrow C++ also reads
       // zlib (RFC 1950), which some writers produced
-      return isGzip(bytes) ? zlib.gunzipSync(bytes, limit) : zlib.inflateSync(bytes, limit);
+      if (isGzip(bytes)) return zlib.gunzipSync(bytes, limit);
+      return inflateWhole(bytes, limit);
     case CODEC.BROTLI:
       return zlib.brotliDecompressSync(bytes, limit);
     default:
       throw new CodecError(`compression codec ${codec}`);
   }
+}
+
+/** zlib's inflate stops at the end of its stream: what follows is refused unless it is zeros (as in NativeStream). */
+function inflateWhole(bytes: Uint8Array, limit: zlib.ZlibOptions): Uint8Array {
+  const { buffer, engine } = zlib.inflateSync(bytes, { ...limit, info: true }) as unknown as { buffer: Buffer; engine: zlib.Inflate };
+  const after = bytes.subarray(engine.bytesWritten);
+  if (after.some((b) => b !== 0)) throw new CodecError(`zlib: ${after.length} bytes follow the end of the page's compressed data`);
+  return buffer;
 }
 
 function isGzip(bytes: Uint8Array): boolean {

@@ -1,5 +1,5 @@
 // The one thing read from a zstd frame header before decoding it: how much history the decoder will allocate.
-// fzstd allocates the frame's declared window (or, for a single-segment frame, its content size) up front, so
+// A decoder allocates the frame's declared window (or, for a single-segment frame, its content size) up front, so
 // a 40-byte page claiming a 2 GiB window would cost 2 GiB before any check.
 import { CodecError } from './page-bytes';
 
