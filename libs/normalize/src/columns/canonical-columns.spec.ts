@@ -10,6 +10,7 @@ import {
   ReusedArrays,
   timestampColumn,
 } from './canonical-columns';
+import { dictionaryCodesOf } from './dictionary-codes';
 
 const keep = Uint8Array.from([1, 0, 1, 1]);
 const values = (data: arrow.Data) => arrow.makeVector(data).toArray();
@@ -118,5 +119,30 @@ describe('canonical columns (filter + cast)', () => {
       if (first) expect(first.values.buffer).toBe(reused[0].values.buffer); // the same memory, overwritten
       first = reused[0];
     }
+  });
+});
+
+describe('source dictionary codes through the keep filter', () => {
+  const dictionary = Float64Array.from([0.5, 7, -2, 1e12, 3]);
+  const codes = Int32Array.from([1, 0, 4, 2, 1, 3, 0, 2]);
+  const source = { length: 8, values: Float64Array.from(codes, (c) => dictionary[c]), valid: Uint8Array.from([0b11011111]), codes: { codes, dictionary } };
+  const keeping = Uint8Array.from([1, 0, 1, 1, 0, 1, 1, 1]);
+
+  it('move with their rows into kept arrays (float32 and int32, narrowed or not)', () => {
+    for (const build of [
+      () => float32Column(new arrow.Float32(), source, keeping, 6, keptRuns(keeping), new ReusedArrays()),
+      () => int32Column(new arrow.Int32(), { ...source, values: Float64Array.from(codes, (c) => [5, 7, -2, 9, 3][c]), valid: null }, keeping, 6, keptRuns(keeping), new ReusedArrays()),
+      // 1e12 does not narrow: the row becomes null, the others keep their codes
+      () => int32Column(new arrow.Int32(), source, keeping, 6, keptRuns(keeping), new ReusedArrays()),
+    ]) {
+      const data = build();
+      const coded = dictionaryCodesOf(data);
+      expect(coded?.dictionary).toBe(dictionary);
+      expect(Array.from(coded?.codes ?? [])).toEqual([1, 4, 2, 3, 0, 2]);
+    }
+  });
+
+  it('are not carried into arrays of their own (quarantined rows)', () => {
+    expect(dictionaryCodesOf(float32Column(new arrow.Float32(), source, keeping, 6))).toBeUndefined();
   });
 });

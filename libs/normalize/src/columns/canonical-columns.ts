@@ -4,6 +4,7 @@
 // is filtered after; integers are narrowed and strings remapped row by row.
 import * as arrow from 'apache-arrow';
 import { BitmapBuilder, bitmapBytes, isValid } from './bitmap';
+import { type DictionaryCodes, withDictionaryCodes } from './dictionary-codes';
 import { int32Words } from './int32-words';
 import type { CodedStrings, NumberColumn, TimestampColumn, TriState } from './source-columns';
 
@@ -19,6 +20,7 @@ const INT32_MAX = 2 ** 31 - 1;
 export class ReusedArrays {
   private valueBytes = new ArrayBuffer(0);
   private bitmapBytes = new ArrayBuffer(0);
+  private codeWords = new Int32Array(0);
 
   /** n values over the kept buffer, zeroed (it grows when n needs more). */
   values<T extends Float32Array | Int32Array | BigInt64Array>(make: ArrayMaker<T>, n: number): T {
@@ -28,6 +30,13 @@ export class ReusedArrays {
     if (array instanceof BigInt64Array) array.fill(0n);
     else array.fill(0);
     return array;
+  }
+
+  /** The kept rows' source dictionary codes, in a buffer kept too (their values' lifetime). */
+  keptCodes(source: DictionaryCodes | undefined, runs: Int32Array, n: number): DictionaryCodes | undefined {
+    if (!source) return undefined;
+    if (this.codeWords.length < n) this.codeWords = new Int32Array(n);
+    return { codes: copyRuns(this.codeWords.subarray(0, n), source.codes, runs), dictionary: source.dictionary };
   }
 
   /** Zeroed bytes for a bitmap of n bits (a BitmapBuilder's `into`). */
@@ -46,6 +55,8 @@ interface ArrayMaker<T> {
 const fresh = {
   values: <T extends Float32Array | Int32Array | BigInt64Array>(make: ArrayMaker<T>, n: number): T => new make(new ArrayBuffer(n * make.BYTES_PER_ELEMENT), 0, n),
   bitmap: (): undefined => undefined,
+  // arrays of their own are quarantined rows, which wait in a channel: the writer's dictionary lookups are not worth a copy
+  keptCodes: (): undefined => undefined,
 };
 
 /** The runs of kept rows, as [start, end) pairs: [s0, e0, s1, e1, …]. */
@@ -155,7 +166,7 @@ export function int32Column(
         values[j++] = v;
       }
     }
-    if (narrowed) return arrow.makeData({ type, length: kept, nullCount: 0, data: values });
+    if (narrowed) return withDictionaryCodes(arrow.makeData({ type, length: kept, nullCount: 0, data: values }), into.keptCodes(source.codes, runs, kept));
   }
   const values = into.values(Int32Array, kept);
   const validity = new BitmapBuilder(kept, into.bitmap(kept));
@@ -168,7 +179,8 @@ export function int32Column(
     if (ok) values[j] = v;
     j++;
   }
-  return arrow.makeData({ type, length: kept, nullCount: validity.unset, nullBitmap: validity.nullBitmap(), data: values });
+  const data = arrow.makeData({ type, length: kept, nullCount: validity.unset, nullBitmap: validity.nullBitmap(), data: values });
+  return withDictionaryCodes(data, into.keptCodes(source.codes, runs, kept));
 }
 
 /** float64 → float32 rounds to nearest (fine for money and miles: 7 significant digits). */
@@ -180,7 +192,8 @@ export function float32Column(
   runs = keptRuns(keep),
   into: ReusedArrays | typeof fresh = fresh,
 ): arrow.Data {
-  return copiedColumn(type, into.values(Float32Array, kept), source.values, source.valid, keep, runs, into);
+  const data = copiedColumn(type, into.values(Float32Array, kept), source.values, source.valid, keep, runs, into);
+  return withDictionaryCodes(data, into.keptCodes(source.codes, runs, kept));
 }
 
 /** The dictionary holds only the values of kept rows, in order of first appearance. */

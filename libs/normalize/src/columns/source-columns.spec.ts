@@ -1,6 +1,7 @@
 import * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { isValid } from './bitmap';
+import { withDictionaryCodes } from './dictionary-codes';
 import { codedStrings, flagsOf, floorDiv, numbersOf, timestampsAsMicros, validityOf } from './source-columns';
 
 function timestamps(type: arrow.Timestamp, values: (bigint | null)[]): arrow.Data {
@@ -105,6 +106,21 @@ describe('conversions into a caller\'s scratch', () => {
     const reusedFlags = flagsOf(flags, 'x', flagScratch);
     expect(reusedFlags.buffer).toBe(flagScratch.buffer);
     expect(Array.from(reusedFlags)).toEqual([1, 0, -1, -1]);
+  });
+});
+
+describe('numbersOf and source dictionary codes', () => {
+  it('keeps the codes of every number type it converts a value at a time', () => {
+    const codes = { codes: Int32Array.from([2, 0, 1]), dictionary: { length: 3 } };
+    for (const make of [
+      () => arrow.makeData({ type: new arrow.Float64(), length: 3, data: Float64Array.from([3, 1, 2]) }),
+      () => arrow.makeData({ type: new arrow.Float32(), length: 3, data: Float32Array.from([3, 1, 2]) }),
+      () => arrow.makeData({ type: new arrow.Int32(), length: 3, data: Int32Array.from([3, 1, 2]) }),
+      () => arrow.makeData({ type: new arrow.Int64(), length: 3, data: BigInt64Array.from([3n, 1n, 2n]) }),
+    ]) {
+      expect(numbersOf(withDictionaryCodes(make(), codes), 'x').codes).toBe(codes);
+      expect(numbersOf(make(), 'x').codes).toBeUndefined();
+    }
   });
 });
 

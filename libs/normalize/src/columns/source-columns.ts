@@ -6,6 +6,7 @@
 import * as arrow from 'apache-arrow';
 import { PermanentError } from '@sluice/contracts';
 import { type Validity, bitmapBytes, isValid } from './bitmap';
+import { type DictionaryCodes, dictionaryCodesOf } from './dictionary-codes';
 import { int32Words } from './int32-words';
 
 export interface TimestampColumn {
@@ -19,6 +20,8 @@ export interface NumberColumn {
   length: number;
   values: Float64Array;
   valid: Validity;
+  /** The source dictionary index of each row's value, when the decoder knew them (see dictionary-codes.ts). */
+  codes?: DictionaryCodes;
 }
 
 export interface CodedStrings {
@@ -85,18 +88,20 @@ export function numbersOf(data: arrow.Data, column: string, into?: Float64Array)
   const out = () => (into && into.length >= length ? into.subarray(0, length) : new Float64Array(length));
   if (arrow.DataType.isNull(data.type)) return { length, values: out().fill(0), valid: allNull(length) };
   const valid = validityOf(data);
+  // each conversion below maps a value on its own: rows with equal codes still hold equal values
+  const codes = dictionaryCodesOf(data);
   if (arrow.DataType.isFloat(data.type) && data.type.precision !== arrow.Precision.HALF) {
     const source = (data.values as Float64Array | Float32Array).subarray(0, length);
-    if (source instanceof Float64Array) return { length, values: source, valid }; // read where they are: nothing downstream writes to a source column
+    if (source instanceof Float64Array) return { length, values: source, valid, codes }; // read where they are: nothing downstream writes to a source column
     const values = out();
     values.set(source);
-    return { length, values, valid };
+    return { length, values, valid, codes };
   }
   if (arrow.DataType.isInt(data.type)) {
-    if (data.type.bitWidth === 64) return { length, values: int64AsNumbers(data, data.type.isSigned, out()), valid };
+    if (data.type.bitWidth === 64) return { length, values: int64AsNumbers(data, data.type.isSigned, out()), valid, codes };
     const values = out();
     values.set((data.values as Int32Array).subarray(0, length));
-    return { length, values, valid };
+    return { length, values, valid, codes };
   }
   throw unexpected(column, data.type, 'a number');
 }

@@ -9,6 +9,7 @@ import { parquetWasm } from '../engine/parquet-wasm';
 import { ParquetSource } from '../reader';
 import { SeededRandom } from '../synthetic/random';
 import { tempDir } from '../testing/parquet-readback';
+import { dictionaryCodesOf } from '../columns/dictionary-codes';
 import { ColumnDecodeError, gather, gatherDoubles } from './column-cursor';
 
 const ROWS = 10_000;
@@ -36,7 +37,14 @@ function sourceTable(): arrow.Table {
   });
 }
 
-type Layout = { name: string; compression: 'SNAPPY' | 'UNCOMPRESSED' | 'ZSTD' | 'GZIP' | 'BROTLI'; dictionary: boolean; pageBytes: number };
+type Layout = {
+  name: string;
+  compression: 'SNAPPY' | 'UNCOMPRESSED' | 'ZSTD' | 'GZIP' | 'BROTLI';
+  dictionary: boolean;
+  pageBytes: number;
+  /** A dictionary page this small makes the writer fall back to PLAIN pages part way through a chunk. */
+  dictionaryPageBytes?: number;
+};
 const LAYOUTS: Layout[] = [
   { name: 'snappy, dictionary, small pages', compression: 'SNAPPY', dictionary: true, pageBytes: 2_000 },
   { name: 'snappy, plain, small pages', compression: 'SNAPPY', dictionary: false, pageBytes: 3_000 },
@@ -48,6 +56,7 @@ const LAYOUTS: Layout[] = [
   { name: 'gzip, plain, one page', compression: 'GZIP', dictionary: false, pageBytes: 1 << 24 },
   { name: 'brotli, dictionary, small pages', compression: 'BROTLI', dictionary: true, pageBytes: 2_000 },
   { name: 'brotli, plain, one page', compression: 'BROTLI', dictionary: false, pageBytes: 1 << 24 },
+  { name: 'snappy, dictionary then plain, small pages', compression: 'SNAPPY', dictionary: true, pageBytes: 2_000, dictionaryPageBytes: 4_000 },
 ];
 
 function write(file: string, table: arrow.Table, layout: Layout): void {
@@ -56,6 +65,7 @@ function write(file: string, table: arrow.Table, layout: Layout): void {
     .setCompression(wasm.Compression[layout.compression])
     .setDictionaryEnabled(layout.dictionary)
     .setDataPageSizeLimit(layout.pageBytes)
+    .setDictionaryPageSizeLimit(layout.dictionaryPageBytes ?? 1 << 20)
     .setWriteBatchSize(256)
     .build();
   fs.writeFileSync(file, wasm.writeParquet(wasm.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')), props));
@@ -109,6 +119,8 @@ describe('streaming column decoder', () => {
         const reader = source.openColumn(0, name, { reuseBuffers: true });
         const windows = [777, 1, 4096, 3, 2000];
         const got: unknown[] = [];
+        let codedReads = 0;
+        let uncodedReads = 0;
         for (let done = 0, k = 0; done < ROWS; k++) {
           const rows = Math.min(windows[k % windows.length], ROWS - done);
           const piece = await reader.read(rows);
@@ -117,9 +129,26 @@ describe('streaming column decoder', () => {
           const slots = piece.values as ArrayLike<number | bigint>;
           const nullSlot = arrow.DataType.isDictionary(piece.type) ? -1 : typeof slots[0] === 'bigint' ? 0n : 0;
           for (let i = 0; i < rows; i++) if (!piece.getValid(i)) expect(slots[i]).toBe(nullSlot);
+          // a number column read from dictionary pages says which entry each row holds; any other read says nothing
+          const coded = dictionaryCodesOf(piece);
+          if (coded) {
+            codedReads++;
+            const entries = coded.dictionary as ArrayLike<number | bigint>;
+            for (let i = 0; i < rows; i++) if (piece.getValid(i)) expect(entries[coded.codes[i]]).toBe(slots[i]);
+          } else if (piece.nullCount < rows) {
+            uncodedReads++; // (a read of nulls only has no codes to give)
+          }
           done += rows;
         }
         expect(got).toEqual(valuesOf([await source.readColumn(0, name)]));
+        const numbers = !['bases', 'unique', 'pickup'].includes(name);
+        if (!numbers || !layout.dictionary) expect(codedReads).toBe(0);
+        else if (!layout.dictionaryPageBytes || name === 'ids') expect(uncodedReads).toBe(0); // (265 ids fit the small dictionary page)
+        else {
+          // past the dictionary page's size the writer fell back to PLAIN pages, which say nothing
+          expect(uncodedReads).toBeGreaterThan(0);
+          if (name === 'small' || name === 'single') expect(codedReads).toBeGreaterThan(0);
+        }
       });
     });
   }

@@ -10,6 +10,7 @@
 // page holds (dictionary, levels, a streamed zstd window) is reserved from the file's decode memory budget.
 import * as arrow from 'apache-arrow';
 import { BitmapBuilder } from '../columns/bitmap';
+import { withDictionaryCodes } from '../columns/dictionary-codes';
 import { int32Words } from '../columns/int32-words';
 import type { RandomAccessInput } from '../io/random-access-input';
 import { FileRegion, MemoryBuffer, type PullBuffer } from './byte-streams';
@@ -169,6 +170,8 @@ export class ColumnCursor {
   /** With reuseBuffers: the values and validity every read returns. */
   private out: NumberArray | undefined;
   private validityOut = new Uint8Array(0);
+  /** With reuseBuffers, for number columns: each row's dictionary index, when the read's rows all had one. */
+  private codesOut: Int32Array | undefined;
   private dictionaryVector: arrow.Vector<arrow.Utf8> | undefined;
   private dictionaryVectorSize = -1;
   private readonly physical: Physical;
@@ -204,6 +207,9 @@ export class ColumnCursor {
     const validity = new BitmapBuilder(rows, this.reuseBuffers ? this.validityBits(rows) : undefined);
     if (this.levels.length < rows) this.levels = new Uint8Array(rows);
     const levels = this.levels;
+    // the rows' dictionary indices, while every stretch so far came from dictionary pages of one dictionary
+    let codesOut = this.reuseBuffers && this.physical !== PhysicalType.BYTE_ARRAY && !arrow.DataType.isTimestamp(this.type) ? this.codesBuffer(rows) : undefined;
+    let codedBy: NumberArray | Int32Array | undefined;
     let done = 0;
     while (done < rows) {
       const page = this.currentPage();
@@ -214,16 +220,23 @@ export class ColumnCursor {
         present = 0;
         for (let i = 0; i < n; i++) present += levels[i];
       }
+      let codes: Int32Array | undefined;
       if (present === n) {
-        this.readValues(page, values, done, n);
+        codes = this.readValues(page, values, done, n);
         validity.pushRun(true, n);
+        if (codesOut && codes) codesOut.set(codes.subarray(0, n), done);
       } else {
         if (!this.dense || this.dense.length < present) this.dense = this.allocate(Math.max(present, 1024));
         const dense = this.dense;
-        this.readValues(page, dense, 0, present);
+        codes = this.readValues(page, dense, 0, present);
         validity.pushLevels(levels, n);
         // a null's slot: -1 for a string code, else zero (a reused buffer holds the last window's values)
         scatter(int32Words(values), int32Words(dense), levels, n, done, values.BYTES_PER_ELEMENT >> 2, this.physical === PhysicalType.BYTE_ARRAY ? -1 : 0);
+        if (codesOut && codes) scatter(codesOut, codes, levels, n, done, 1, -1);
+      }
+      if (codesOut && present > 0) {
+        if (!codes || (codedBy !== undefined && codedBy !== this.dictionary)) codesOut = undefined;
+        else codedBy = this.dictionary;
       }
       done += n;
       page.rowsLeft -= n;
@@ -236,7 +249,14 @@ export class ColumnCursor {
         if (this.valuesRead === this.chunk.numValues) this.finish();
       }
     }
-    return this.toData(values, validity, rows);
+    const data = this.toData(values, validity, rows);
+    return codesOut && codedBy ? withDictionaryCodes(data, { codes: codesOut, dictionary: codedBy }) : data;
+  }
+
+  /** The reused codes output, `rows` long. */
+  private codesBuffer(rows: number): Int32Array {
+    if (!this.codesOut || this.codesOut.length < rows) this.codesOut = new Int32Array(rows);
+    return this.codesOut.subarray(0, rows);
   }
 
   /** The reused output values, `rows` long. */
@@ -266,8 +286,9 @@ export class ColumnCursor {
     }
   }
 
-  private readValues(page: PageState, out: NumberArray, at: number, n: number): void {
-    if (n === 0) return;
+  /** Reads n values into out at `at`; for a dictionary-encoded page, returns their indices (valid until the next read). */
+  private readValues(page: PageState, out: NumberArray, at: number, n: number): Int32Array | undefined {
+    if (n === 0) return undefined;
     if (page.indices) {
       if (this.codes.length < n) this.codes = new Int32Array(n);
       const codes = this.codes;
@@ -276,12 +297,12 @@ export class ColumnCursor {
       if (!dictionary) throw new ColumnDecodeError('dictionary-encoded page without a dictionary page');
       if (out instanceof Float64Array) gatherDoubles(out.subarray(at), dictionary as Float64Array, codes, n);
       else gather(int32Words(out).subarray(at * (out.BYTES_PER_ELEMENT >> 2)), int32Words(dictionary), codes, n, out.BYTES_PER_ELEMENT >> 2);
-      return;
+      return codes;
     }
     if (this.physical === PhysicalType.BYTE_ARRAY) {
       const codes = out as Int32Array;
       for (let i = 0; i < n; i++) codes[at + i] = this.plainString(page.stream);
-      return;
+      return undefined;
     }
     const width = out.BYTES_PER_ELEMENT;
     page.stream.ensure(n * width);
@@ -289,6 +310,7 @@ export class ColumnCursor {
       page.stream.buf.subarray(page.stream.pos, page.stream.pos + n * width),
     );
     page.stream.pos += n * width;
+    return undefined;
   }
 
   private plainString(stream: PullBuffer): number {

@@ -5,6 +5,7 @@
 // entries of their own, so every value comes back bit for bit) in an open-addressing table: no Map, no boxing.
 import type * as arrow from 'apache-arrow';
 import { Encoding } from '../format';
+import { type DictionaryCodes, dictionaryCodesOf } from '../../columns/dictionary-codes';
 import { int32Words } from '../../columns/int32-words';
 import { bitAt, validityOf } from './arrow-data';
 import { ByteBuffer } from './byte-buffer';
@@ -38,6 +39,12 @@ export class DictionaryNumberEncoder implements ValueEncoder {
   /** Set once the dictionary is full: the open page is the last dictionary page, PLAIN pages follow. */
   private full = false;
   private plain: Int32PlainEncoder | Float32PlainEncoder | undefined;
+  /**
+   * Per entry of the source dictionary `memoOf`, its id here (-1: not looked up yet): rows that come with their
+   * source dictionary codes are looked up once per entry, not hashed once per row. Reset with the ids (takeChunk).
+   */
+  private memo = new Int32Array(0);
+  private memoOf: DictionaryCodes['dictionary'] | undefined;
 
   private readonly maxEntries: number;
 
@@ -74,12 +81,42 @@ export class DictionaryNumberEncoder implements ValueEncoder {
     const validity = validityOf(data);
     const indices = this.indices;
     let n = this.count;
-    for (let i = start; i < start + count; i++) {
-      if (validity && !bitAt(validity.bits, validity.offset + i)) continue;
-      indices[n++] = this.idOf(bits[i]);
+    const coded = dictionaryCodesOf(data);
+    if (coded) {
+      const memo = this.memoFor(coded.dictionary);
+      const size = memo.length;
+      const codes = coded.codes;
+      const end = start + count;
+      for (let i = start; i < end; i++) {
+        if (validity && !bitAt(validity.bits, validity.offset + i)) continue;
+        const code = codes[i];
+        // a code outside the dictionary is hashed, as a row without codes is
+        const known = code >>> 0 < size;
+        let id = known ? memo[code] : -1;
+        if (id < 0) {
+          id = this.idOf(bits[i]);
+          if (known) memo[code] = id;
+        }
+        indices[n++] = id;
+      }
+    } else {
+      for (let i = start; i < start + count; i++) {
+        if (validity && !bitAt(validity.bits, validity.offset + i)) continue;
+        indices[n++] = this.idOf(bits[i]);
+      }
     }
     this.count = n;
     if (this.size >= this.maxEntries) this.full = true;
+  }
+
+  /** The memo of `dictionary`'s entries, emptied when the source dictionary is another one. */
+  private memoFor(dictionary: DictionaryCodes['dictionary']): Int32Array {
+    if (this.memoOf !== dictionary) {
+      if (this.memo.length < dictionary.length) this.memo = new Int32Array(dictionary.length);
+      this.memo.fill(-1, 0, dictionary.length);
+      this.memoOf = dictionary;
+    }
+    return this.memo.subarray(0, dictionary.length);
   }
 
   pageBytes(): number {
@@ -138,6 +175,7 @@ export class DictionaryNumberEncoder implements ValueEncoder {
     this.chunkRange.reset();
     this.size = 0;
     this.table.fill(0);
+    this.memoOf = undefined; // its ids were this chunk's
     // the table keeps its size (the next row group is likely alike); the entries are overwritten
     this.full = false;
     this.plain = undefined;
