@@ -18,7 +18,7 @@ import { indexColumnPages } from './parquet/pages';
 import { CorruptParquetError, DEFAULT_DECODE_LIMITS, DecodeBudget, type DecodeLimits } from './parquet/limits';
 import { HEAD_BYTES, locateFooter } from './source-envelope';
 import { openColumnCursor } from './parquet/column-cursor';
-import { WHOLE_PAGES_PER_FILE_BYTES, WholePageBudget } from './parquet/codecs';
+import { WholePageBudget } from './parquet/codecs';
 import { type RandomAccessInput, openLocalInput } from './io/random-access-input';
 
 export interface OpenColumnOptions {
@@ -38,8 +38,6 @@ export interface ColumnRows {
 }
 
 export class ParquetSource {
-  /** Pages decompressed whole that this file's column cursors may hold at once; bigger totals stream. */
-  private readonly wholePages = new WholePageBudget(WHOLE_PAGES_PER_FILE_BYTES);
 
   private constructor(
     private readonly input: RandomAccessInput,
@@ -52,6 +50,8 @@ export class ParquetSource {
     readonly schema: arrow.Schema,
     /** What the file's decoding may hold at a time (DECODE_MEMORY_BUDGET). */
     private readonly budget: DecodeBudget,
+    /** Pages decompressed whole that this file's column cursors may hold at once; bigger totals stream. */
+    private readonly wholePages: WholePageBudget,
   ) {}
 
   /**
@@ -73,7 +73,7 @@ export class ParquetSource {
         const wasmSchema = parquetWasm().readSchema(schemaOnlyFile(footer));
         return arrow.tableFromIPC(wasmSchema.intoIPCStream()).schema;
       });
-      return new ParquetSource(input, ownsInput, input.name, size, footer, schema, new DecodeBudget(bounds.decodeMemoryBudget));
+      return new ParquetSource(input, ownsInput, input.name, size, footer, schema, new DecodeBudget(bounds.decodeMemoryBudget), new WholePageBudget(bounds.wholePagesPerFileBytes));
     } catch (error) {
       if (ownsInput) await input.close();
       throw error;

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import { PipelineError } from '@sluice/contracts';
 import type { Dataset } from '../datasets';
 import { normalizeFile } from '../normalize';
+import type { DecodeLimits } from '../parquet/limits';
 import { readParquetTable } from '../testing/parquet-readback';
 
 export interface CaseRequest {
@@ -13,6 +14,7 @@ export interface CaseRequest {
   output: string;
   dataset: Dataset;
   month: string;
+  limits?: Partial<DecodeLimits>;
 }
 
 /**
@@ -56,9 +58,9 @@ async function run(request: CaseRequest): Promise<void> {
 }
 
 async function outcomeOf(request: CaseRequest): Promise<Omit<CaseReply, 'ms' | 'maxRssMiB'>> {
-  const { id, input, output, dataset, month } = request;
+  const { id, input, output, dataset, month, limits } = request;
   try {
-    const report = await normalizeFile({ inputPath: input, outputPath: output, dataset, month });
+    const report = await normalizeFile({ inputPath: input, outputPath: output, dataset, month, limits });
     let rows: number;
     try {
       rows = readParquetTable(output).numRows;

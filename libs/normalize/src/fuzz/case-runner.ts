@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Dataset } from '../datasets';
+import type { DecodeLimits } from '../parquet/limits';
 import type { CaseReply, CaseRequest, ChildOutcome } from './case-runner.child';
 
 export interface CaseBounds {
@@ -72,13 +73,13 @@ export class CaseRunner {
     this.dir = workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-fuzz-'));
   }
 
-  async run(bytes: Uint8Array, dataset: Dataset, month: string): Promise<CaseResult> {
+  async run(bytes: Uint8Array, dataset: Dataset, month: string, limits?: Partial<DecodeLimits>): Promise<CaseResult> {
     const child = await this.started();
     const id = this.nextId++;
     const input = path.join(this.dir, `${dataset}_tripdata_${month}.parquet`);
     fs.writeFileSync(input, bytes);
     // a fresh output name per case: nothing a killed child left behind can be taken for this case's output
-    const request: CaseRequest = { id, input, output: path.join(this.dir, `out-${id}.parquet`), dataset, month };
+    const request: CaseRequest = { id, input, output: path.join(this.dir, `out-${id}.parquet`), dataset, month, limits };
     const sent = performance.now();
     const result = await new Promise<CaseResult>((resolve) => {
       const done = (r: CaseResult) => {

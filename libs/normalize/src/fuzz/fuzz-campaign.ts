@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FUZZ_MONTH, baseName } from './base-files';
 import { type CaseBounds, type CaseResult, CaseRunner, DEFAULT_BOUNDS, outcomeLabel, verdict } from './case-runner';
-import { DEFAULT_LIMITS, type FuzzCase, caseSeed, describeCase, makeCase } from './fuzz-case';
+import { DEFAULT_LIMITS, type FuzzCase, caseLimits, caseSeed, describeCase, makeCase } from './fuzz-case';
 import type { MutationLimits } from './mutations';
 
 /** Where the fuzzer's findings are kept, replayed by src/fuzz/normalize.fuzz.spec.ts. */
@@ -21,6 +21,8 @@ export interface FixtureMeta {
   /** How it failed when it was found. */
   found: string;
   mustFail?: string;
+  /** Every page streamed (see FuzzCase.streamed); absent in fixtures saved before there was a choice. */
+  streamed?: boolean;
   note?: string;
 }
 
@@ -75,7 +77,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignSummar
     for (let i = 0; i < limit; i++) {
       if (opts.seconds !== undefined && performance.now() - started > opts.seconds * 1000) break;
       const fuzzCase = makeCase(opts.caseSeeds?.[i] ?? caseSeed(opts.seed, i), opts.limits ?? DEFAULT_LIMITS);
-      const result = await runner.run(fuzzCase.bytes, fuzzCase.base.dataset, FUZZ_MONTH);
+      const result = await runner.run(fuzzCase.bytes, fuzzCase.base.dataset, FUZZ_MONTH, caseLimits(fuzzCase));
       record(summary, fuzzCase, result);
       const reason = verdict(result, bounds, fuzzCase.mustFail);
       if (reason) {
@@ -106,7 +108,7 @@ function record(summary: CampaignSummary, fuzzCase: FuzzCase, result: CaseResult
 
 export function saveFixture(dir: string, fuzzCase: FuzzCase, found: string): string {
   fs.mkdirSync(dir, { recursive: true });
-  const name = `${fuzzCase.seed}-${baseName(fuzzCase.base)}-${fuzzCase.kind}`;
+  const name = `${fuzzCase.seed}-${baseName(fuzzCase.base)}-${fuzzCase.kind}${fuzzCase.streamed ? '-streamed' : ''}`;
   const meta: FixtureMeta = {
     seed: fuzzCase.seed,
     dataset: fuzzCase.base.dataset,
@@ -116,6 +118,7 @@ export function saveFixture(dir: string, fuzzCase: FuzzCase, found: string): str
     detail: fuzzCase.detail,
     found,
     mustFail: fuzzCase.mustFail,
+    streamed: fuzzCase.streamed,
   };
   fs.writeFileSync(path.join(dir, `${name}.parquet`), fuzzCase.bytes);
   fs.writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(meta, null, 2)}\n`);

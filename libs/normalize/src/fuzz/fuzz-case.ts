@@ -1,5 +1,6 @@
 // One fuzz case from one 32-bit seed: which valid file (dataset, codec, page layout) and which mutation. The seed
 // alone replays it (`npm run fuzz -- --case <seed>`); a campaign's cases are derived from its own seed.
+import type { DecodeLimits } from '../parquet/limits';
 import { SeededRandom } from '../synthetic/random';
 import { type BaseKey, FUZZ_CODECS, FUZZ_DATASETS, FUZZ_PAGE_LAYOUTS, baseFile, baseName } from './base-files';
 import { type MutationLimits, mutators } from './mutations';
@@ -14,6 +15,11 @@ export interface FuzzCase {
   bytes: Uint8Array;
   /** Why only a permanent error is right for this file (see Mutation.mustFail). */
   mustFail?: string;
+  /**
+   * Every page streamed (no page decompressed whole: DecodeLimits' wholePagesPerFileBytes 0), so that the streaming
+   * decoders (codecs/NativeStream, SnappyStream) meet the mutations too: the base files' pages are all small.
+   */
+  streamed: boolean;
 }
 
 export const DEFAULT_LIMITS: MutationLimits = { maxNesting: 1_000_000 };
@@ -25,7 +31,8 @@ const BASES: BaseKey[] = FUZZ_DATASETS.flatMap((dataset) =>
 /**
  * A seed picks its base file and mutation kind by its remainders: `seed % slots` the kind (each kind has as many
  * slots as its weight), `floor(seed / slots) % bases` the base. So a campaign can walk through every kind and every
- * base in its first cases, and a seed alone still says everything.
+ * base in its first cases, and a seed alone still says everything. Whether its pages are streamed is the parity of
+ * the seed's hashed part, `floor(seed / (slots × bases))`.
  */
 function slotsOf(limits: MutationLimits) {
   return mutators(limits).flatMap((m) => Array.from({ length: m.weight }, () => m.mutate));
@@ -50,9 +57,15 @@ export function makeCase(seed: number, limits: MutationLimits = DEFAULT_LIMITS):
   const file = baseFile(base);
   const anatomy = anatomyOf(file);
   const mutation = mutate(file, anatomy, random);
-  return { seed, base, kind: mutation.kind, detail: mutation.detail, bytes: mutation.bytes, mustFail: mutation.mustFail };
+  const streamed = Math.floor(seed / (slots.length * BASES.length)) % 2 === 1;
+  return { seed, base, kind: mutation.kind, detail: mutation.detail, bytes: mutation.bytes, mustFail: mutation.mustFail, streamed };
 }
 
-export function describeCase(c: Pick<FuzzCase, 'seed' | 'base' | 'kind' | 'detail'>): string {
-  return `seed ${c.seed}: ${baseName(c.base)}, ${c.kind}: ${c.detail}`;
+/** What the decoder is told for a case: every page streamed, or the defaults. */
+export function caseLimits(c: Pick<FuzzCase, 'streamed'>): Partial<DecodeLimits> {
+  return c.streamed ? { wholePagesPerFileBytes: 0 } : {};
+}
+
+export function describeCase(c: Pick<FuzzCase, 'seed' | 'base' | 'kind' | 'detail' | 'streamed'>): string {
+  return `seed ${c.seed}: ${baseName(c.base)}${c.streamed ? ', pages streamed' : ''}, ${c.kind}: ${c.detail}`;
 }

@@ -11,7 +11,7 @@ import { columnValues, readParquetTable, tempDir } from '../testing/parquet-read
 import { FUZZ_CODECS, FUZZ_DATASETS, FUZZ_MONTH, baseFile, baseName } from './base-files';
 import { CaseRunner, DEFAULT_BOUNDS, verdict } from './case-runner';
 import { formatSummary, runCampaign, savedFixtures } from './fuzz-campaign';
-import { caseSeed, makeCase } from './fuzz-case';
+import { caseLimits, caseSeed, makeCase } from './fuzz-case';
 import { anatomyOf, spliceData } from './parquet-anatomy';
 import { thriftSpans } from './thrift-spans';
 
@@ -36,11 +36,31 @@ describe('fuzzer, short budget', () => {
   it('derives every case from its seed alone; a budget of 64 covers every dataset, codec and page layout', () => {
     const cases = Array.from({ length: 64 }, (_, i) => makeCase(caseSeed(SHORT_BUDGET_SEED, i)));
     expect(new Set(cases.map((c) => baseName(c.base))).size).toBe(FUZZ_DATASETS.length * FUZZ_CODECS.length * 2);
+    // about half of them with every page streamed
+    const streamed = cases.filter((c) => c.streamed).length;
+    expect(streamed).toBeGreaterThan(16);
+    expect(streamed).toBeLessThan(48);
     const again = makeCase(cases[7].seed);
     expect({ detail: again.detail, bytes: Buffer.from(again.bytes).toString('base64') }).toEqual({
       detail: cases[7].detail,
       bytes: Buffer.from(cases[7].bytes).toString('base64'),
     });
+  });
+});
+
+describe("fuzzer, streamed cases", () => {
+  it.each(FUZZ_CODECS)('read a valid %s file exactly as when its pages are decompressed whole', async (codec) => {
+    const dir = tempDir('fuzz-streamed');
+    const inputPath = path.join(dir, `yellow_tripdata_${FUZZ_MONTH}.parquet`);
+    fs.writeFileSync(inputPath, baseFile({ dataset: 'yellow', codec, pages: 'one' }));
+    const outputs = [];
+    for (const streamed of [false, true]) {
+      const outputPath = path.join(dir, `out-${streamed}.parquet`);
+      await normalizeFile({ inputPath, outputPath, dataset: 'yellow', month: FUZZ_MONTH, limits: caseLimits({ streamed }) });
+      const table = readParquetTable(outputPath);
+      outputs.push(Object.fromEntries(table.schema.fields.map((f) => [f.name, columnValues(table, f.name)])));
+    }
+    expect(outputs[1]).toEqual(outputs[0]);
   });
 });
 
@@ -86,7 +106,7 @@ if (fixtures.length > 0) describe('fuzzer fixtures', () => {
   it.each(fixtures.map((f) => [path.basename(f.file), f] as const))(
     '%s ends with a valid output or a permanent error',
     async (_, { meta, file }) => {
-      const result = await runner.run(fs.readFileSync(file), meta.dataset as Dataset, meta.month);
+      const result = await runner.run(fs.readFileSync(file), meta.dataset as Dataset, meta.month, caseLimits({ streamed: meta.streamed ?? false }));
       expect({ fixture: meta.detail, failure: verdict(result, DEFAULT_BOUNDS, meta.mustFail) }).toEqual({ fixture: meta.detail, failure: undefined });
     },
     60_000,

@@ -20,6 +20,11 @@ export interface DecodeLimits {
   maxThriftDepth: number;
   /** Nesting of groups in the Parquet schema. */
   maxSchemaDepth: number;
+  /**
+   * Bytes of pages decompressed whole that one file's column cursors may hold at once (codecs/WholePageBudget); a
+   * page that does not fit is streamed. 0 streams every page (the fuzzer's other half of its cases).
+   */
+  wholePagesPerFileBytes: number;
 }
 
 export const DEFAULT_DECODE_LIMITS: DecodeLimits = {
@@ -28,6 +33,7 @@ export const DEFAULT_DECODE_LIMITS: DecodeLimits = {
   maxFooterObjects: 2_000_000,
   maxThriftDepth: 64,
   maxSchemaDepth: 32,
+  wholePagesPerFileBytes: 32 * 2 ** 20,
 };
 
 /** Why a file was refused, as a short tag that leads the message (tests and the hostile-input table use it). */

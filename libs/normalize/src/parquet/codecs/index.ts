@@ -20,12 +20,10 @@ export { Codec as CODEC } from '../format';
 /**
  * Largest page (compressed and uncompressed) decompressed whole. Measured on a 7.6 MiB timestamp page: native
  * whole-page decoding ran 1.7–3× faster than the JavaScript streams (snappy's still is one), so the bound is set by memory: 8 MiB
- * keeps a 1M-row DuckDB timestamp page (7.6 MiB) native, and the file's budget (WHOLE_PAGES_PER_FILE_BYTES)
- * bounds how many such pages its cursors hold at once.
+ * keeps a 1M-row DuckDB timestamp page (7.6 MiB) native, and the file's budget (DecodeLimits'
+ * wholePagesPerFileBytes) bounds how many such pages its cursors hold at once.
  */
 export const WHOLE_PAGE_BYTES = 8 * 2 ** 20;
-/** Default budget of pages decompressed whole, per file (see WholePageBudget). */
-export const WHOLE_PAGES_PER_FILE_BYTES = 32 * 2 ** 20;
 const DECODED = new Set<number>([CODEC.UNCOMPRESSED, CODEC.SNAPPY, CODEC.GZIP, CODEC.BROTLI, CODEC.ZSTD]);
 
 /** Whether `openPage` decodes this codec (others — LZO, LZ4, LZ4_RAW — are left to parquet-wasm). */
