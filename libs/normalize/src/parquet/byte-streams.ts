@@ -39,7 +39,8 @@ export class FileRegion implements PullBuffer {
     if (this.remaining < n) throw new EndOfStreamError(`wanted ${n} bytes, ${this.remaining} left`);
     const want = Math.min(this.stop - this.next, Math.max(n - (this.end - this.pos), FILE_SLICE_BYTES));
     const kept = this.end - this.pos;
-    moveUnreadToFront(this, want, FILE_SLICE_BYTES);
+    // a buffer no larger than what is left of the region (a small page's own region stays small)
+    moveUnreadToFront(this, want, Math.min(FILE_SLICE_BYTES, kept + this.stop - this.next));
     while (this.end < kept + want) {
       const read = this.input.readSync(this.buf, this.end, kept + want - this.end, this.next);
       if (read === 0) throw new EndOfStreamError(`the file ended at byte ${this.next}`);
@@ -90,12 +91,21 @@ export class FileRegion implements PullBuffer {
 
   /**
    * The next `length` bytes as a region of their own, which a page's decoder cannot read past; this region
-   * moves past them. The new region takes over the bytes already read, so that one buffer serves the column.
+   * moves past them. When they are all read already the new region is a view of them, and this region reads on from
+   * its buffer (the view must be done with before this region reads again: a page is read before the next header);
+   * else the new region takes over the bytes already read, so that one buffer serves the column.
    */
   split(length: number): FileRegion {
     if (this.remaining < length) throw new EndOfStreamError(`wanted ${length} bytes, ${this.remaining} left`);
     const from = this.position;
     const child = new FileRegion(this.input, from, from + length);
+    if (this.end - this.pos >= length) {
+      child.buf = this.buf.subarray(this.pos, this.pos + length);
+      child.end = length;
+      child.next = from + length;
+      this.pos += length;
+      return child;
+    }
     const buffered = Math.min(this.end - this.pos, length);
     child.buf = this.buf;
     child.pos = this.pos;

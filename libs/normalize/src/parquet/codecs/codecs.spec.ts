@@ -32,11 +32,15 @@ const COMPRESS: Record<string, [number, (raw: Uint8Array) => Uint8Array]> = {
 const BEFORE = 37; // bytes of the previous page
 const AFTER = 50; // bytes of the next page
 
-/** A region over [previous page][this page][next page], positioned at this page. */
-function regionAround(page: Uint8Array): FileRegion {
+/**
+ * A region over [previous page][this page][next page], positioned at this page; `readAhead`: with every byte read
+ * already (a streamed page is then a view of the region's buffer, and the region reads on from it).
+ */
+function regionAround(page: Uint8Array, readAhead = false): FileRegion {
   const file = new Uint8Array(BEFORE + page.length + AFTER).fill(0xee);
   file.set(page, BEFORE);
   const region = new FileRegion(memoryInput(file), 0, file.length);
+  if (readAhead) region.ensure(file.length);
   region.seek(BEFORE);
   return region;
 }
@@ -64,15 +68,18 @@ describe.each(Object.entries(COMPRESS))('%s pages', (_, [codec, compress]) => {
   const compressed = compress(RAW);
 
   it.each([
-    ['whole', WHOLE],
-    ['streamed', STREAMED],
-  ])('decompress to exactly their bytes (%s), and leave the region at the next page', (_, bound) => {
-    const region = regionAround(compressed);
+    ['whole', WHOLE, false],
+    ['streamed', STREAMED, false],
+    ['streamed from bytes already read', STREAMED, true],
+  ])('decompress to exactly their bytes (%s), and leave the region at the next page', (_, bound, readAhead) => {
+    const region = regionAround(compressed, readAhead);
     const page = openPage(codec, region, compressed.length, RAW.length, { wholePageBytes: bound });
     const out = readAll(page, RAW.length);
     expect(out.length).toBe(RAW.length);
     expect(Buffer.compare(out, RAW)).toBe(0); // (toEqual on 700 KB arrays takes seconds)
     expect(region.position).toBe(BEFORE + compressed.length);
+    region.ensure(AFTER);
+    expect(Array.from(region.buf.subarray(region.pos, region.pos + AFTER))).toEqual(new Array(AFTER).fill(0xee));
   });
 
   it.each([

@@ -87,7 +87,7 @@ export function nativeDecoderSurface(codec: NativeCodec): boolean {
 }
 
 export class NativeStream implements PageBytes {
-  buf = new Uint8Array(MIN_BUFFER_BYTES);
+  buf: Uint8Array;
   pos = 0;
   end = 0;
   private produced = 0;
@@ -115,6 +115,8 @@ export class NativeStream implements PageBytes {
       this.error = code ? `${message} (${code})` : message;
     };
     this.decoder = decoder;
+    // one byte more than the page, to notice a page that holds more; a small page streamed stays small
+    this.buf = new Uint8Array(Math.min(MIN_BUFFER_BYTES, declared + 1));
   }
 
   ensure(n: number): void {
@@ -123,9 +125,10 @@ export class NativeStream implements PageBytes {
         if (this.produced < this.declared) throw this.sizeError();
         throw new EndOfStreamError(`wanted ${n} bytes, the page has ${this.end - this.pos}`);
       }
-      if (this.buf.length - this.end < n - (this.end - this.pos) || this.buf.length - this.end < MIN_BUFFER_BYTES / 4) {
-        moveUnreadToFront(this, Math.max(n, MIN_BUFFER_BYTES / 2), this.buf.length * 2);
-      }
+      const unread = this.end - this.pos;
+      // room for what is asked, or a good slice of it, never more than the page can still give (+1)
+      const room = Math.min(Math.max(n - unread, MIN_BUFFER_BYTES / 4), this.declared - this.produced + 1);
+      if (this.buf.length - this.end < room) moveUnreadToFront(this, room, Math.min(this.buf.length * 2, unread + this.declared - this.produced + 1));
       this.step();
     }
   }

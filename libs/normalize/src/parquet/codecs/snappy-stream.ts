@@ -10,7 +10,7 @@ const SNAPPY_OUT_BYTES = 1 << 20;
 
 /** A page's raw snappy bytes (`input` holds exactly them), decompressed on demand to `declared` bytes. */
 export class SnappyStream implements PageBytes {
-  buf = new Uint8Array(SNAPPY_OUT_BYTES + SNAPPY_HISTORY);
+  buf: Uint8Array;
   pos = 0;
   end = 0;
   private produced = 0;
@@ -26,6 +26,8 @@ export class SnappyStream implements PageBytes {
       throw new CodecError(`snappy: the page decompresses to ${total} bytes, its uncompressed_page_size is ${declared}`, total > declared ? 'page_too_large' : 'page_invalid');
     }
     this.total = total;
+    // never more than the page can fill: a small page streamed (the fuzzer streams every page) stays small
+    this.buf = new Uint8Array(Math.min(SNAPPY_OUT_BYTES + SNAPPY_HISTORY, total));
   }
 
   finish(): void {
@@ -134,8 +136,9 @@ export class SnappyStream implements PageBytes {
       this.pos -= keepFrom;
       this.end -= keepFrom;
     }
-    if (this.buf.length < needed) {
-      const grown = new Uint8Array(needed * 2);
+    if (this.buf.length < needed && this.buf.length < this.total) {
+      // the output never passes the page's size: a buffer of that size holds all of it
+      const grown = new Uint8Array(Math.min(needed * 2, this.total));
       grown.set(this.buf.subarray(0, this.end));
       this.buf = grown;
     }
