@@ -112,6 +112,26 @@ describe.each(Object.entries(COMPRESS))('a streamed %s page', (_, [codec, compre
   });
 });
 
+describe('a streamed page cut short after its last byte of data', () => {
+  it.each([
+    ['gzip', CODEC.GZIP, (raw: Uint8Array) => zlib.gzipSync(raw), 8], // the CRC-32 and the size
+    ['zlib', CODEC.GZIP, (raw: Uint8Array) => zlib.deflateSync(raw), 4], // the Adler-32
+    ['zstd', CODEC.ZSTD, (raw: Uint8Array) => zlib.zstdCompressSync(raw, { params: { [zlib.constants.ZSTD_c_checksumFlag]: 1 } }), 4], // the checksum
+  ] as const)('is corrupt: %s without its trailer', (_, codec, compress, trailer) => {
+    const raw = noisy(100_000);
+    const whole = compress(raw);
+    const cut = whole.subarray(0, whole.length - trailer);
+    for (const wholePageBytes of [1024, Infinity]) {
+      expect(() => {
+        const page = openPage(codec, regionOf(cut), cut.length, raw.length, { wholePageBytes });
+        page.ensure(raw.length);
+        page.pos += raw.length;
+        page.finish();
+      }).toThrow(CodecError);
+    }
+  });
+});
+
 describe('a streamed zstd page of several frames', () => {
   it('holds every frame to the window bound, not only the first', () => {
     const first = zlib.zstdCompressSync(noisy(4096));

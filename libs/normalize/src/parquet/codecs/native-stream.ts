@@ -139,7 +139,9 @@ export class NativeStream implements PageBytes {
         this.pos = this.end = 0; // what the values did not read is not kept
         this.step();
       }
-      this.call(FINISH[this.name], 0, 0); // refuses a stream cut short
+      // refuses a stream cut short (given no room, zlib would not say: a gzip member without its trailer would pass)
+      this.pos = this.end = 0;
+      this.call(FINISH[this.name], 0, 1);
       if (this.input.remaining > 0) this.checkPadding();
       if (this.produced !== this.declared) throw this.sizeError();
     } finally {
