@@ -10,7 +10,7 @@ import { uncompressSync } from 'snappy';
 import { type FileRegion, MemoryBuffer, readUleb128 } from '../byte-streams';
 import { Codec as CODEC } from '../format';
 import { NativeStream } from './native-stream';
-import { CodecError, type PageBytes, WholePage, WholePageBudget } from './page-bytes';
+import { CodecError, type PageBytes, WholePage, WholePageBudget, checkPadding } from './page-bytes';
 import { SnappyStream } from './snappy-stream';
 import { checkZstdWindow } from './zstd-frame';
 
@@ -147,7 +147,7 @@ function decompress(codec: number, bytes: Uint8Array, size: number): Uint8Array 
 function inflateWhole(bytes: Uint8Array, limit: zlib.ZlibOptions): Uint8Array {
   const { buffer, engine } = zlib.inflateSync(bytes, { ...limit, info: true }) as unknown as { buffer: Buffer; engine: zlib.Inflate };
   const after = bytes.subarray(engine.bytesWritten);
-  if (after.some((b) => b !== 0)) throw new CodecError(`zlib: ${after.length} bytes follow the end of the page's compressed data`);
+  checkPadding('zlib', after, after.length);
   return buffer;
 }
 

@@ -12,7 +12,7 @@
 // project runs on (package.json's `node` devDependency, the Dockerfile's image).
 import * as zlib from 'node:zlib';
 import { EndOfStreamError, type FileRegion, moveUnreadToFront } from '../byte-streams';
-import { CodecError, type PageBytes } from './page-bytes';
+import { CodecError, type PageBytes, checkPadding } from './page-bytes';
 
 /** The synchronous side of a node:zlib stream's native handle. */
 interface NativeHandle {
@@ -142,7 +142,11 @@ export class NativeStream implements PageBytes {
       // refuses a stream cut short (given no room, zlib would not say: a gzip member without its trailer would pass)
       this.pos = this.end = 0;
       this.call(FINISH[this.name], 0, 1);
-      if (this.input.remaining > 0) this.checkPadding();
+      while (this.input.remaining > 0) {
+        this.input.ensure(Math.min(this.input.remaining, 1 << 16));
+        checkPadding(this.name, this.input.buf.subarray(this.input.pos, this.input.end), this.input.remaining);
+        this.input.pos = this.input.end;
+      }
       if (this.produced !== this.declared) throw this.sizeError();
     } finally {
       this.close();
@@ -177,17 +181,6 @@ export class NativeStream implements PageBytes {
       throw new CodecError(`${this.name}: the page decompresses to more than its uncompressed_page_size of ${this.declared} bytes`, 'page_too_large');
     }
     return { read, written };
-  }
-
-  /** Bytes after the end of the compressed data: zeros are padding (as node:zlib's gunzip takes them), else corrupt. */
-  private checkPadding(): void {
-    while (this.input.remaining > 0) {
-      this.input.ensure(Math.min(this.input.remaining, 1 << 16));
-      for (let i = this.input.pos; i < this.input.end; i++) {
-        if (this.input.buf[i] !== 0) throw new CodecError(`${this.name}: ${this.input.remaining} bytes follow the end of the page's compressed data`);
-      }
-      this.input.pos = this.input.end;
-    }
   }
 
   private sizeError(): CodecError {

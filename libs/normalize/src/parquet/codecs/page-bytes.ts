@@ -13,6 +13,16 @@ export class CodecError extends CorruptParquetError {
   }
 }
 
+/**
+ * Bytes after the end of a page's compressed data (`bytes`, all or a slice of the `left` that follow): zeros are
+ * padding, as node:zlib's gunzip takes them; anything else is corrupt.
+ */
+export function checkPadding(name: string, bytes: Uint8Array, left: number): void {
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] !== 0) throw new CodecError(`${name}: ${left} bytes follow the end of the page's compressed data`);
+  }
+}
+
 export interface PageBytes extends PullBuffer {
   /**
    * Called once the page's values are read: decompresses whatever the values did not need (a few bytes of

@@ -81,12 +81,12 @@ export class DictionaryNumberEncoder implements ValueEncoder {
     const validity = validityOf(data);
     const indices = this.indices;
     let n = this.count;
+    const end = start + count;
     const coded = dictionaryCodesOf(data);
     if (coded) {
       const memo = this.memoFor(coded.dictionary);
       const size = memo.length;
       const codes = coded.codes;
-      const end = start + count;
       for (let i = start; i < end; i++) {
         if (validity && !bitAt(validity.bits, validity.offset + i)) continue;
         const code = codes[i];
@@ -100,7 +100,7 @@ export class DictionaryNumberEncoder implements ValueEncoder {
         indices[n++] = id;
       }
     } else {
-      for (let i = start; i < start + count; i++) {
+      for (let i = start; i < end; i++) {
         if (validity && !bitAt(validity.bits, validity.offset + i)) continue;
         indices[n++] = this.idOf(bits[i]);
       }
