@@ -38,7 +38,6 @@ export interface ColumnRows {
 }
 
 export class ParquetSource {
-
   private constructor(
     private readonly input: RandomAccessInput,
     /** Whether close() closes the input (it does when the source opened it from a path). */

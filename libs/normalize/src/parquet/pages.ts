@@ -59,16 +59,17 @@ export interface PageHeaderInfo {
   encoding: number;
 }
 
-/** Decodes one page header at the start of `bytes`; throws ThriftDecodeError when `bytes` is too short. */
 /**
  * Values a page header may decode. A real one holds a few dozen (sizes, encodings, statistics); the footer's bound
  * (2,000,000) let a page header carry a million empty structs as an unknown field, which took a fuzz case to 422-466
  * MiB of RSS before the header was skipped.
  */
 export const PAGE_HEADER_MAX_OBJECTS = 100_000;
+const PAGE_HEADER_LIMITS = { ...DEFAULT_THRIFT_LIMITS, maxObjects: PAGE_HEADER_MAX_OBJECTS };
 
+/** Decodes one page header at the start of `bytes`; throws ThriftDecodeError when `bytes` is too short. */
 export function parsePageHeader(bytes: Uint8Array): PageHeaderInfo {
-  const { struct, bytesRead } = decodeStruct(bytes, { ...DEFAULT_THRIFT_LIMITS, maxObjects: PAGE_HEADER_MAX_OBJECTS });
+  const { struct, bytesRead } = decodeStruct(bytes, PAGE_HEADER_LIMITS);
   const type = num(struct, HEADER.type, 'page type');
   const compressedSize = num(struct, HEADER.compressedSize, 'compressed_page_size');
   const uncompressedSize = num(struct, HEADER.uncompressedSize, 'uncompressed_page_size');

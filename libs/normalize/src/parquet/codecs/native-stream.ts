@@ -8,8 +8,9 @@
 // output. Both are built on one synchronous native call, `handle.writeSync(flush, in, inOff, inLen, out, outOff,
 // outLen)`, which reports the input and output left over in the stream's `_writeState` and errors through
 // `handle.onerror`; Node's own `zlibBufferSync` drives it in a loop exactly as this class does. That handle is not
-// a documented API, so `nativeDecoderSurface()` checks its shape once, and a spec pins it against the Node this
-// project runs on (package.json's `node` devDependency, the Dockerfile's image).
+// a documented API: every NativeStream checks its shape when it opens its decoder (a clear error if it changed),
+// and a spec pins it through `nativeDecoderSurface()` against the Node this project runs on (package.json's `node`
+// devDependency, the Dockerfile's image).
 import * as zlib from 'node:zlib';
 import { EndOfStreamError, type FileRegion, moveUnreadToFront } from '../byte-streams';
 import { CodecError, type PageBytes, checkPadding } from './page-bytes';
@@ -79,7 +80,7 @@ function openDecoder(codec: NativeCodec, maxWindowBytes: number): NativeDecoder 
   return { handle: handle as NativeHandle, state };
 }
 
-/** Whether this Node's zlib can be driven synchronously as NativeStream does (checked once per codec). */
+/** Whether this Node's zlib can be driven synchronously as NativeStream does (the spec's check of the surface). */
 export function nativeDecoderSurface(codec: NativeCodec): boolean {
   const decoder = openDecoder(codec, 1 << 20);
   decoder?.handle.close();
